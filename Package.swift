@@ -1,0 +1,78 @@
+// swift-tools-version:6.1
+//
+// Station Runtime: run untrusted WebAssembly "Station modules" behind hard limits.
+//
+// Layers (arrows point one way):
+//   Multiformats <- Libp2p <- IPFS
+//   SandboxEngine (the engine port) <- WasmKitBackend / WasmtimeBackend, WASIHost <- Sandbox <- station
+//
+// Developer aid: set STATION_TARGETS to a comma-separated list of target names to build and test
+// only those targets (and whatever they depend on must be listed too), e.g.
+//   STATION_TARGETS=Multiformats,MultiformatsTests swift test --scratch-path .build-mf
+// Leave it unset for the whole package (CI always builds everything).
+
+import PackageDescription
+
+let nio: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let wasmKit: Target.Dependency = .product(name: "WasmKit", package: "WasmKit")
+let wasmParser: Target.Dependency = .product(name: "WasmParser", package: "WasmKit")
+let wat: Target.Dependency = .product(name: "WAT", package: "WasmKit")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+var targets: [Target] = [
+    // MARK: Content addressing and networking
+    .target(name: "Multiformats", dependencies: [crypto]),
+    .target(name: "Libp2p", dependencies: ["Multiformats", nio, nioPosix, crypto, logging]),
+    .target(name: "IPFS", dependencies: ["Multiformats", "Libp2p", nio, nioPosix, crypto, logging]),
+
+    // MARK: Sandbox
+    .target(name: "SandboxEngine", dependencies: []),
+    .target(name: "WasmInstrumentation", dependencies: [wasmParser]),
+    .target(name: "WasmKitBackend", dependencies: ["SandboxEngine", "WasmInstrumentation", wasmKit, wasmParser]),
+    .target(name: "CWasmtime", dependencies: [], linkerSettings: [.linkedLibrary("dl")]),
+    .target(name: "WasmtimeBackend", dependencies: ["SandboxEngine", "CWasmtime", crypto]),
+    .target(name: "WASIHost", dependencies: ["SandboxEngine"]),
+    .target(name: "Sandbox", dependencies: [
+        "SandboxEngine", "WasmKitBackend", "WasmtimeBackend", "WASIHost", wasmParser, wat, crypto,
+    ]),
+
+    // MARK: Command line
+    .executableTarget(name: "station", dependencies: ["Sandbox", argumentParser]),
+
+    // MARK: Tests
+    .testTarget(name: "MultiformatsTests", dependencies: ["Multiformats"]),
+    .testTarget(name: "Libp2pTests", dependencies: ["Libp2p", "Multiformats", nio, nioPosix]),
+    .testTarget(name: "IPFSTests", dependencies: ["IPFS", "Libp2p", "Multiformats"]),
+    .testTarget(name: "WasmInstrumentationTests", dependencies: ["WasmInstrumentation", wasmKit, wasmParser, wat]),
+    .testTarget(name: "WasmtimeBackendTests", dependencies: ["WasmtimeBackend", "SandboxEngine", "Sandbox", wat]),
+    .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "Sandbox", "SandboxEngine", wat]),
+    .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxEngine", wat]),
+    .testTarget(name: "StationCLITests", dependencies: []),
+]
+
+var products: [Product] = [
+    .executable(name: "station", targets: ["station"]),
+]
+
+if let subset = Context.environment["STATION_TARGETS"], !subset.isEmpty {
+    let wanted = Set(subset.split(separator: ",").map(String.init))
+    targets = targets.filter { wanted.contains($0.name) }
+    products = wanted.contains("station") ? products : []
+}
+
+let package = Package(
+    name: "StationRuntime",
+    platforms: [.macOS(.v15)],
+    products: products,
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swiftwasm/WasmKit", from: "0.4.2"),
+    ],
+    targets: targets
+)
