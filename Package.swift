@@ -47,8 +47,8 @@ var targets: [Target] = [
     .testTarget(name: "Libp2pTests", dependencies: ["Libp2p", "Multiformats", nio, nioPosix]),
     .testTarget(name: "IPFSTests", dependencies: ["IPFS", "Libp2p", "Multiformats"]),
     .testTarget(name: "WasmInstrumentationTests", dependencies: ["WasmInstrumentation", wasmKit, wasmParser, wat]),
-    .testTarget(name: "WasmtimeBackendTests", dependencies: ["WasmtimeBackend", "SandboxEngine", "Sandbox", wat]),
-    .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "Sandbox", "SandboxEngine", wat]),
+    .testTarget(name: "WasmtimeBackendTests", dependencies: ["WasmtimeBackend", "SandboxEngine", wat]),
+    .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "SandboxEngine", "WasmKitBackend", wat]),
     .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxEngine", wat]),
     .testTarget(name: "StationCLITests", dependencies: []),
 ]

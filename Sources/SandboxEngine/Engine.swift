@@ -1,0 +1,83 @@
+/// The engines the runtime can use.
+public enum EngineKind: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// Wasmtime through its C API, loaded at run time (the production engine).
+    case wasmtime
+    /// WasmKit, the embedded interpreter (always available; the reference for conformance tests).
+    case wasmkit
+
+    public var description: String { rawValue }
+}
+
+/// Settings fixed when an engine is created: changing them needs another engine (and another
+/// compile-cache key).
+public struct EngineSettings: Sendable, Hashable {
+    /// Whether compiled code counts fuel, so that ``StoreConfiguration/fuel`` can bound it.
+    public var fuelMetering: Bool
+    /// Maximum WebAssembly stack in bytes.
+    public var maxStackBytes: Int
+
+    public init(fuelMetering: Bool = false, maxStackBytes: Int = Limits.defaults.stackBytes) {
+        self.fuelMetering = fuelMetering
+        self.maxStackBytes = maxStackBytes
+    }
+
+    /// The settings a set of limits needs.
+    public init(limits: Limits) {
+        self.init(fuelMetering: limits.fuel != nil, maxStackBytes: limits.stackBytes)
+    }
+}
+
+/// Per-instance configuration: the limits the store enforces and the governor that watches it.
+public struct StoreConfiguration: Sendable {
+    public var limits: Limits
+    /// Stops or throttles execution; checked periodically by the engine while guest code runs.
+    public var governor: ExecutionGovernor
+
+    public init(limits: Limits, governor: ExecutionGovernor) {
+        self.limits = limits
+        self.governor = governor
+    }
+}
+
+/// An engine: compiles modules and instantiates them. The port every adapter implements.
+///
+/// Engines are thread-safe and shared; instances are confined to the thread that created them.
+public protocol WasmEngine: AnyObject, Sendable {
+    /// Which engine this is.
+    var kind: EngineKind { get }
+    /// Human-readable name and version, e.g. `wasmtime 50.0.1` or `wasmkit 0.4.2`.
+    var version: String { get }
+    /// The settings this engine was created with.
+    var settings: EngineSettings { get }
+
+    /// Validates and compiles a binary module. Throws ``SandboxError/invalidModule(reason:offset:)``.
+    func compile(_ wasm: [UInt8]) throws -> any CompiledModule
+
+    /// Instantiates a compiled module, linking `hostFunctions` by module and name, and runs its
+    /// start function. Must be called on the thread that will run the instance.
+    func instantiate(
+        _ module: any CompiledModule, hostFunctions: [HostFunction], configuration: StoreConfiguration
+    ) throws -> any WasmInstance
+}
+
+/// A validated, compiled module. Immutable and shareable between threads.
+public protocol CompiledModule: AnyObject, Sendable {
+    /// The engine that compiled it.
+    var engineKind: EngineKind { get }
+}
+
+/// A running instance. Confined to the thread that created it.
+public protocol WasmInstance: AnyObject {
+    /// Calls an exported function. Guest traps and limit hits come back as ``SandboxError``; an
+    /// error thrown by a host function comes back as that same error.
+    func call(_ export: String, _ arguments: [WasmValue]) throws -> [WasmValue]
+
+    /// The signature of an exported function, or nil when there is no such function export.
+    func exportedFunction(_ name: String) -> FunctionSignature?
+
+    /// Fuel left, when fuel is metered.
+    var remainingFuel: UInt64? { get }
+
+    /// Current size of linear memory in bytes (0 when the module has none).
+    var memorySize: Int { get }
+}
