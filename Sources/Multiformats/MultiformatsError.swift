@@ -46,6 +46,8 @@ public enum MultiformatsError: Error, Equatable, Sendable, CustomStringConvertib
     case cidV0RequiresSHA256
     /// A CIDv0 must use the dag-pb codec.
     case cidV0RequiresDagPB(codec: UInt64)
+    /// The binary CID ended inside its version or codec varint.
+    case cidTruncated
     /// A CIDv0 string must be base58btc starting with "Qm"; a v1 string must carry a multibase prefix.
     case cidBadString(String)
 
@@ -92,6 +94,8 @@ public enum MultiformatsError: Error, Equatable, Sendable, CustomStringConvertib
             return "string length or padding is not valid \(encoding)"
         case .cidUnsupportedVersion(let version):
             return "CID version \(version) is not supported (only 0 and 1)"
+        case .cidTruncated:
+            return "binary CID is truncated"
         case .cidV0RequiresSHA256:
             return "a CIDv0 must be a sha2-256 multihash with a 32-byte digest"
         case .cidV0RequiresDagPB(let codec):
