@@ -99,27 +99,10 @@ public struct ProtobufReader: Sendable {
         }
     }
 
-    /// Protobuf varints differ from multiformats ones: they may use all 10 bytes (64 bits,
-    /// e.g. negative int32/int64 values) and parsers accept non-minimal forms.
     private mutating func readVarint() throws(MultiformatsError) -> UInt64 {
-        var value: UInt64 = 0
-        var shift: UInt64 = 0
-        while position < input.endIndex {
-            let byte = input[position]
-            position += 1
-            if shift == 63 && byte > 1 {
-                throw .varintTooLong
-            }
-            value |= UInt64(byte & 0x7F) << shift
-            if byte & 0x80 == 0 {
-                return value
-            }
-            shift += 7
-            if shift > 63 {
-                throw .varintTooLong
-            }
-        }
-        throw .protobufTruncated
+        let decoded = try ProtobufWire.decodeVarint(input[position...])
+        position += decoded.length
+        return decoded.value
     }
 
     private mutating func take(_ count: Int) throws(MultiformatsError) -> ArraySlice<UInt8> {
@@ -137,5 +120,42 @@ public enum ProtobufWire {
         var framed = Varint.encode(UInt64(message.count))
         framed.append(contentsOf: message)
         return framed
+    }
+
+    /// Decodes one protobuf varint at the start of `bytes`.
+    ///
+    /// Protobuf varints differ from multiformats ones (`Varint`): they may use all 10 bytes
+    /// (64 bits, e.g. negative int32/int64 values) and parsers accept non-minimal forms.
+    /// - Throws: `MultiformatsError.protobufTruncated` or `.varintTooLong`.
+    public static func decodeVarint(_ bytes: ArraySlice<UInt8>) throws(MultiformatsError) -> (value: UInt64, length: Int) {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            index += 1
+            // The tenth byte may only carry the 64th bit.
+            if shift == 63 && byte > 1 {
+                throw .varintTooLong
+            }
+            value |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 {
+                return (value, index - bytes.startIndex)
+            }
+            shift += 7
+        }
+        throw .protobufTruncated
+    }
+
+    /// Decodes the body of a packed repeated varint field (e.g. UnixFS `blocksizes`).
+    public static func decodePackedVarints(_ bytes: ArraySlice<UInt8>) throws(MultiformatsError) -> [UInt64] {
+        var values: [UInt64] = []
+        var rest = bytes
+        while !rest.isEmpty {
+            let decoded = try decodeVarint(rest)
+            values.append(decoded.value)
+            rest = rest.dropFirst(decoded.length)
+        }
+        return values
     }
 }

@@ -144,4 +144,32 @@ import Testing
         #expect(MultiformatsError.cidUnsupportedVersion(3).description == "CID version 3 is not supported (only 0 and 1)")
         #expect(MultiformatsError.cidTruncated.description.contains("truncated"))
     }
+
+    /// Deterministic garbage: CID and multihash decoding must throw or round-trip, never crash.
+    @Test func survivesGarbage() throws {
+        var random = SeededBytes(seed: 7)
+        let prefixes: [[UInt8]] = [[0x12, 0x20], [0x01, 0x55, 0x12, 0x20], [0x01, 0x70, 0x00], [0x01], [0x00]]
+        var decoded = 0
+        for round in 0 ..< 3000 {
+            let input = random.bytes(after: prefixes[round % prefixes.count], maxExtra: 40)
+            if let cid = try? CID(bytes: input) {
+                decoded += 1
+                #expect(cid.bytes == input)
+                #expect((try? CID(cid.description)) == cid)
+            }
+            if let multihash = try? Multihash(bytes: input) {
+                #expect(multihash.bytes == input)
+            }
+        }
+        #expect(decoded > 0)
+
+        let alphabet = Array("bafkreiQmzk0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ=_-+/ ")
+        for _ in 0 ..< 2000 {
+            let text = random.string(from: alphabet, length: Int(random.next() % 70))
+            if let cid = try? CID(text) {
+                #expect(try CID(bytes: cid.bytes) == cid)
+            }
+            _ = try? Multibase.decode(text)
+        }
+    }
 }

@@ -86,4 +86,30 @@ import Testing
         let overflowing: [UInt8] = [0x08] + Array(repeating: 0xFF, count: 9) + [0x02]
         #expect(throws: MultiformatsError.varintTooLong) { try readAll(overflowing) }
     }
+
+    @Test func decodesPackedVarints() throws {
+        // Packed repeated [3, 270, 86942] from the protobuf encoding guide: 03 8e 02 9e a7 05.
+        let packed: [UInt8] = [0x03, 0x8E, 0x02, 0x9E, 0xA7, 0x05]
+        #expect(try ProtobufWire.decodePackedVarints(packed[...]) == [3, 270, 86942])
+        #expect(try ProtobufWire.decodePackedVarints([UInt8]()[...]) == [])
+        #expect(throws: MultiformatsError.protobufTruncated) { try ProtobufWire.decodePackedVarints([0x03, 0x8E][...]) }
+        // Protobuf accepts non-minimal varints (unlike multiformats `Varint`).
+        #expect(try ProtobufWire.decodeVarint([0x81, 0x00][...]) == (1, 2))
+    }
+
+    @Test func survivesGarbage() {
+        var random = SeededBytes(seed: 42)
+        var fieldsRead = 0
+        for round in 0 ..< 3000 {
+            let input = random.bytes(after: [UInt8(truncatingIfNeeded: round)], maxExtra: 32)
+            var reader = ProtobufReader(input)
+            while let field = try? reader.next() {
+                fieldsRead += 1
+                if case .lengthDelimited(let body) = field.value {
+                    #expect(body.startIndex >= input.startIndex && body.endIndex <= input.endIndex)
+                }
+            }
+        }
+        #expect(fieldsRead > 0)
+    }
 }
