@@ -1,0 +1,62 @@
+import CWasmtime
+import SandboxEngine
+
+/// Converts between the port's ``WasmValue`` and Wasmtime's `wasmtime_val_t`, bit for bit
+/// (floats travel as raw bit patterns so NaN payloads survive).
+enum ValueBridge {
+    /// The Wasmtime value for `value`.
+    @inline(__always)
+    static func wasmtimeValue(_ value: WasmValue) -> wasmtime_val_t {
+        var out = wasmtime_val_t()
+        switch value {
+        case .i32(let bits):
+            out.kind = wasmtime_valkind_t(CWT_WASMTIME_I32)
+            out.of.i32 = Int32(bitPattern: bits)
+        case .i64(let bits):
+            out.kind = wasmtime_valkind_t(CWT_WASMTIME_I64)
+            out.of.i64 = Int64(bitPattern: bits)
+        case .f32(let bits):
+            out.kind = wasmtime_valkind_t(CWT_WASMTIME_F32)
+            withUnsafeMutableBytes(of: &out.of) { $0.storeBytes(of: bits, as: UInt32.self) }
+        case .f64(let bits):
+            out.kind = wasmtime_valkind_t(CWT_WASMTIME_F64)
+            withUnsafeMutableBytes(of: &out.of) { $0.storeBytes(of: bits, as: UInt64.self) }
+        }
+        return out
+    }
+
+    /// The port value for a Wasmtime value, or nil for kinds Station does not exchange
+    /// (references, vectors).
+    @inline(__always)
+    static func portValue(_ value: wasmtime_val_t) -> WasmValue? {
+        var union = value.of
+        switch Int32(value.kind) {
+        case CWT_WASMTIME_I32: return .i32(UInt32(bitPattern: value.of.i32))
+        case CWT_WASMTIME_I64: return .i64(UInt64(bitPattern: value.of.i64))
+        case CWT_WASMTIME_F32: return .f32(withUnsafeBytes(of: &union) { $0.load(as: UInt32.self) })
+        case CWT_WASMTIME_F64: return .f64(withUnsafeBytes(of: &union) { $0.load(as: UInt64.self) })
+        default: return nil
+        }
+    }
+
+    /// The `wasm_valkind_t` used to build function types.
+    static func valueKind(_ type: WasmValueType) -> wasm_valkind_t {
+        switch type {
+        case .i32: wasm_valkind_t(CWT_WASM_I32)
+        case .i64: wasm_valkind_t(CWT_WASM_I64)
+        case .f32: wasm_valkind_t(CWT_WASM_F32)
+        case .f64: wasm_valkind_t(CWT_WASM_F64)
+        }
+    }
+
+    /// The port type for a `wasm_valkind_t`, or nil for reference and vector types.
+    static func valueType(_ kind: wasm_valkind_t) -> WasmValueType? {
+        switch Int32(kind) {
+        case CWT_WASM_I32: .i32
+        case CWT_WASM_I64: .i64
+        case CWT_WASM_F32: .f32
+        case CWT_WASM_F64: .f64
+        default: nil
+        }
+    }
+}
