@@ -1,0 +1,258 @@
+import Crypto
+import NIOCore
+
+/// Fired inbound once the Noise handshake succeeds, naming the authenticated remote.
+struct NoiseSecuredEvent: Sendable {
+    /// The remote's identity key (signature verified).
+    let remoteKey: PublicKey
+    /// The remote's peer ID.
+    let remotePeer: PeerID
+}
+
+/// Secures a raw TCP channel: negotiates `/noise` with multistream-select, runs the Noise XX
+/// handshake with the libp2p payload, then encrypts outbound and decrypts inbound bytes.
+///
+/// Inbound it emits plaintext `ByteBuffer`s; outbound it accepts plaintext, buffers it until
+/// `flush`, and sends it as Noise transport messages (2-byte big-endian length, ≤ 65535 bytes).
+final class NoiseSecurityHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// The multistream protocol id of Noise.
+    static let protocolID = "/noise"
+    /// The largest Noise message.
+    static let maxMessageLength = 65535
+    /// The largest plaintext in one transport message.
+    static let maxPlaintextLength = maxMessageLength - NoiseCipherState.tagLength
+
+    private enum State {
+        case idle
+        case negotiating(MultistreamNegotiator)
+        case handshaking(step: Int)
+        case established
+        case failed
+    }
+
+    private let identity: PrivateKey
+    private let expectedPeer: PeerID?
+    private let isInitiator: Bool
+    private let maxLineLength: Int
+    private var state: State = .idle
+    private var handshake: NoiseXXHandshake
+    private var sendCipher = NoiseCipherState()
+    private var receiveCipher = NoiseCipherState()
+    private var cumulation = ByteBuffer()
+    private var pendingPlaintext = ByteBuffer()
+    private var pendingPromises: [EventLoopPromise<Void>] = []
+
+    /// Creates the handler; an initiator with `expectedPeer` rejects any other remote identity.
+    init(identity: PrivateKey, isInitiator: Bool, expectedPeer: PeerID?, maxLineLength: Int = MultistreamCodec.defaultMaxLineLength) {
+        self.identity = identity
+        self.isInitiator = isInitiator
+        self.expectedPeer = expectedPeer
+        self.maxLineLength = maxLineLength
+        handshake = NoiseXXHandshake(role: isInitiator ? .initiator : .responder, staticKey: Curve25519.KeyAgreement.PrivateKey())
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { start(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    private func start(context: ChannelHandlerContext) {
+        guard case .idle = state else { return }
+        let negotiator = isInitiator
+            ? MultistreamNegotiator.dialer(proposing: [Self.protocolID])
+            : MultistreamNegotiator.listener(supported: { $0 == NoiseSecurityHandler.protocolID })
+        state = .negotiating(negotiator)
+        context.writeAndFlush(NIOAny(context.channel.allocator.buffer(bytes: negotiator.start())), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        if case .failed = state { return }
+        if cumulation.readableBytes == 0 {
+            cumulation = incoming
+        } else {
+            cumulation.writeBuffer(&incoming)
+        }
+        do {
+            try process(context: context)
+        } catch {
+            fail(context: context, error: error)
+        }
+        if cumulation.readableBytes == 0 {
+            cumulation.clear()
+        } else if cumulation.readerIndex > 1 << 20 {
+            cumulation.discardReadBytes()
+        }
+    }
+
+    private func process(context: ChannelHandlerContext) throws {
+        while true {
+            switch state {
+            case .idle, .failed:
+                return
+            case .negotiating(var negotiator):
+                guard let line = try MultistreamCodec.decode(&cumulation, maxLineLength: maxLineLength) else { return }
+                let step = try negotiator.receive(line)
+                state = .negotiating(negotiator)
+                switch step {
+                case .continue:
+                    break
+                case .send(let bytes):
+                    context.writeAndFlush(NIOAny(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
+                case .agreed(_, let bytes):
+                    if !bytes.isEmpty { context.write(NIOAny(context.channel.allocator.buffer(bytes: bytes)), promise: nil) }
+                    state = .handshaking(step: 0)
+                    if isInitiator { sendHandshakeMessage(context: context, try handshake.writeMessage1()) }
+                    context.flush()
+                }
+            case .handshaking(let step):
+                guard let message = readFrame() else { return }
+                try handleHandshake(context: context, step: step, message: message)
+            case .established:
+                try decryptAvailable(context: context)
+                return
+            }
+        }
+    }
+
+    private func readFrame() -> [UInt8]? {
+        guard let length = cumulation.getInteger(at: cumulation.readerIndex, as: UInt16.self),
+              cumulation.readableBytes >= 2 + Int(length) else { return nil }
+        cumulation.moveReaderIndex(forwardBy: 2)
+        return cumulation.readBytes(length: Int(length))
+    }
+
+    private func handleHandshake(context: ChannelHandlerContext, step: Int, message: [UInt8]) throws {
+        switch (isInitiator, step) {
+        case (true, 0):
+            let payload = try handshake.readMessage2(message)
+            let remote = try authenticate(payload)
+            let ours = try NoiseHandshakePayload(identity: identity, noiseStaticKey: handshake.localStaticPublicKey)
+            sendHandshakeMessage(context: context, try handshake.writeMessage3(payload: ours.encoded))
+            establish(context: context, remote: remote)
+        case (false, 0):
+            try handshake.readMessage1(message)
+            let ours = try NoiseHandshakePayload(identity: identity, noiseStaticKey: handshake.localStaticPublicKey)
+            sendHandshakeMessage(context: context, try handshake.writeMessage2(payload: ours.encoded))
+            context.flush()
+            state = .handshaking(step: 1)
+        case (false, 1):
+            let payload = try handshake.readMessage3(message)
+            establish(context: context, remote: try authenticate(payload))
+        default:
+            throw Libp2pError.noiseHandshakeFailed("unexpected handshake message")
+        }
+    }
+
+    private func authenticate(_ payloadBytes: [UInt8]) throws -> PublicKey {
+        guard let remoteStatic = handshake.remoteStatic else { throw Libp2pError.noiseHandshakeFailed("no remote static key") }
+        let payload = try NoiseHandshakePayload(decoding: payloadBytes)
+        let key = try payload.verify(remoteNoiseStaticKey: Array(remoteStatic.rawRepresentation))
+        if let expectedPeer, !expectedPeer.matches(key) {
+            throw Libp2pError.peerIDMismatch(expected: expectedPeer.description, actual: key.peerID.description)
+        }
+        return key
+    }
+
+    private func sendHandshakeMessage(context: ChannelHandlerContext, _ message: [UInt8]) {
+        var buffer = context.channel.allocator.buffer(capacity: message.count + 2)
+        buffer.writeInteger(UInt16(message.count))
+        buffer.writeBytes(message)
+        context.write(NIOAny(buffer), promise: nil)
+    }
+
+    private func establish(context: ChannelHandlerContext, remote: PublicKey) {
+        let (send, receive) = handshake.split()
+        sendCipher = send
+        receiveCipher = receive
+        state = .established
+        context.fireUserInboundEventTriggered(NoiseSecuredEvent(remoteKey: remote, remotePeer: remote.peerID))
+        flush(context: context)
+    }
+
+    private func decryptAvailable(context: ChannelHandlerContext) throws {
+        var output: ByteBuffer?
+        while let length = cumulation.getInteger(at: cumulation.readerIndex, as: UInt16.self),
+              cumulation.readableBytes >= 2 + Int(length) {
+            cumulation.moveReaderIndex(forwardBy: 2)
+            guard var frame = cumulation.readSlice(length: Int(length)) else { break }
+            let plaintext = try frame.withUnsafeReadableBytes { pointer throws(Libp2pError) in try receiveCipher.decrypt(pointer) }
+            frame.moveReaderIndex(to: frame.writerIndex)
+            if output == nil { output = context.channel.allocator.buffer(capacity: cumulation.readableBytes + plaintext.count) }
+            output?.writeBytes(plaintext)
+        }
+        if let output, output.readableBytes > 0 { context.fireChannelRead(NIOAny(output)) }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .failed = state {
+            promise?.fail(Libp2pError.connectionClosed)
+            return
+        }
+        var buffer = unwrapOutboundIn(data)
+        pendingPlaintext.writeBuffer(&buffer)
+        if let promise { pendingPromises.append(promise) }
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        guard case .established = state else { return }
+        guard pendingPlaintext.readableBytes > 0 else {
+            let promises = pendingPromises
+            pendingPromises.removeAll()
+            promises.forEach { $0.succeed() }
+            return
+        }
+        let frames = (pendingPlaintext.readableBytes + Self.maxPlaintextLength - 1) / Self.maxPlaintextLength
+        var output = context.channel.allocator.buffer(capacity: pendingPlaintext.readableBytes + frames * (2 + NoiseCipherState.tagLength))
+        do {
+            while pendingPlaintext.readableBytes > 0 {
+                let length = min(Self.maxPlaintextLength, pendingPlaintext.readableBytes)
+                guard let chunk = pendingPlaintext.readSlice(length: length) else { break }
+                output.writeInteger(UInt16(length + NoiseCipherState.tagLength))
+                try chunk.withUnsafeReadableBytes { pointer throws(Libp2pError) in try sendCipher.encrypt(pointer, appendingTo: &output) }
+            }
+        } catch {
+            fail(context: context, error: error)
+            return
+        }
+        pendingPlaintext.clear()
+        let promises = pendingPromises
+        pendingPromises.removeAll()
+        if promises.isEmpty {
+            context.writeAndFlush(NIOAny(output), promise: nil)
+        } else {
+            let written = context.eventLoop.makePromise(of: Void.self)
+            for promise in promises { written.futureResult.cascade(to: promise) }
+            context.writeAndFlush(NIOAny(output), promise: written)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        failPendingWrites(Libp2pError.connectionClosed)
+        context.fireChannelInactive()
+    }
+
+    private func failPendingWrites(_ error: Error) {
+        let promises = pendingPromises
+        pendingPromises.removeAll()
+        pendingPlaintext.clear()
+        promises.forEach { $0.fail(error) }
+    }
+
+    private func fail(context: ChannelHandlerContext, error: Error) {
+        if case .failed = state { return }
+        state = .failed
+        failPendingWrites(error)
+        context.fireErrorCaught(error)
+        context.close(promise: nil)
+    }
+}
