@@ -282,27 +282,14 @@ let semanticFixtures: [Fixture] = [
     }
 
     @Test func manyTinyFunctionsAreRenumberedCorrectly() throws {
-        let functionCount = 100_000
-        var wat = "(module\n"
-        for index in 0..<functionCount {
-            wat += "(func $f\(index) (result i32) (i32.const \(index)))\n"
-        }
-        wat += """
-            (func (export "sum") (result i32) (local $i i32) (local $acc i32)
-              (loop $l
-                (local.set $acc (i32.add (local.get $acc) (call $f99999)))
-                (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                (br_if $l (i32.lt_s (local.get $i) (i32.const 3))))
-              (i32.add (local.get $acc) (call $f12345)))
-            (export "last" (func $f99999)))
-            """
-        let original = try GuestHarness.wasm(wat)
-        let module = try LoopInstrumenter.instrument(original, initialBudget: 2)
-        #expect(module.loopCount == 1)
-        let host = CheckpointHost(nextBudget: 2)
+        let count = 100_000
+        let original = SyntheticModule.manyFunctions(count: count, loopEvery: 2)
+        let module = try LoopInstrumenter.instrument(original, initialBudget: 1)
+        #expect(module.loopCount == count / 2)
+        let host = CheckpointHost(nextBudget: 1)
         let instance = try GuestHarness.instantiate(module.bytes, host: host)
-        #expect(try instance.exports[function: "sum"]?([]) == [.i32(3 * 99_999 + 12_345)])
-        #expect(try instance.exports[function: "last"]?([]) == [.i32(99_999)])
+        // "last" calls function 2 (a loop) and function count - 1.
+        #expect(try instance.exports[function: "last"]?([]) == [.i32(UInt32(2 + count - 1))])
         #expect(host.calls == 1)
     }
 }
