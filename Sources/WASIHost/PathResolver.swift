@@ -7,11 +7,13 @@ import Darwin
 /// A guest path resolved to a host directory and one final name inside it.
 ///
 /// `name` is a single component without `/`, or `.` for the directory itself; it is never `..`.
+/// `mustBeDirectory` is set when the guest path ended in `/`.
 /// Operations on it use `*at()` calls on `directory` that never follow a final symlink, so the
 /// result cannot leave the directory even if the tree changes meanwhile.
 struct ResolvedPath {
     let directory: HostFD
     let name: [UInt8]
+    var mustBeDirectory = false
 }
 
 /// Resolves guest paths beneath a directory descriptor, confined to it.
@@ -39,6 +41,10 @@ enum PathResolver {
         guard path.count <= maxPathBytes else { throw .nametoolong }
         guard !path.contains(0) else { throw .inval }
         guard path.first != slash else { throw .notcapable }
+        // A trailing slash names a directory: the final component must be one, and a final
+        // symlink is followed to reach it (as POSIX does).
+        let trailingSlash = path.last == slash
+        let followFinal = followFinalSymlink || trailingSlash
 
         var directories: [HostFD] = [start]
         // Components still to walk, the next one last.
@@ -59,11 +65,11 @@ enum PathResolver {
                 continue
             }
             if isFinal {
-                if followFinalSymlink, let target = try current.symlinkTarget(component) {
+                if followFinal, let target = try current.symlinkTarget(component) {
                     try expand(target, into: &pending, expansions: &expansions)
                     continue
                 }
-                return ResolvedPath(directory: current, name: component)
+                return ResolvedPath(directory: current, name: component, mustBeDirectory: trailingSlash)
             }
             do throws(WASIErrno) {
                 let next = try current.open(component, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
@@ -88,11 +94,9 @@ enum PathResolver {
         pending.append(contentsOf: components(of: target).reversed())
     }
 
-    /// Splits a relative path at `/`, dropping empty parts. A trailing `/` becomes a final `.`,
-    /// so the last named component must be a directory (and is walked through like one).
+    /// Splits a relative path at `/`, dropping empty parts (a path of only slashes is `.`).
     static func components(of path: [UInt8]) -> [[UInt8]] {
-        var parts = path.split(separator: slash, omittingEmptySubsequences: true).map(Array.init)
-        if path.last == slash || parts.isEmpty { parts.append(dot) }
-        return parts
+        let parts = path.split(separator: slash, omittingEmptySubsequences: true).map(Array.init)
+        return parts.isEmpty ? [dot] : parts
     }
 }

@@ -24,7 +24,7 @@ extension WASIState {
         let mustBeDirectory = openFlags & UInt32(WASIABI.OFlags.directory) != 0
         let wantsWrite = rightsBase & WASIABI.Rights.writing != 0 || truncate
         let wantsRead = rightsBase & WASIABI.Rights.reading != 0 || !wantsWrite
-        if parent.readOnly && (wantsWrite || create) { throw WASIErrno.rofs }
+        if parent.readOnly && ((wantsWrite && !mustBeDirectory) || create) { throw WASIErrno.rofs }
         guard table.hasRoom else { throw WASIErrno.mfile }
 
         let resolved = try PathResolver.resolve(path, from: start, followFinalSymlink: lookupFlags & WASIABI.LookupFlags.symlinkFollow != 0)
@@ -35,8 +35,15 @@ extension WASIState {
         if existing == nil && create { try storage.check(adding: StorageAccount.entryCost) }
 
         var flags = O_NOFOLLOW | O_NONBLOCK
-        if wantsWrite { flags |= wantsRead ? O_RDWR : O_WRONLY } else { flags |= O_RDONLY }
-        if mustBeDirectory { flags |= O_DIRECTORY }
+        let directoryOnly = mustBeDirectory || resolved.mustBeDirectory
+        if directoryOnly {
+            // Directories are always opened read-only, whatever rights were asked for.
+            flags |= O_DIRECTORY | O_RDONLY
+        } else if wantsWrite {
+            flags |= wantsRead ? O_RDWR : O_WRONLY
+        } else {
+            flags |= O_RDONLY
+        }
         if create { flags |= O_CREAT }
         if exclusive { flags |= O_EXCL }
         if truncate { flags |= O_TRUNC }
@@ -85,6 +92,7 @@ extension WASIState {
         let resolved = try PathResolver.resolve(try path(memory, address, pathLength), from: start, followFinalSymlink: false)
         let entry = try resolved.directory.statEntry(resolved.name)
         guard !entry.isDirectory else { throw WASIErrno.isdir }
+        guard !resolved.mustBeDirectory else { throw WASIErrno.notdir }
         let status = try withCName(resolved.name) { unlinkat(resolved.directory.raw, $0, 0) }
         guard status == 0 else { throw WASIErrno.current }
         storage.remove(StorageAccount.cost(ofRemoving: entry))

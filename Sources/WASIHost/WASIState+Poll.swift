@@ -36,7 +36,7 @@ extension WASIState {
         let start = ContinuousClock.now
         var subscriptions: [Subscription] = []
         for index in 0..<count {
-            subscriptions.append(try decodeSubscription(memory, at: address + index * WASIABI.Size.subscription, now: start))
+            subscriptions.append(try decodeSubscription(memory, at: address &+ index &* WASIABI.Size.subscription, now: start))
         }
 
         var events: [PollEvent] = []
@@ -48,7 +48,7 @@ extension WASIState {
         }
 
         for (index, event) in events.enumerated() {
-            let at = output + UInt32(index) * WASIABI.Size.event
+            let at = output &+ UInt32(index) &* WASIABI.Size.event
             try memory.write([UInt8](repeating: 0, count: Int(WASIABI.Size.event)), at: at)
             try memory.store(event.userdata, at: at)
             try memory.store(event.error.rawValue, at: at &+ 8)

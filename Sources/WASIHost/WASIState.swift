@@ -102,11 +102,10 @@ final class WASIState {
         guard count <= 1024 else { throw WASIErrno.inval }
         var result: [UnsafeMutableRawBufferPointer] = []
         result.reserveCapacity(Int(count))
+        // The whole array lies inside memory, so the entry addresses below cannot wrap.
+        _ = try memory.checkedRange(address: UInt64(address), length: UInt64(count) * UInt64(WASIABI.Size.iovec))
         for index in 0..<count {
             let entry = address &+ index &* WASIABI.Size.iovec
-            guard UInt64(address) + UInt64(index) * UInt64(WASIABI.Size.iovec) == UInt64(entry) else {
-                throw GuestMemoryError.outOfBounds(address: UInt64(address), length: UInt64(count) * 8, size: memory.size)
-            }
             let start = try memory.load(UInt32.self, at: entry)
             let length = try memory.load(UInt32.self, at: entry &+ 4)
             let range = try memory.checkedRange(address: UInt64(start), length: UInt64(length))
