@@ -94,10 +94,7 @@ public final class Host: Sendable {
     /// With `/p2p/ID`, the remote must prove that identity or the connection is closed with
     /// `Libp2pError.peerIDMismatch`.
     public func connect(to address: Multiaddr) async throws -> Connection {
-        var expected: PeerID?
-        if let hash = address.peerID {
-            expected = try PeerID(multihash: hash)
-        }
+        let expected: PeerID? = try address.peerID.map { hash throws(Libp2pError) in try PeerID(multihash: hash) }
         if let expected, let existing = connections(to: expected).first {
             return existing
         }
