@@ -45,7 +45,7 @@ var targets: [Target] = [
     // MARK: Tests
     .testTarget(name: "MultiformatsTests", dependencies: ["Multiformats"]),
     .testTarget(name: "Libp2pTests", dependencies: ["Libp2p", "Multiformats", nio, nioPosix]),
-    .testTarget(name: "IPFSTests", dependencies: ["IPFS", "Multiformats"]),
+    .testTarget(name: "IPFSTests", dependencies: ["IPFS", "Multiformats"], exclude: ["Tools"]),
     .testTarget(name: "WasmInstrumentationTests", dependencies: ["WasmInstrumentation", wasmKit, wasmParser, wat]),
     .testTarget(name: "WasmtimeBackendTests", dependencies: ["WasmtimeBackend", "SandboxEngine", wat]),
     .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "SandboxEngine", "WasmKitBackend", wat], exclude: ["Guests"]),

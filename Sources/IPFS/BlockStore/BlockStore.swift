@@ -1,0 +1,378 @@
+import Foundation
+import Multiformats
+
+/// A content-addressed block store on disk, shared by every module, with per-module quotas,
+/// recursive pins and garbage collection.
+///
+/// Guarantees:
+/// - A block is stored only if its bytes hash to its CID (`Block` cannot be built otherwise).
+/// - Block files are written to a temporary file in their shard directory, fsynced, renamed and the
+///   directory fsynced; a crash leaves either no block or the whole block. Leftover temporary files
+///   are removed when the store opens.
+/// - `get` re-hashes what it reads; a block that rotted on disk is removed and reported.
+/// - Pins survive restarts (`pins.json` plus a block list per pinned root, both replaced atomically);
+///   blocks that are neither pinned nor held by an import in progress are removed by `collectGarbage()`.
+///
+/// All methods are synchronous and thread-safe (one lock around the index; block I/O happens under it
+/// for puts, pins and GC, so a collection never races a pin).
+public final class BlockStore: @unchecked Sendable {
+    /// How a store is set up.
+    public struct Configuration: Sendable {
+        /// The directory holding the store (created if missing).
+        public var directory: URL
+        /// The most bytes of blocks the store keeps on disk.
+        public var capacity: Int64
+        /// The quota of a module not listed in `moduleQuotas`.
+        public var defaultModuleQuota: Int64
+        /// Per-module quotas in bytes.
+        public var moduleQuotas: [String: Int64]
+        /// The largest block accepted (default 2 MiB, the usual Bitswap limit).
+        public var maxBlockSize: Int
+        /// fsync files and directories (default true; turn off only for throw-away stores).
+        public var durable: Bool
+
+        /// A configuration with no quotas beyond `capacity`.
+        public init(
+            directory: URL, capacity: Int64 = .max, defaultModuleQuota: Int64 = .max,
+            moduleQuotas: [String: Int64] = [:], maxBlockSize: Int = 2 << 20, durable: Bool = true
+        ) {
+            self.directory = directory
+            self.capacity = capacity
+            self.defaultModuleQuota = defaultModuleQuota
+            self.moduleQuotas = moduleQuotas
+            self.maxBlockSize = maxBlockSize
+            self.durable = durable
+        }
+    }
+
+    /// What `init` found and repaired.
+    public struct OpenReport: Sendable, Equatable {
+        /// Temporary files left by an interrupted write, now deleted.
+        public var removedTemporaryFiles = 0
+        /// Pins whose block list was missing or wrong and was rebuilt by walking the DAG.
+        public var rebuiltDAGLists = 0
+        /// Pins whose DAG is incomplete on disk (kept, so the content can be fetched again).
+        public var damagedPins: [CID] = []
+    }
+
+    /// What a garbage collection removed.
+    public struct GarbageReport: Sendable, Equatable {
+        /// Blocks deleted.
+        public var removedBlocks = 0
+        /// Bytes freed.
+        public var freedBytes: Int64 = 0
+    }
+
+    /// The configuration the store was opened with.
+    public let configuration: Configuration
+    /// What opening the store found.
+    public private(set) var openReport = OpenReport()
+
+    private let layout: BlockFileLayout
+    private let index: PinIndex
+    private let lock = NSLock()
+    private var sizes: [String: Int64] = [:]
+    private var storedBytes: Int64 = 0
+    private var pins: [String: Set<CID>] = [:]
+    private var dagLists: [String: [PinIndex.DAGEntry]] = [:]
+    private var accounting = ModuleAccounting()
+    /// Test hook: make the next block write stop as if the process died there.
+    var crashPoint: DurableFile.CrashPoint?
+
+    /// Opens (or creates) a store: removes leftover temporary files, measures the blocks on disk,
+    /// loads the pins and re-checks every pinned DAG's block list.
+    /// - Throws: `IPFSError.io` or `.corruptIndex`.
+    public init(_ configuration: Configuration) throws {
+        self.configuration = configuration
+        layout = BlockFileLayout(root: configuration.directory.path)
+        index = PinIndex(layout: layout, sync: configuration.durable)
+        var report = OpenReport()
+        for shard in BlockFileLayout.allShards {
+            try DurableFile.makeDirectory(layout.blocksDirectory + "/" + shard)
+            try DurableFile.makeDirectory(layout.dagsDirectory + "/" + shard)
+        }
+        try scanBlocks(&report)
+        pins = try index.loadPins()
+        try loadPinnedDAGs(&report)
+        openReport = report
+    }
+
+    // MARK: Blocks
+
+    /// Stores a verified block on behalf of `module`, which then holds it until `release` (or a restart).
+    /// - Throws: `.blockTooLarge`, `.moduleQuotaExceeded`, `.storeCapacityExceeded`, `.io`.
+    public func put(_ block: Block, module: String) throws {
+        let key = BlockFileLayout.key(of: block.cid)
+        let size = Int64(block.data.count)
+        guard block.data.count <= configuration.maxBlockSize else {
+            throw IPFSError.blockTooLarge(size: block.data.count, limit: configuration.maxBlockSize)
+        }
+        try lock.withLock {
+            if !accounting.holds(module, key) {
+                let usage = accounting.usage(of: module)
+                let quota = quota(of: module)
+                if usage > quota - size {
+                    throw IPFSError.moduleQuotaExceeded(module: module, usage: usage, needed: size, limit: quota)
+                }
+            }
+            if sizes[key] == nil {
+                if storedBytes > configuration.capacity - size {
+                    throw IPFSError.storeCapacityExceeded(usage: storedBytes, needed: size, capacity: configuration.capacity)
+                }
+                do {
+                    try DurableFile.write(block.data, to: layout.blockPath(key: key), sync: configuration.durable, crashAt: crashPoint)
+                } catch is DurableFile.SimulatedCrash {
+                    throw IPFSError.io(operation: "simulated crash", path: layout.blockPath(key: key), message: "before rename")
+                }
+                sizes[key] = size
+                storedBytes += size
+            }
+            accounting.hold(module, key, size: size)
+        }
+    }
+
+    /// Drops one hold `module` took with `put` (pins keep their own holds).
+    public func release(_ cid: CID, module: String) {
+        let key = BlockFileLayout.key(of: cid)
+        lock.withLock { accounting.release(module, key, size: sizes[key] ?? 0) }
+    }
+
+    /// Reads and re-verifies a block; nil when the store does not have it.
+    /// - Throws: `.corruptBlockOnDisk` (and deletes the file) when the bytes no longer match.
+    public func get(_ cid: CID) throws -> Block? {
+        let key = BlockFileLayout.key(of: cid)
+        guard let data = try DurableFile.read(layout.blockPath(key: key), limit: configuration.maxBlockSize) else {
+            return nil
+        }
+        do {
+            try Block.verify(cid: cid, data: data[...])
+        } catch {
+            guard case .hashMismatch = error else { throw error }
+            lock.withLock {
+                try? DurableFile.remove(layout.blockPath(key: key))
+                if let size = sizes.removeValue(forKey: key) { storedBytes -= size }
+            }
+            throw IPFSError.corruptBlockOnDisk(cid: cid.description)
+        }
+        return Block(trusted: cid, data: data)
+    }
+
+    /// True when the store has the block.
+    public func has(_ cid: CID) -> Bool {
+        let key = BlockFileLayout.key(of: cid)
+        return lock.withLock { sizes[key] != nil }
+    }
+
+    /// The size of a stored block, or nil.
+    public func size(of cid: CID) -> Int64? {
+        let key = BlockFileLayout.key(of: cid)
+        return lock.withLock { sizes[key] }
+    }
+
+    /// Deletes a block no pin or import holds.
+    /// - Throws: `.blockInUse` when something still holds it.
+    public func delete(_ cid: CID) throws {
+        let key = BlockFileLayout.key(of: cid)
+        try lock.withLock {
+            guard !accounting.isHeld(key) else { throw IPFSError.blockInUse(cid: cid.description) }
+            guard let size = sizes[key] else { return }
+            try DurableFile.remove(layout.blockPath(key: key))
+            sizes[key] = nil
+            storedBytes -= size
+        }
+    }
+
+    // MARK: Pins
+
+    /// Pins the whole DAG under `root` for `module` (recursive pin). Every block must be present;
+    /// blocks the module did not hold yet are charged to it.
+    /// - Throws: `.incompleteDAG`, `.moduleQuotaExceeded`, `.corruptBlockOnDisk`, `.io`.
+    public func pin(_ root: CID, module: String) throws {
+        try lock.withLock {
+            if pins[module]?.contains(root) == true { return }
+            let rootKey = BlockFileLayout.key(of: root)
+            let entries: [PinIndex.DAGEntry]
+            if let known = dagLists[rootKey] {
+                entries = known
+            } else {
+                entries = try walkDAG(root)
+            }
+            try addPin(root, rootKey: rootKey, entries: entries, module: module)
+        }
+    }
+
+    /// Pins a DAG whose block list the caller built itself while storing it (the importer).
+    func pinImported(_ root: CID, entries: [PinIndex.DAGEntry], module: String) throws {
+        try lock.withLock {
+            if pins[module]?.contains(root) == true { return }
+            for entry in entries where sizes[entry.key] == nil {
+                throw IPFSError.incompleteDAG(root: root.description, missing: entry.key)
+            }
+            try addPin(root, rootKey: BlockFileLayout.key(of: root), entries: entries, module: module)
+        }
+    }
+
+    /// Removes `module`'s pin on `root`; its blocks become garbage unless something else holds them.
+    /// - Throws: `.notPinned` when the module has no such pin.
+    public func unpin(_ root: CID, module: String) throws {
+        try lock.withLock {
+            guard pins[module]?.contains(root) == true else {
+                throw IPFSError.notPinned(cid: root.description, module: module)
+            }
+            var updated = pins
+            updated[module]?.remove(root)
+            if updated[module]?.isEmpty == true { updated[module] = nil }
+            try index.savePins(updated)
+            pins = updated
+            let rootKey = BlockFileLayout.key(of: root)
+            for entry in dagLists[rootKey] ?? [] {
+                accounting.release(module, entry.key, size: entry.size)
+            }
+            let stillPinned = pins.values.contains { roots in
+                roots.contains { BlockFileLayout.key(of: $0) == rootKey }
+            }
+            if !stillPinned {
+                dagLists[rootKey] = nil
+                try? index.removeDAG(rootKey: rootKey)
+            }
+        }
+    }
+
+    /// The roots `module` pins.
+    public func pins(module: String) -> [CID] {
+        lock.withLock { (pins[module] ?? []).sorted { $0.description < $1.description } }
+    }
+
+    /// True when `module` pins `root`.
+    public func isPinned(_ root: CID, module: String) -> Bool {
+        lock.withLock { pins[module]?.contains(root) == true }
+    }
+
+    // MARK: Accounting and garbage collection
+
+    /// Bytes charged to `module` (see `ModuleAccounting` for how shared blocks are charged).
+    public func usage(module: String) -> Int64 { lock.withLock { accounting.usage(of: module) } }
+
+    /// Bytes of blocks on disk (each block counted once).
+    public var storedSize: Int64 { lock.withLock { storedBytes } }
+
+    /// Number of blocks on disk.
+    public var blockCount: Int { lock.withLock { sizes.count } }
+
+    /// The quota of `module`.
+    public func quota(of module: String) -> Int64 {
+        configuration.moduleQuotas[module] ?? configuration.defaultModuleQuota
+    }
+
+    /// Deletes every block that no pin and no import in progress holds.
+    @discardableResult
+    public func collectGarbage() throws -> GarbageReport {
+        try lock.withLock {
+            var report = GarbageReport()
+            for (key, size) in sizes where !accounting.isHeld(key) {
+                try DurableFile.remove(layout.blockPath(key: key))
+                sizes[key] = nil
+                storedBytes -= size
+                report.removedBlocks += 1
+                report.freedBytes += size
+            }
+            return report
+        }
+    }
+
+    // MARK: Internals (called with the lock held)
+
+    private func addPin(_ root: CID, rootKey: String, entries: [PinIndex.DAGEntry], module: String) throws {
+        let usage = accounting.usage(of: module)
+        var extra: Int64 = 0
+        var counted = Set<String>()
+        for entry in entries where !accounting.holds(module, entry.key) && counted.insert(entry.key).inserted {
+            extra += entry.size
+        }
+        let quota = quota(of: module)
+        if extra > 0, usage > quota - extra {
+            throw IPFSError.moduleQuotaExceeded(module: module, usage: usage, needed: extra, limit: quota)
+        }
+        if dagLists[rootKey] == nil {
+            try index.saveDAG(rootKey: rootKey, entries: entries)
+        }
+        var updated = pins
+        updated[module, default: []].insert(root)
+        try index.savePins(updated)
+        pins = updated
+        dagLists[rootKey] = entries
+        for entry in entries { accounting.hold(module, entry.key, size: entry.size) }
+    }
+
+    /// Walks the DAG under `root` through the files on disk, verifying each block.
+    private func walkDAG(_ root: CID) throws -> [PinIndex.DAGEntry] {
+        var entries: [PinIndex.DAGEntry] = []
+        let walker = DAGWalker { [self] cid in try readVerified(cid) }
+        try walker.walk(from: root) { cid, data in
+            entries.append(PinIndex.DAGEntry(key: BlockFileLayout.key(of: cid), size: Int64(data.count)))
+        }
+        return entries
+    }
+
+    /// Reads and verifies a block without taking the lock; corrupt files are removed.
+    private func readVerified(_ cid: CID) throws -> [UInt8]? {
+        let key = BlockFileLayout.key(of: cid)
+        guard let data = try DurableFile.read(layout.blockPath(key: key), limit: configuration.maxBlockSize) else {
+            return nil
+        }
+        do {
+            try Block.verify(cid: cid, data: data[...])
+        } catch {
+            try? DurableFile.remove(layout.blockPath(key: key))
+            if let size = sizes.removeValue(forKey: key) { storedBytes -= size }
+            throw IPFSError.corruptBlockOnDisk(cid: cid.description)
+        }
+        return data
+    }
+
+    private func scanBlocks(_ report: inout OpenReport) throws {
+        let manager = FileManager.default
+        for shard in BlockFileLayout.allShards {
+            for directory in [layout.blocksDirectory, layout.dagsDirectory] {
+                let path = directory + "/" + shard
+                let names = (try? manager.contentsOfDirectory(atPath: path)) ?? []
+                for name in names {
+                    if name.hasPrefix(DurableFile.temporaryPrefix) {
+                        try DurableFile.remove(path + "/" + name)
+                        report.removedTemporaryFiles += 1
+                    } else if directory == layout.blocksDirectory, name.allSatisfy(\.isHexDigit),
+                              let size = DurableFile.size(path + "/" + name) {
+                        sizes[name] = size
+                        storedBytes += size
+                    }
+                }
+            }
+        }
+    }
+
+    private func loadPinnedDAGs(_ report: inout OpenReport) throws {
+        for (module, roots) in pins {
+            for root in roots {
+                let rootKey = BlockFileLayout.key(of: root)
+                var entries = dagLists[rootKey] ?? index.loadDAG(rootKey: rootKey)
+                if let list = entries, !list.allSatisfy({ sizes[$0.key] == $0.size }) {
+                    entries = nil
+                }
+                if entries == nil {
+                    do {
+                        let rebuilt = try walkDAG(root)
+                        try index.saveDAG(rootKey: rootKey, entries: rebuilt)
+                        entries = rebuilt
+                        report.rebuiltDAGLists += 1
+                    } catch {
+                        report.damagedPins.append(root)
+                        continue
+                    }
+                }
+                let list = entries ?? []
+                dagLists[rootKey] = list
+                for entry in list { accounting.hold(module, entry.key, size: entry.size) }
+            }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// IPFS: see docs/architecture.md. (Placeholder until the module's first source file lands.)

