@@ -129,7 +129,7 @@ public struct CID: Hashable, Sendable, CustomStringConvertible {
     /// supported base.
     /// - Throws: a `MultiformatsError` for anything else, including multibase-encoded CIDv0 bytes.
     public init(_ string: some StringProtocol) throws(MultiformatsError) {
-        guard string.utf8.count <= Self.maxStringLength else { throw .cidBadString(String(string)) }
+        guard string.utf8.count <= Self.maxStringLength else { throw .cidBadString(String(string.prefix(100))) }
         if string.utf8.count == 46, string.hasPrefix("Qm") {
             let bytes = try Base58.decode(string)
             let (multihash, length) = try Multihash.decodePrefix(from: bytes[...])

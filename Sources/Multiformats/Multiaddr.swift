@@ -17,7 +17,7 @@ public struct Multiaddr: Hashable, Sendable, CustomStringConvertible {
     /// - Throws: `MultiformatsError.multiaddrBadSyntax`, `.multiaddrUnknownProtocol` or `.multiaddrBadValue`.
     public init(_ string: some StringProtocol) throws(MultiformatsError) {
         let text = String(string)
-        guard text.utf8.count <= Self.maxStringLength, text.hasPrefix("/") else { throw .multiaddrBadSyntax(text) }
+        guard text.utf8.count <= Self.maxStringLength, text.hasPrefix("/") else { throw .multiaddrBadSyntax(String(text.prefix(120))) }
         var parts = text.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         if parts.last == "" { parts = parts.dropLast() }
         guard !parts.isEmpty else { throw .multiaddrBadSyntax(text) }
@@ -115,6 +115,28 @@ public struct Multiaddr: Hashable, Sendable, CustomStringConvertible {
     }
 
     // MARK: Helpers for dialling
+
+    /// `/ip4/HOST/tcp/PORT`, `/ip6/HOST/tcp/PORT` or `/dns/HOST/tcp/PORT`, chosen by the form of `host`
+    /// (an IPv6 host may be written with or without brackets).
+    /// - Throws: `MultiformatsError.multiaddrBadValue` for an empty host or one containing "/".
+    public static func tcp(host: String, port: UInt16) throws(MultiformatsError) -> Multiaddr {
+        Multiaddr(components: [try hostComponent(host), .tcp(port)])
+    }
+
+    /// Like `tcp(host:port:)` with `/udp`.
+    public static func udp(host: String, port: UInt16) throws(MultiformatsError) -> Multiaddr {
+        Multiaddr(components: [try hostComponent(host), .udp(port)])
+    }
+
+    private static func hostComponent(_ host: String) throws(MultiformatsError) -> Component {
+        if let address = IPv4Address(host) { return .ip4(address) }
+        var unbracketed = Substring(host)
+        if unbracketed.hasPrefix("["), unbracketed.hasSuffix("]"), unbracketed.count >= 2 {
+            unbracketed = unbracketed.dropFirst().dropLast()
+        }
+        if let address = IPv6Address(unbracketed) { return .ip6(address) }
+        return try Component(protocol: .dns, valueBytes: Array(host.utf8))
+    }
 
     /// The peer ID multihash of the last `/p2p` component, if any.
     public var peerID: Multihash? {

@@ -100,6 +100,15 @@ import Testing
         #expect(try Multiaddr("/ip4/1.2.3.4").peerID == nil)
     }
 
+    @Test func buildsDialAddressesFromHostAndPort() throws {
+        #expect(try Multiaddr.tcp(host: "127.0.0.1", port: 4001).description == "/ip4/127.0.0.1/tcp/4001")
+        #expect(try Multiaddr.tcp(host: "::1", port: 80).description == "/ip6/::1/tcp/80")
+        #expect(try Multiaddr.tcp(host: "[::1]", port: 80).description == "/ip6/::1/tcp/80")
+        #expect(try Multiaddr.udp(host: "example.com", port: 443).description == "/dns/example.com/udp/443")
+        #expect(throws: MultiformatsError.self) { try Multiaddr.tcp(host: "", port: 1) }
+        #expect(throws: MultiformatsError.self) { try Multiaddr.tcp(host: "a/b", port: 1) }
+    }
+
     @Test func rejectsMalformedText() {
         let cases: [(String, MultiformatsError)] = [
             ("", .multiaddrBadSyntax("")),
@@ -123,7 +132,9 @@ import Testing
         for (text, error) in cases {
             #expect(throws: error, "\(text)") { try Multiaddr(text) }
         }
-        #expect(throws: MultiformatsError.self) { try Multiaddr("/dns/" + String(repeating: "a", count: 3000)) }
+        // Over-long input is refused, and the error keeps only a short prefix of it.
+        let huge = "/dns/" + String(repeating: "a", count: 3000)
+        #expect(throws: MultiformatsError.multiaddrBadSyntax(String(huge.prefix(120)))) { try Multiaddr(huge) }
     }
 
     @Test func rejectsMalformedBinary() throws {
