@@ -97,9 +97,14 @@ public final class WasmtimeLibrary: @unchecked Sendable {
         guard let identity = FileIdentity(path: path) else {
             throw .unreadable(path: path, reason: "no such regular file")
         }
-        if let library = loaded.withLock({ $0[identity] }) { return library }
-
         let verdicts = verdictCacheDirectory.map(LibraryVerdictCache.init(directory:))
+        if let library = loaded.withLock({ $0[identity] }) {
+            if let verdicts, verdicts.recordedHash(for: identity) != library.sha256 {
+                verdicts.record(library.sha256, for: identity)
+            }
+            return library
+        }
+
         let sha256: String
         if let recorded = verdicts?.recordedHash(for: identity), knownBuilds[recorded] != nil {
             sha256 = recorded
