@@ -8,7 +8,7 @@ import Synchronization
 /// with Yamux, routes inbound streams to protocol handlers, and answers identify and ping.
 ///
 /// Everything runs on the `EventLoopGroup` passed in; no method blocks an event loop.
-public final class Host: Sendable {
+public final class Libp2pHost: Sendable {
     /// Handles one inbound stream whose protocol was negotiated.
     public typealias StreamHandler = @Sendable (Libp2pStream) async -> Void
 
@@ -129,7 +129,7 @@ public final class Host: Sendable {
         var lastError: Error = Libp2pError.noAddresses(peer.description)
         for address in addresses {
             do {
-                return try await connect(to: address.encapsulate(.p2p(peer.multihash)))
+                return try await connect(to: address.encapsulate(Multiaddr.Component.p2p(peer.multihash)))
             } catch {
                 lastError = error
             }

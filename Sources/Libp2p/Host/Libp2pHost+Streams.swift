@@ -1,7 +1,7 @@
 import Multiformats
 import NIOCore
 
-extension Host {
+extension Libp2pHost {
     // MARK: Protocol router
 
     /// Routes inbound streams that negotiate `protocolID` to `handler` (replacing any previous one).

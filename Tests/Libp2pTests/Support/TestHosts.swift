@@ -1,0 +1,108 @@
+import Foundation
+import Multiformats
+import NIOCore
+import NIOPosix
+@testable import Libp2p
+
+/// Shared fixtures for tests that run real hosts on loopback.
+enum TestHosts {
+    /// One event-loop group for every test (never shut down; the test process ends instead).
+    static let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+    static let echoProtocol = "/station-test/echo/1.0.0"
+    static let loopback = try! Multiaddr("/ip4/127.0.0.1/tcp/0")
+
+    /// A host listening on a random loopback port with the echo handler; returns it and its
+    /// full address (with /p2p/).
+    static func listeningHost(configuration: HostConfiguration = HostConfiguration()) async throws -> (Libp2pHost, Multiaddr) {
+        let host = Libp2pHost(group: group, configuration: configuration)
+        host.setStreamHandler(protocol: echoProtocol) { stream in await echo(stream) }
+        let bound = try await host.listen(on: loopback)
+        return (host, bound.encapsulate(Multiaddr.Component.p2p(host.peerID.multihash)))
+    }
+
+    /// Echoes every byte until the remote half-closes, then half-closes.
+    static func echo(_ stream: Libp2pStream) async {
+        do {
+            while let chunk = try await stream.read() {
+                try await stream.write(chunk)
+            }
+            try await stream.closeWrite()
+        } catch {
+            stream.reset()
+        }
+    }
+
+    /// Sends `payload` on a stream while reading the echo concurrently; returns what came back.
+    static func echoRoundTrip(_ stream: Libp2pStream, payload: [UInt8], chunk: Int = 64 * 1024) async throws -> [UInt8] {
+        try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask {
+                var offset = 0
+                while offset < payload.count {
+                    let end = min(offset + chunk, payload.count)
+                    try await stream.write(ByteBuffer(bytes: payload[offset ..< end]))
+                    offset = end
+                }
+                try await stream.closeWrite()
+                return nil
+            }
+            group.addTask {
+                var received: [UInt8] = []
+                received.reserveCapacity(payload.count)
+                while let buffer = try await stream.read() {
+                    received.append(contentsOf: buffer.readableBytesView)
+                }
+                return received
+            }
+            var result: [UInt8] = []
+            for try await value in group {
+                if let value { result = value }
+            }
+            return result
+        }
+    }
+}
+
+/// Thrown by `withDeadline` when the operation takes too long.
+struct DeadlineExceeded: Error, CustomStringConvertible {
+    let what: String
+    var description: String { "deadline exceeded: \(what)" }
+}
+
+/// Runs `operation`, failing with `DeadlineExceeded` if it has not finished after `seconds`
+/// (a hang guard, not a performance assertion).
+func withDeadline<T: Sendable>(_ seconds: Double, _ what: String = "operation", _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await operation() }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            return nil
+        }
+        guard let first = try await group.next(), let value = first else {
+            group.cancelAll()
+            throw DeadlineExceeded(what: what)
+        }
+        group.cancelAll()
+        return value
+    }
+}
+
+/// Polls `condition` every 20 ms until it holds, failing after `seconds`.
+func waitUntil(_ seconds: Double = 10, _ what: String, _ condition: @escaping @Sendable () async throws -> Bool) async throws {
+    let clock = ContinuousClock()
+    let end = clock.now + .seconds(seconds)
+    while clock.now < end {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    throw DeadlineExceeded(what: what)
+}
+
+/// A tiny lock for test helpers.
+final class NSLockCompat: @unchecked Sendable {
+    private let lock = NSLock()
+    func with<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+}
