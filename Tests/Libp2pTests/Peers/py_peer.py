@@ -13,6 +13,8 @@ Options: --key ed25519|secp256k1|rsa (our identity type).
 import argparse
 import hashlib
 import json
+import logging
+import os
 import secrets
 import sys
 
@@ -23,8 +25,12 @@ from libp2p import new_host
 from libp2p.custom_types import TProtocol
 from libp2p.host.ping import PingService
 from libp2p.identity.identify.pb.identify_pb2 import Identify
+from libp2p.network.stream.exceptions import StreamEOF
 from libp2p.peer.peerinfo import info_from_p2p_addr
 from libp2p.utils import decode_varint_with_size
+
+if os.environ.get("PY_PEER_LOG"):
+    logging.basicConfig(filename=os.environ["PY_PEER_LOG"], level=logging.DEBUG)
 
 ECHO = TProtocol("/station-test/echo/1.0.0")
 CHUNK = 1 << 16
@@ -48,7 +54,10 @@ def emit(obj):
 async def echo_handler(stream):
     try:
         while True:
-            data = await stream.read(CHUNK)
+            try:
+                data = await stream.read(CHUNK)
+            except StreamEOF:
+                break
             if not data:
                 break
             await stream.write(data)
@@ -65,7 +74,7 @@ async def read_until_eof(stream, limit):
     while len(out) <= limit:
         try:
             data = await stream.read(CHUNK)
-        except Exception:
+        except StreamEOF:
             break
         if not data:
             break
