@@ -9,12 +9,13 @@ final class PythonPeer: @unchecked Sendable {
     let process = Process()
     private let output = Pipe()
     private let errors = Pipe()
+    private let input = Pipe()
     private let lines = LineCollector()
 
     /// The package root (three levels above this file: Support/, Libp2pTests/, Tests/).
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let script = packageRoot.appendingPathComponent("Tests/Libp2pTests/Peers/py_peer.py")
+    static let peersFolder = packageRoot.appendingPathComponent("Tests/Libp2pTests/Peers")
 
     /// The Python interpreter, or a recorded failure explaining how to install it.
     static func python() throws -> URL {
@@ -28,10 +29,11 @@ final class PythonPeer: @unchecked Sendable {
         return venv
     }
 
-    /// Starts `py_peer.py` with `arguments`.
-    init(_ arguments: [String]) throws {
+    /// Starts `Peers/<script>` (default `py_peer.py`) with `arguments`.
+    init(_ arguments: [String], script: String = "py_peer.py") throws {
         process.executableURL = try Self.python()
-        process.arguments = [Self.script.path] + arguments
+        process.arguments = [Self.peersFolder.appendingPathComponent(script).path] + arguments
+        process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
         var environment = ProcessInfo.processInfo.environment
@@ -69,6 +71,11 @@ final class PythonPeer: @unchecked Sendable {
             throw PeerSetupError(description: "python peer printed non-JSON: \(line)")
         }
         return object
+    }
+
+    /// Writes one command line to the peer's stdin.
+    func send(_ line: String) throws {
+        try input.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
     }
 
     /// Kills the process and waits for it.
