@@ -1,3 +1,4 @@
+import Foundation
 import Multiformats
 import NIOCore
 import Testing
@@ -5,8 +6,11 @@ import Testing
 
 /// Interop with kubo v0.22.0 (go-libp2p 0.29, RSA identity) over loopback, both directions.
 @Suite(.serialized) struct KuboInteropTests {
+    /// Starts kubo on a fresh repo; `stopKubo` kills it and deletes the repo.
     private func startKubo() async throws -> (PythonPeer, Multiaddr) {
-        let kubo = try PythonPeer([], script: "kubo_peer.py")
+        let repo = FileManager.default.temporaryDirectory.appendingPathComponent("station-kubo-\(UInt64.random(in: 0 ... .max))")
+        let kubo = try PythonPeer([repo.path], script: "kubo_peer.py")
+        kubo.onStop = { try? FileManager.default.removeItem(at: repo) }
         let line = try await kubo.nextLine(within: 120)
         return (kubo, try Multiaddr(line))
     }

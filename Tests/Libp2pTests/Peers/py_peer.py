@@ -8,6 +8,7 @@ dial ADDR CMD [ARG]: connects to ADDR and runs CMD, printing one JSON object per
     many N         N concurrent echo streams on one connection
     ping N         N pings with py-libp2p's ping service
     identify       reads the remote's identify record
+    sink N         sends N bytes on /station-test/sink/1.0.0 and reports MB/s
 Options: --key ed25519|secp256k1|rsa (our identity type).
 """
 import argparse
@@ -33,6 +34,8 @@ if os.environ.get("PY_PEER_LOG"):
     logging.basicConfig(filename=os.environ["PY_PEER_LOG"], level=logging.DEBUG)
 
 ECHO = TProtocol("/station-test/echo/1.0.0")
+# Sink: an 8-byte big-endian length N, then N bytes; the listener answers with the 8-byte count.
+SINK = TProtocol("/station-test/sink/1.0.0")
 CHUNK = 1 << 16
 
 
@@ -61,6 +64,34 @@ async def echo_handler(stream):
             if not data:
                 break
             await stream.write(data)
+        await stream.close()
+    except Exception:
+        try:
+            await stream.reset()
+        except Exception:
+            pass
+
+
+async def read_exact(stream, count):
+    out = bytearray()
+    while len(out) < count:
+        data = await stream.read(count - len(out))
+        if not data:
+            raise EOFError("stream ended early")
+        out += data
+    return bytes(out)
+
+
+async def sink_handler(stream):
+    try:
+        total = int.from_bytes(await read_exact(stream, 8), "big")
+        received = 0
+        while received < total:
+            data = await stream.read(min(CHUNK * 16, total - received))
+            if not data:
+                break
+            received += len(data)
+        await stream.write(received.to_bytes(8, "big"))
         await stream.close()
     except Exception:
         try:
@@ -127,6 +158,21 @@ async def run_dial(host, target, command, argument):
             for index in range(count):
                 nursery.start_soon(one, index)
         emit({"streams": len(results), "ok": sum(results)})
+    elif command == "sink":
+        size = int(argument)
+        chunk = bytes(CHUNK)
+        started = trio.current_time()
+        stream = await host.new_stream(peer, [SINK])
+        await stream.write(size.to_bytes(8, "big"))
+        sent = 0
+        while sent < size:
+            piece = chunk if size - sent >= CHUNK else chunk[: size - sent]
+            await stream.write(piece)
+            sent += len(piece)
+        count = int.from_bytes(await read_exact(stream, 8), "big")
+        elapsed = trio.current_time() - started
+        await stream.close()
+        emit({"bytes": count, "seconds": elapsed, "mb_per_s": count / 1e6 / elapsed})
     elif command == "ping":
         rtts = await PingService(host).ping(peer, int(argument))
         emit({"pings": len(rtts)})
@@ -159,11 +205,12 @@ async def main():
         listen = [multiaddr.Multiaddr(f"/ip4/127.0.0.1/tcp/{port}")]
         async with host.run(listen_addrs=listen):
             host.set_stream_handler(ECHO, echo_handler)
+            host.set_stream_handler(SINK, sink_handler)
             print(f"/ip4/127.0.0.1/tcp/{port}/p2p/{host.get_id().to_string()}", flush=True)
             await trio.sleep_forever()
     else:
         async with host.run(listen_addrs=[multiaddr.Multiaddr("/ip4/127.0.0.1/tcp/0")]):
-            with trio.fail_after(120):
+            with trio.fail_after(float(os.environ.get("PY_PEER_TIMEOUT", "120"))):
                 await run_dial(host, args.target, args.command, args.argument)
 
 

@@ -11,6 +11,8 @@ final class PythonPeer: @unchecked Sendable {
     private let errors = Pipe()
     private let input = Pipe()
     private let lines = LineCollector()
+    /// Runs after the process was killed (e.g. to delete its data folder).
+    var onStop: (@Sendable () -> Void)?
 
     /// The package root (three levels above this file: Support/, Libp2pTests/, Tests/).
     static let packageRoot = URL(fileURLWithPath: #filePath)
@@ -86,6 +88,8 @@ final class PythonPeer: @unchecked Sendable {
             kill(process.processIdentifier, SIGKILL)
         }
         process.waitUntilExit()
+        onStop?()
+        onStop = nil
     }
 
     deinit {
