@@ -1,0 +1,241 @@
+import Foundation
+import SandboxEngine
+import WASIHost
+
+/// A directory on the host given to the module, under a name the module sees.
+public struct DirectoryGrant: Sendable, Hashable {
+    public var hostPath: String
+    public var guestPath: String
+
+    public init(hostPath: String, guestPath: String) {
+        self.hostPath = hostPath
+        self.guestPath = guestPath
+    }
+
+    /// Parses `HOST[::GUEST]` (the guest path defaults to the host path as given).
+    public init(parsing text: String) throws {
+        if let range = text.range(of: "::") {
+            hostPath = String(text[..<range.lowerBound])
+            guestPath = String(text[range.upperBound...])
+        } else {
+            hostPath = text
+            guestPath = text
+        }
+        guard !hostPath.isEmpty, !guestPath.isEmpty else {
+            throw SandboxError.runtime("'\(text)' is not HOST[::GUEST]")
+        }
+    }
+}
+
+/// What to call once the module is instantiated.
+public enum EntryPoint: Sendable, Hashable {
+    /// A WASI command: call `_start` (after `_initialize` for reactors that have both).
+    case command
+    /// Call an exported function with arguments given as text (parsed by the function's types).
+    case function(name: String, arguments: [String])
+}
+
+/// Everything needed to run one module once.
+public struct RunConfiguration: Sendable {
+    public var module: LoadedModule
+    /// The module's argv, without argv[0] (the module name is prepended).
+    public var arguments: [String] = []
+    public var environment: [(String, String)] = []
+    public var directories: [DirectoryGrant] = []
+    public var stdin: WASIInput = .none
+    public var stdout: any WASIOutputSink = FileDescriptorSink(fd: 1)
+    public var stderr: any WASIOutputSink = FileDescriptorSink(fd: 2)
+    public var limits: Limits = .defaults
+    public var engine: EngineChoice = .auto
+    public var entryPoint: EntryPoint = .command
+    /// Extra host functions (the station ABI adds its imports here).
+    public var hostFunctions: [HostFunction] = []
+
+    public init(module: LoadedModule) {
+        self.module = module
+    }
+}
+
+/// How a run ended.
+public struct RunOutcome: Sendable {
+    /// The process exit status `station run` uses: the module's `proc_exit` code, 0 when it
+    /// returned normally, else the class of ``error``.
+    public var exitStatus: Int32
+    /// Why the module stopped, when it did not finish by itself.
+    public var error: SandboxError?
+    /// Results of an invoked function.
+    public var results: [WasmValue] = []
+    /// The engine that ran it, e.g. `wasmtime 50.0.1`.
+    public var engine: String = ""
+    public var wallTime: Duration = .zero
+    public var cpuTime: Duration = .zero
+    public var throttledTime: Duration = .zero
+    /// Fuel used, when fuel was metered.
+    public var fuelUsed: UInt64?
+    /// Linear memory size at the end.
+    public var memoryBytes: Int = 0
+}
+
+/// Runs one module on its own thread, under its limits, with our WASI host.
+public final class ModuleRunner: Sendable {
+    public let configuration: RunConfiguration
+    /// Watches the run; call ``stop(_:)`` to end it from another thread.
+    public let governor: ExecutionGovernor
+
+    public init(configuration: RunConfiguration) {
+        self.configuration = configuration
+        self.governor = ExecutionGovernor(limits: configuration.limits)
+    }
+
+    /// Asks the module to stop as soon as possible.
+    public func stop(_ reason: SandboxError = .runtime("stopped by the host")) {
+        governor.requestStop(reason)
+    }
+
+    /// Runs the module on a new thread sized for its stack limit and waits for it.
+    public func run() async -> RunOutcome {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { [self] in
+                continuation.resume(returning: runOnCurrentThread())
+            }
+            thread.name = "station module \(configuration.module.name)"
+            thread.stackSize = Self.threadStackSize(for: configuration.limits)
+            thread.start()
+        }
+    }
+
+    /// The native stack a module thread gets: room for the WebAssembly stack plus host frames.
+    static func threadStackSize(for limits: Limits) -> Int {
+        max(8 << 20, limits.stackBytes * 2 + (4 << 20))
+    }
+
+    /// Runs the module on the calling thread (which must have a large enough stack).
+    public func runOnCurrentThread() -> RunOutcome {
+        let clockStart = ContinuousClock.now
+        let cpuStart = ExecutionGovernor.threadCPUTime()
+        var outcome = RunOutcome(exitStatus: 0)
+        var instance: (any WasmInstance)?
+        var wasi: WASIContext?
+        defer { wasi?.close() }
+        do {
+            let engine = try EngineFactory.engine(configuration.engine, settings: EngineSettings(limits: configuration.limits))
+            outcome.engine = engine.version
+            let info = try ModuleInfo(wasm: configuration.module.wasm)
+            let context = try WASIContext(configuration: wasiConfiguration())
+            wasi = context
+            let hostFunctions = context.hostFunctions() + configuration.hostFunctions
+            try Self.checkImports(info, provided: hostFunctions)
+            let compiled = try engine.compile(configuration.module.wasm)
+            let created = try engine.instantiate(
+                compiled, hostFunctions: hostFunctions,
+                configuration: StoreConfiguration(limits: configuration.limits, governor: governor))
+            instance = created
+            outcome.results = try callEntryPoint(created)
+        } catch let exit as WASIExit {
+            outcome.exitStatus = Int32(truncatingIfNeeded: exit.code & 0xFF)
+        } catch {
+            let sandboxError = classify(error)
+            outcome.error = sandboxError
+            outcome.exitStatus = sandboxError.exitStatus
+        }
+        outcome.wallTime = ContinuousClock.now - clockStart
+        outcome.cpuTime = ExecutionGovernor.threadCPUTime() - cpuStart
+        outcome.throttledTime = governor.throttledTime
+        if let instance {
+            outcome.memoryBytes = instance.memorySize
+            if let limit = configuration.limits.fuel, let left = instance.remainingFuel {
+                outcome.fuelUsed = limit >= left ? limit - left : 0
+            }
+        }
+        return outcome
+    }
+
+    private func wasiConfiguration() -> WASIConfiguration {
+        var wasi = WASIConfiguration()
+        wasi.arguments = [configuration.module.name] + configuration.arguments
+        wasi.environment = configuration.environment
+        wasi.preopens = configuration.directories.map { WASIPreopen(hostPath: $0.hostPath, guestPath: $0.guestPath) }
+        wasi.stdin = configuration.stdin
+        wasi.stdout = configuration.stdout
+        wasi.stderr = configuration.stderr
+        wasi.storageQuota = configuration.limits.storageBytes
+        wasi.maxOpenFiles = configuration.limits.openFiles
+        wasi.governor = governor
+        return wasi
+    }
+
+    private func callEntryPoint(_ instance: any WasmInstance) throws -> [WasmValue] {
+        switch configuration.entryPoint {
+        case .command:
+            let hasStart = instance.exportedFunction("_start") != nil
+            if instance.exportedFunction("_initialize") != nil {
+                _ = try instance.call("_initialize", [])
+            }
+            guard hasStart else {
+                if instance.exportedFunction("_initialize") != nil { return [] }
+                throw SandboxError.missingExport("_start (a WASI command's entry point; use --invoke to call another export)")
+            }
+            return try instance.call("_start", [])
+        case .function(let name, let texts):
+            guard let signature = instance.exportedFunction(name) else { throw SandboxError.missingExport(name) }
+            guard signature.parameters.count == texts.count else {
+                throw SandboxError.link("function '\(name)' takes \(signature.parameters.count) argument(s) \(signature), \(texts.count) given")
+            }
+            let arguments = try zip(signature.parameters, texts).map(Self.parse)
+            if instance.exportedFunction("_initialize") != nil {
+                _ = try instance.call("_initialize", [])
+            }
+            return try instance.call(name, arguments)
+        }
+    }
+
+    /// Parses a command-line argument as a value of `type`.
+    static func parse(_ type: WasmValueType, _ text: String) throws -> WasmValue {
+        let invalid = SandboxError.link("'\(text)' is not a valid \(type) argument")
+        switch type {
+        case .i32:
+            if let v = Int32(text) { return .int32(v) }
+            if let v = UInt32(text) { return .i32(v) }
+        case .i64:
+            if let v = Int64(text) { return .int64(v) }
+            if let v = UInt64(text) { return .i64(v) }
+        case .f32:
+            if let v = Float(text) { return .float32(v) }
+        case .f64:
+            if let v = Double(text) { return .float64(v) }
+        }
+        throw invalid
+    }
+
+    /// Reports the first import the runtime does not provide, before any engine sees the module.
+    static func checkImports(_ info: ModuleInfo, provided: [HostFunction]) throws {
+        var table: [String: [String: FunctionSignature]] = [:]
+        for function in provided { table[function.module, default: [:]][function.name] = function.signature }
+        for entry in info.imports {
+            let module = entry.module ?? ""
+            guard entry.kind == "func" else {
+                throw SandboxError.missingImport(module: module, name: entry.name, detail: "a \(entry.kind); this runtime provides only functions")
+            }
+            guard let provided = table[module]?[entry.name] else {
+                throw SandboxError.missingImport(module: module, name: entry.name, detail: "func \(entry.type)")
+            }
+            if let wanted = entry.signature, wanted != provided {
+                throw SandboxError.link("import \(module).\(entry.name) has type \(wanted), but the runtime provides \(provided)")
+            }
+        }
+    }
+
+    /// Normalises errors and reports a trap that followed a refused request as the limit it was.
+    private func classify(_ error: any Error) -> SandboxError {
+        guard let sandboxError = error as? SandboxError else {
+            if let memoryError = error as? GuestMemoryError {
+                return .trap(TrapDescription(kind: .memoryOutOfBounds, message: "\(memoryError)"))
+            }
+            return .runtime("\(error)")
+        }
+        if case .trap(let trap) = sandboxError, let denial = governor.lastDenial {
+            return .limitExceeded(denial.kind, detail: "\(denial.detail); the module then trapped: \(trap)")
+        }
+        return sandboxError
+    }
+}

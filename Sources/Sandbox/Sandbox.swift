@@ -1,1 +1,0 @@
-// Sandbox: see docs/architecture.md. (Placeholder until the module's first source file lands.)

@@ -1,1 +1,0 @@
-// WasmKitBackend: see docs/architecture.md. (Placeholder until the module's first source file lands.)

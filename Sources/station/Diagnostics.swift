@@ -1,0 +1,57 @@
+import Foundation
+import Sandbox
+import SandboxEngine
+
+/// The one-line messages `station` prints on stderr.
+enum Diagnostics {
+    static func report(module: String, _ error: SandboxError) {
+        report(module: module, message: "\(error)")
+    }
+
+    static func report(module: String, message: String) {
+        FileHandle.standardError.write(Data("station: \(module): \(message)\n".utf8))
+    }
+
+    static func printStats(_ outcome: RunOutcome) {
+        var parts = [
+            "engine=\(outcome.engine)",
+            "wall=\(Units.formatDuration(outcome.wallTime))",
+            "cpu=\(Units.formatDuration(outcome.cpuTime))",
+            "memory=\(Units.formatBytes(UInt64(outcome.memoryBytes)))",
+        ]
+        if outcome.throttledTime > .zero { parts.append("throttled=\(Units.formatDuration(outcome.throttledTime))") }
+        if let fuel = outcome.fuelUsed { parts.append("fuel=\(fuel)") }
+        parts.append("exit=\(outcome.exitStatus)")
+        FileHandle.standardError.write(Data("station: stats: \(parts.joined(separator: " "))\n".utf8))
+    }
+}
+
+/// Turns the first SIGINT/SIGTERM into a stop request; a second one ends the process at once.
+final class InterruptHandler: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var count = 0
+
+    var fired: Bool { lock.withLock { count > 0 } }
+
+    init(onInterrupt: @escaping @Sendable () -> Void) {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                let n = self.lock.withLock { self.count += 1; return self.count }
+                if n > 1 { exit(130) }
+                onInterrupt()
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+}

@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import Sandbox
+import SandboxEngine
+import WASIHost
+
+/// `station run`: one module in the foreground, like `wasmtime run`.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a WebAssembly module (.wasm or .wat) in the foreground.",
+        discussion: """
+            The module runs with our own WASI preview 1 host: it sees its arguments, the variables \
+            given with --env, the directories given with --dir, and its standard streams.
+
+            Defaults when a limit is not given: --memory 256MiB, --stack 1MiB, --storage 1GiB, \
+            100,000 table elements, 256 open files, no fuel budget, no timeout, no CPU throttle.
+
+            Exit status: the module's own proc_exit code (0 when _start returns); otherwise \
+            65 invalid module, 66 unreadable file, 69 missing import or export, 70 runtime error, \
+            124 limit hit, 134 trap, 130 interrupted. One line on stderr says what happened.
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Engine: auto (Wasmtime when installed, else WasmKit), wasmtime or wasmkit.", valueName: "auto|wasmtime|wasmkit"))
+    var engine: String = "auto"
+
+    @Option(name: .long, help: ArgumentHelp("Set an environment variable for the module (repeatable).", valueName: "KEY=VALUE"))
+    var env: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Give the module a host directory, optionally under another name (repeatable).", valueName: "HOST[::GUEST]"))
+    var dir: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Maximum linear memory (e.g. 64MiB). Tables are bounded too.", valueName: "SIZE"))
+    var memory: String?
+
+    @Option(name: .long, help: ArgumentHelp("Fuel budget: roughly the number of WebAssembly operators the module may execute.", valueName: "N"))
+    var fuel: UInt64?
+
+    @Option(name: .long, help: ArgumentHelp("Wall-clock limit (e.g. 500ms, 10s, 5m).", valueName: "DURATION"))
+    var timeout: String?
+
+    @Option(name: .long, help: ArgumentHelp("Maximum WebAssembly call stack (e.g. 512KiB).", valueName: "SIZE"))
+    var stack: String?
+
+    @Option(name: .long, help: ArgumentHelp("Share of one CPU core, 1-100. Above it the module is slowed down, not killed.", valueName: "PERCENT"))
+    var cpu: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Storage quota over all --dir directories (e.g. 100MiB).", valueName: "SIZE"))
+    var storage: String?
+
+    @Option(name: .long, help: ArgumentHelp("Call this exported function instead of _start; ARGS are its arguments.", valueName: "FUNCTION"))
+    var invoke: String?
+
+    @Flag(name: .long, help: "Give the module an empty standard input instead of this process's.")
+    var noStdin = false
+
+    @Flag(name: .long, help: "Print a summary (engine, time, CPU, fuel, memory) on stderr when the module ends.")
+    var stats = false
+
+    @Argument(help: ArgumentHelp("The module: a .wasm binary or .wat text.", valueName: "MODULE"))
+    var module: String
+
+    @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("Arguments passed to the module.", valueName: "ARGS"))
+    var arguments: [String] = []
+
+    func validate() throws {
+        guard EngineChoice(rawValue: engine) != nil else {
+            throw ValidationError("--engine must be auto, wasmtime or wasmkit, not '\(engine)'")
+        }
+        if let cpu, !(cpu > 0 && cpu <= 100) {
+            throw ValidationError("--cpu must be a percentage of one core between 1 and 100, not \(cpu)")
+        }
+        for entry in env where !entry.contains("=") || entry.hasPrefix("=") {
+            throw ValidationError("--env takes KEY=VALUE, not '\(entry)'")
+        }
+    }
+
+    func limits() throws -> Limits {
+        var limits = Limits.defaults
+        do {
+            if let memory { limits.memoryBytes = try Units.parseBytes(memory) }
+            if let stack { limits.stackBytes = Int(clamping: try Units.parseBytes(stack)) }
+            if let storage { limits.storageBytes = try Units.parseBytes(storage) }
+            if let timeout { limits.timeout = try Units.parseDuration(timeout) }
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        limits.fuel = fuel
+        if let cpu, cpu < 100 { limits.cpuShare = cpu / 100 }
+        return limits
+    }
+
+    func run() async throws {
+        let loaded: LoadedModule
+        var configuration: RunConfiguration
+        do {
+            loaded = try ModuleLoader.load(path: module)
+            configuration = RunConfiguration(module: loaded)
+            configuration.limits = try limits()
+            configuration.directories = try dir.map(DirectoryGrant.init(parsing:))
+        } catch let error as SandboxError {
+            Diagnostics.report(module: module, error)
+            throw ExitCode(error.exitStatus)
+        }
+        configuration.arguments = arguments
+        configuration.environment = env.map { entry in
+            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+        }
+        configuration.engine = EngineChoice(rawValue: engine) ?? .auto
+        configuration.stdin = noStdin ? .none : .fileDescriptor(0)
+        if let invoke { configuration.entryPoint = .function(name: invoke, arguments: arguments) }
+
+        let runner = ModuleRunner(configuration: configuration)
+        let interrupt = InterruptHandler { runner.stop(.runtime("interrupted")) }
+        let outcome = await runner.run()
+        interrupt.cancel()
+
+        if !outcome.results.isEmpty {
+            print(outcome.results.map(\.description).joined(separator: " "))
+        }
+        if stats { Diagnostics.printStats(outcome) }
+        if let error = outcome.error {
+            if interrupt.fired {
+                Diagnostics.report(module: loaded.name, message: "interrupted")
+                throw ExitCode(130)
+            }
+            Diagnostics.report(module: loaded.name, error)
+        }
+        if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
+    }
+}
