@@ -67,7 +67,7 @@ public enum ModuleLoader {
     /// Compiles WebAssembly text to a binary module.
     public static func compileText(_ text: String) throws -> [UInt8] {
         do {
-            return try wat2wasm(text, features: [.referenceTypes, .tailCall, .simd])
+            return try wat2wasm(text, features: [.referenceTypes, .tailCall, .simd], options: EncodeOptions(nameSection: true))
         } catch {
             throw SandboxError.invalidModule(reason: "WebAssembly text: \(error)", offset: nil)
         }

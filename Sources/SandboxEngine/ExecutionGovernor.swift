@@ -27,10 +27,15 @@ public final class ExecutionGovernor: Sendable {
     private let denial = Mutex<(LimitKind, String)?>(nil)
     private let throttledNanos = Atomic<UInt64>(0)
     private let checkpoints = Atomic<UInt64>(0)
+    private let cpuClock: @Sendable () -> Duration
 
     /// Creates a governor; the timeout starts counting now.
-    public init(timeout: Duration? = nil, cpuShare: Double? = nil) {
+    ///
+    /// - Parameter cpuClock: the CPU time used so far by the thread that calls ``checkpoint()``;
+    ///   tests replace it to simulate a busy thread on a busy machine.
+    public init(timeout: Duration? = nil, cpuShare: Double? = nil, cpuClock: @escaping @Sendable () -> Duration = ExecutionGovernor.threadCPUTime) {
         self.timeout = timeout
+        self.cpuClock = cpuClock
         self.deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
         if let cpuShare, cpuShare > 0, cpuShare < 1 {
             self.cpuShare = cpuShare
@@ -111,7 +116,7 @@ public final class ExecutionGovernor: Sendable {
     /// over windows of about a second (so idle time is not banked for later bursts).
     private func keepToShare(_ share: Double) throws(SandboxError) {
         let now = ContinuousClock.now
-        let cpu = Self.threadCPUTime()
+        let cpu = cpuClock()
         var sleepFor: Duration = .zero
         throttle.withLock { window in
             guard let current = window else {

