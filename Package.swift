@@ -26,7 +26,7 @@ var targets: [Target] = [
     // MARK: Content addressing and networking
     .target(name: "Multiformats", dependencies: [crypto]),
     .target(name: "Libp2p", dependencies: ["Multiformats", nio, nioPosix, crypto, .product(name: "_CryptoExtras", package: "swift-crypto"), logging]),
-    .target(name: "IPFS", dependencies: ["Multiformats", nio, nioPosix, crypto, logging]),
+    .target(name: "IPFS", dependencies: ["Multiformats", crypto]),
 
     // MARK: Sandbox
     .target(name: "SandboxEngine", dependencies: []),

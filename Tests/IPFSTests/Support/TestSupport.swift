@@ -116,14 +116,25 @@ enum ExternalTools {
     }
 
     /// kubo's root CIDs (defaults: CIDv0, 256 KiB, dag-pb leaves) for each path, via Tools/kubo_add.py.
-    static func kuboCIDs(_ paths: [String]) throws -> [String: String] {
+    static func kuboCIDs(_ paths: [String], store: Bool = false) throws -> [String: String] {
+        try kuboAdd(paths, store: store).cids
+    }
+
+    /// kubo's root CIDs and the seconds spent inside `AddFile` for each path.
+    static func kuboAdd(_ paths: [String], store: Bool) throws -> (cids: [String: String], seconds: [String: Double]) {
         let script = packageRoot.appendingPathComponent("Tests/IPFSTests/Tools/kubo_add.py").path
-        let output = try run(try python(), [script] + paths)
-        guard let line = output.split(separator: "\n").last,
+        let output = try run(try python(), [script] + (store ? ["--store"] : []) + paths)
+        let lines = output.split(separator: "\n")
+        guard let line = lines.last,
               let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String] else {
             throw ToolFailed(message: "kubo_add.py printed no JSON: \(output.prefix(500))")
         }
-        return object
+        var seconds: [String: Double] = [:]
+        if let timing = lines.first(where: { $0.hasPrefix("TIMINGS ") }),
+           let parsed = try JSONSerialization.jsonObject(with: Data(timing.dropFirst(8).utf8)) as? [String: Double] {
+            seconds = parsed
+        }
+        return (object, seconds)
     }
 
     /// Debian `ipfs_cid` output for a file: its "CIDv0" and "CIDv1".

