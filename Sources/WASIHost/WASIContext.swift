@@ -28,7 +28,7 @@ public final class WASIContext: @unchecked Sendable {
     public var storageUsed: UInt64 { lock.withLock { _ in state.storage.used } }
 
     /// The storage quota in bytes.
-    public var storageQuota: UInt64 { state.storage.quota }
+    public var storageQuota: UInt64 { lock.withLock { _ in state.storage.quota } }
 
     /// Descriptors the guest opened itself and still holds (the ones ``WASIConfiguration/maxOpenFiles`` caps).
     public var openFileCount: Int { lock.withLock { _ in state.table.openCount } }
