@@ -39,7 +39,8 @@ enum DirectoryReader {
         return result
     }
 
-    private static func fileType(fromDirentType type: UInt8) -> UInt8 {
+    /// The WASI `filetype` for a `dirent` `d_type`.
+    static func fileType(fromDirentType type: UInt8) -> UInt8 {
         switch Int32(type) {
         case Int32(DT_DIR): WASIABI.FileType.directory
         case Int32(DT_REG): WASIABI.FileType.regularFile

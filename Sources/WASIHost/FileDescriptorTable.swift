@@ -20,8 +20,8 @@ final class Descriptor {
     var rightsBase: UInt64
     var rightsInheriting: UInt64
     var flags: UInt16
-    /// The entries of a directory as of the last `fd_readdir` with cookie 0.
-    var listing: [DirectoryEntry]?
+    /// The listing `fd_readdir` reads from (directories only; opened on first use).
+    var stream: DirectoryStream?
 
     init(
         kind: DescriptorKind, host: HostFD? = nil, preopenPath: String? = nil, readOnly: Bool = false,

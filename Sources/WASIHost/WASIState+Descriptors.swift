@@ -177,22 +177,18 @@ extension WASIState {
         let (descriptor, host) = try directory(fd)
         try requireWritable(memory, buffer, length)
         try requireWritable(memory, usedPointer, 4)
-        if cookie == 0 || descriptor.listing == nil {
-            descriptor.listing = try DirectoryReader.entries(in: host)
-        }
-        let listing = descriptor.listing ?? []
+        let stream = try descriptor.stream ?? DirectoryStream(directory: host)
+        descriptor.stream = stream
+        stream.seek(to: cookie)
         var output: [UInt8] = []
-        var index = cookie
-        while index < UInt64(listing.count), output.count < Int(length) {
-            let entry = listing[Int(index)]
+        while output.count < Int(length), let (entry, nextCookie) = stream.next().map({ ($0.entry, $0.nextCookie) }) {
             var record = [UInt8](repeating: 0, count: Int(WASIABI.Size.direntHeader))
-            Self.put(index + 1, into: &record, at: 0)
+            Self.put(nextCookie, into: &record, at: 0)
             Self.put(entry.inode, into: &record, at: 8)
             Self.put(UInt64(entry.name.count), into: &record, at: 16, width: 4)
             record[20] = entry.fileType
             record.append(contentsOf: entry.name)
             output.append(contentsOf: record.prefix(Int(length) - output.count))
-            index += 1
         }
         try memory.write(output, at: buffer)
         try memory.store(UInt32(output.count), at: usedPointer)
