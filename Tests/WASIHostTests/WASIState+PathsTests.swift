@@ -99,4 +99,26 @@ import Testing
         #expect(names["."] == WASIABI.FileType.directory)
         #expect(names.count == 4)
     }
+
+    @Test func readdirCookiesWalkALargeDirectoryExactlyOnce() throws {
+        for index in 0..<300 { try tree.writeFile("entry-\(index)", "") }
+        var seen: [String] = []
+        var cookie: UInt64 = 0
+        for _ in 0..<2000 {
+            #expect(try harness.call("fd_readdir", [.i32(3), .i32(10_000), .i32(64), .i64(cookie), .i32(600)]) == .success)
+            let used = try harness.u32(at: 600)
+            var offset: UInt32 = 0
+            while offset + 24 <= used {
+                let length = try harness.u32(at: 10_000 + offset + 16)
+                guard offset + 24 + length <= used else { break }
+                seen.append(String(decoding: try harness.bytes(at: 10_000 + offset + 24, count: length), as: UTF8.self))
+                cookie = try harness.u64(at: 10_000 + offset)
+                offset += 24 + length
+            }
+            if used < 64 { break }
+        }
+        let names = seen.filter { $0.hasPrefix("entry-") }
+        #expect(names.count == 300)
+        #expect(Set(names).count == 300)
+    }
 }
