@@ -236,6 +236,27 @@ let semanticFixtures: [Fixture] = [
         #expect(host.calls == 5)
     }
 
+    @Test func guestCannotCatchTheCheckpointError() throws {
+        // If the host error became a Wasm exception, catch_all would swallow it, the outer loop
+        // would give up after three rounds and the call would return normally.
+        let original = try GuestHarness.wasm("""
+            (module (func (export "spin") (result i32) (local $rounds i32)
+              (loop $outer
+                (block $caught
+                  (try_table (catch_all $caught)
+                    (loop $forever (br $forever))))
+                (local.set $rounds (i32.add (local.get $rounds) (i32.const 1)))
+                (br_if $outer (i32.lt_s (local.get $rounds) (i32.const 3))))
+              (local.get $rounds)))
+            """)
+        let module = try LoopInstrumenter.instrument(original, initialBudget: 100)
+        let host = CheckpointHost(nextBudget: 100, failOnCall: 2)
+        #expect(throws: DeadlineExceeded.self) {
+            _ = try GuestHarness.run(module.bytes, function: "spin", host: host)
+        }
+        #expect(host.calls == 2)
+    }
+
     @Test func infiniteTailCallRecursionEndsWhenTheCheckpointThrows() throws {
         let original = try GuestHarness.wasm("""
             (module (func $again (export "again") (return_call $again)))
