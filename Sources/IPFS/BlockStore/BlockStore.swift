@@ -76,6 +76,8 @@ public final class BlockStore: @unchecked Sendable {
     private var pins: [String: Set<CID>] = [:]
     private var dagLists: [String: [PinIndex.DAGEntry]] = [:]
     private var accounting = ModuleAccounting()
+    /// Shard directories holding renamed but not yet directory-synced block files.
+    private var unsyncedDirectories: Set<String> = []
     /// Test hook: make the next block write stop as if the process died there.
     var crashPoint: DurableFile.CrashPoint?
 
@@ -102,6 +104,14 @@ public final class BlockStore: @unchecked Sendable {
     /// Stores a verified block on behalf of `module`, which then holds it until `release` (or a restart).
     /// - Throws: `.blockTooLarge`, `.moduleQuotaExceeded`, `.storeCapacityExceeded`, `.io`.
     public func put(_ block: Block, module: String) throws {
+        try put(block, module: module, deferDirectorySync: false)
+    }
+
+    /// `put` for batch writers (imports): the block file is fsynced before its rename as always, but
+    /// the shard directory is fsynced later, once per batch, by `syncPendingDirectories()` (which
+    /// `pin` and `pinImported` call first). A crash before that can lose such a block, never corrupt it,
+    /// and no pin can refer to it yet.
+    func put(_ block: Block, module: String, deferDirectorySync: Bool) throws {
         let key = BlockFileLayout.key(of: block.cid)
         let size = Int64(block.data.count)
         guard block.data.count <= configuration.maxBlockSize else {
@@ -120,7 +130,13 @@ public final class BlockStore: @unchecked Sendable {
                     throw IPFSError.storeCapacityExceeded(usage: storedBytes, needed: size, capacity: configuration.capacity)
                 }
                 do {
-                    try DurableFile.write(block.data, to: layout.blockPath(key: key), sync: configuration.durable, crashAt: crashPoint)
+                    let path = layout.blockPath(key: key)
+                    try DurableFile.write(
+                        block.data, to: path, sync: configuration.durable,
+                        syncDirectory: !deferDirectorySync, crashAt: crashPoint)
+                    if deferDirectorySync && configuration.durable {
+                        unsyncedDirectories.insert((path as NSString).deletingLastPathComponent)
+                    }
                 } catch is DurableFile.SimulatedCrash {
                     throw IPFSError.io(operation: "simulated crash", path: layout.blockPath(key: key), message: "before rename")
                 }
@@ -190,6 +206,7 @@ public final class BlockStore: @unchecked Sendable {
     public func pin(_ root: CID, module: String) throws {
         try lock.withLock {
             if pins[module]?.contains(root) == true { return }
+            try syncPendingDirectoriesLocked()
             let rootKey = BlockFileLayout.key(of: root)
             let entries: [PinIndex.DAGEntry]
             if let known = dagLists[rootKey] {
@@ -205,6 +222,7 @@ public final class BlockStore: @unchecked Sendable {
     func pinImported(_ root: CID, entries: [PinIndex.DAGEntry], module: String) throws {
         try lock.withLock {
             if pins[module]?.contains(root) == true { return }
+            try syncPendingDirectoriesLocked()
             for entry in entries where sizes[entry.key] == nil {
                 throw IPFSError.incompleteDAG(root: root.description, missing: entry.key)
             }
@@ -280,7 +298,19 @@ public final class BlockStore: @unchecked Sendable {
         }
     }
 
+    /// fsyncs every shard directory that batched puts have written to since the last call.
+    public func syncPendingDirectories() throws {
+        try lock.withLock { try syncPendingDirectoriesLocked() }
+    }
+
     // MARK: Internals (called with the lock held)
+
+    private func syncPendingDirectoriesLocked() throws {
+        for directory in unsyncedDirectories.sorted() {
+            try DurableFile.syncDirectory(directory)
+            unsyncedDirectories.remove(directory)
+        }
+    }
 
     private func addPin(_ root: CID, rootKey: String, entries: [PinIndex.DAGEntry], module: String) throws {
         let usage = accounting.usage(of: module)

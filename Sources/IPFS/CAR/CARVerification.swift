@@ -129,7 +129,7 @@ public struct CARImporter: Sendable {
                 report.duplicateBlocks += 1
                 continue
             }
-            try store.put(block, module: module)
+            try store.put(block, module: module, deferDirectorySync: true)
             held.append(block.cid)
             sizes[block.cid.multihash.bytes] = Int64(block.data.count)
         }

@@ -26,9 +26,12 @@ enum DurableFile {
     /// Atomically replaces (or creates) `path` with `bytes`.
     /// - Parameters:
     ///   - sync: fsync the file and the directory (durable against power loss); off only for benchmarks.
+    ///   - syncDirectory: fsync the directory after the rename; a caller that batches writes passes
+    ///     false and syncs each touched directory once before anything durable refers to the files.
     ///   - crashAt: test hook: stop at this point, leaving what a crash would leave.
     static func write(
-        _ bytes: some ContiguousBytes, to path: String, sync: Bool, crashAt: CrashPoint? = nil
+        _ bytes: some ContiguousBytes, to path: String, sync: Bool, syncDirectory syncsDirectory: Bool = true,
+        crashAt: CrashPoint? = nil
     ) throws {
         let directory = (path as NSString).deletingLastPathComponent
         let temporary = directory + "/" + temporaryPrefix + UUID().uuidString
@@ -51,7 +54,7 @@ enum DurableFile {
             unlink(temporary)
             throw error
         }
-        if sync { try syncDirectory(directory) }
+        if sync && syncsDirectory { try syncDirectory(directory) }
     }
 
     /// fsyncs a directory so entries created, renamed or removed in it survive a power loss.

@@ -159,7 +159,7 @@ private final class StoreSession: @unchecked Sendable {
     }
 
     func put(_ block: Block) throws {
-        try store.put(block, module: module)
+        try store.put(block, module: module, deferDirectorySync: true)
         cids.append(block.cid)
         let key = BlockFileLayout.key(of: block.cid)
         if listed.insert(key).inserted {

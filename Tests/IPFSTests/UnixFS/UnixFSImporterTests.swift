@@ -108,6 +108,20 @@ struct UnixFSImporterTests {
         #expect(store.storedSize == stored)
     }
 
+    @Test func durableImportSurvivesReopeningWithItsPinAndBytes() async throws {
+        let directory = try TemporaryDirectory()
+        let bytes = pseudoRandomBytes(count: 600_000, seed: 8)
+        let root: CID
+        do {
+            let store = try makeStore(directory, durable: true)
+            root = try await UnixFSImporter().importStream(ArrayByteSource(bytes), into: store, module: "m").root
+        }
+        let reopened = try makeStore(directory)
+        #expect(reopened.pins(module: "m") == [root])
+        #expect(reopened.openReport == BlockStore.OpenReport())
+        #expect(try await readAll(UnixFSExporter(provider: reopened), root) == bytes)
+    }
+
     @Test func rejectsOutOfRangeOptions() {
         #expect(throws: IPFSError.self) { _ = try UnixFSImporter(options: UnixFSImportOptions(chunkSize: 0)) }
         #expect(throws: IPFSError.self) { _ = try UnixFSImporter(options: UnixFSImportOptions(cidVersion: 2)) }
