@@ -55,14 +55,23 @@ struct Libp2pBenchmarkTests {
         print(String(format: "BENCH %@: %d bytes in %.2f s = %.1f MB/s", name, bytes, seconds, Double(bytes) / 1e6 / seconds))
     }
 
+    /// `STATION_BENCH_WINDOW` (bytes) raises the Yamux receive window of both hosts.
+    static var configuration: HostConfiguration {
+        var configuration = HostConfiguration()
+        if let window = UInt32(ProcessInfo.processInfo.environment["STATION_BENCH_WINDOW"] ?? "") {
+            configuration.yamux.receiveWindow = window
+        }
+        return configuration
+    }
+
     @Test func swiftToSwiftOneStream() async throws {
-        let (server, address) = try await TestHosts.listeningHost()
+        let (server, address) = try await TestHosts.listeningHost(configuration: Self.configuration)
         server.setStreamHandler(protocol: Self.sinkProtocol) { await Self.sink($0) }
-        let client = Libp2pHost(group: TestHosts.group)
+        let client = Libp2pHost(group: TestHosts.group, configuration: Self.configuration)
         let stream = try await client.newStream(to: address, protocol: Self.sinkProtocol)
         let (count, seconds) = try await Self.send(Self.swiftBytes, on: stream)
         #expect(count == Self.swiftBytes)
-        Self.report("swift->swift", bytes: count, seconds: seconds)
+        Self.report("swift->swift (window \(Self.configuration.yamux.receiveWindow))", bytes: count, seconds: seconds)
         await client.close()
         await server.close()
     }
