@@ -21,6 +21,9 @@ public final class WasmtimeInstance: WasmInstance {
     private let store: OpaquePointer
     private let context: OpaquePointer
     private var instance = wasmtime_instance_t()
+    /// Whether `instance` refers to a live instance: until instantiation succeeds it holds no
+    /// store id, and Wasmtime aborts the process if it is used.
+    private var isInstantiated = false
     private var exports: [String: ExportedFunction] = [:]
     private var stackGuard = NativeStackGuard()
 
@@ -82,9 +85,9 @@ public final class WasmtimeInstance: WasmInstance {
             // On failure Wasmtime drops the callback and runs the finalizer itself.
             let error = function.module.withCString { module in
                 function.name.withCString { name in
-                    api.pointee.wasmtime_linker_define_func(
+                    api.pointee.wasmtime_linker_define_func_unchecked(
                         linker, module, strlen(module), name, strlen(name), type,
-                        hostFunctionTrampoline, binding, releaseHostBinding)
+                        hostFunctionRawTrampoline, binding, releaseHostBinding)
                 }
             }
             if let error {
@@ -106,6 +109,7 @@ public final class WasmtimeInstance: WasmInstance {
         if let trap {
             throw translate(WasmtimeMessages(api: api).takeTrap(trap))
         }
+        isInstantiated = true
     }
 
     /// Builds a `wasm_functype_t` (owned by the caller).
@@ -188,6 +192,7 @@ public final class WasmtimeInstance: WasmInstance {
     }
 
     public var memorySize: Int {
+        guard isInstantiated else { return 0 }
         var item = wasmtime_extern_t()
         let found = "memory".withCString { api.pointee.wasmtime_instance_export_get(context, &instance, $0, 6, &item) }
         guard found, Int32(item.kind) == CWT_EXTERN_MEMORY else { return 0 }
@@ -198,6 +203,7 @@ public final class WasmtimeInstance: WasmInstance {
 
     private func lookUp(_ name: String) -> ExportedFunction? {
         if let cached = exports[name] { return cached }
+        guard isInstantiated else { return nil }
         var item = wasmtime_extern_t()
         let found = name.withCString { api.pointee.wasmtime_instance_export_get(context, &instance, $0, strlen($0), &item) }
         guard found, Int32(item.kind) == CWT_EXTERN_FUNC else { return nil }

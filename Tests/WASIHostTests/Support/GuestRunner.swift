@@ -4,6 +4,7 @@ import Testing
 import WASIHost
 import WAT
 import WasmKitBackend
+import WasmtimeBackend
 
 /// Makes an engine for the end-to-end tests. Every engine adapter is added to ``all`` so the same
 /// conformance tests run on each.
@@ -15,8 +16,19 @@ struct EngineFactory: Sendable, CustomStringConvertible {
 
     static let wasmKit = EngineFactory(name: "wasmkit") { WasmKitEngine(settings: EngineSettings()) }
 
+    /// Wasmtime from where `station` finds it; a missing library fails the test with the fix.
+    static let wasmtime = EngineFactory(name: "wasmtime") {
+        do {
+            let library = try WasmtimeLibrary.locate()
+            return try WasmtimeEngine(settings: EngineSettings(), library: library, cacheDirectory: nil)
+        } catch {
+            Issue.record("Wasmtime is not usable: \(error). Run: bash scripts/install-extras")
+            throw error
+        }
+    }
+
     /// The engines every end-to-end test runs on.
-    static let all: [EngineFactory] = [wasmKit]
+    static let all: [EngineFactory] = [wasmKit, wasmtime]
 }
 
 /// Runs a WASI command module's `_start` with a fresh ``WASIContext``.

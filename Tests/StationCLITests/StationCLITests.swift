@@ -1,0 +1,192 @@
+import Foundation
+import Testing
+
+/// Runs the real `station` binary built next to the test bundle, the way a person would.
+struct CLIResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+enum StationBinary {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `station` sits in the same build folder as the test bundle.
+    static var url: URL {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = bundle.deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("station")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return packageRoot.appendingPathComponent(".build/debug/station")
+    }
+
+    static func run(_ arguments: [String], stdin: Data? = nil) throws -> CLIResult {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        process.currentDirectoryURL = packageRoot
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CLIResult(
+            status: process.terminationStatus,
+            stdout: String(decoding: stdoutData, as: UTF8.self),
+            stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    static func writeTemporary(_ text: String, name: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("station-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let url = directory.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+}
+
+@Suite("station command line")
+struct StationCLITests {
+    @Test("the README's example runs on the embedded engine")
+    func helloOnWasmKit() throws {
+        let result = try StationBinary.run(["run", "--engine", "wasmkit", "examples/wat/hello.wat", "Alice"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout == "Hello from a Station module!\nargument: Alice\n")
+    }
+
+    @Test("a runaway loop ends with status 124 and names the limit", arguments: ["wasmkit", "wasmtime"])
+    func timeout(engine: String) throws {
+        let path = try StationBinary.writeTemporary("(module (func (export \"_start\") (loop $l (br $l))))", name: "spin.wat")
+        let result = try StationBinary.run(["run", "--engine", engine, "--timeout", "200ms", path])
+        #expect(result.status == 124)
+        #expect(result.stderr == "station: spin: limit hit: timeout (wall-clock limit of 200 ms reached)\n")
+    }
+
+    @Test("a trap ends with status 134 and names the trap and function", arguments: ["wasmkit", "wasmtime"])
+    func trap(engine: String) throws {
+        let path = try StationBinary.writeTemporary("(module (func $boom unreachable) (func (export \"_start\") (call $boom)))", name: "boom.wat")
+        let result = try StationBinary.run(["run", "--engine", engine, path])
+        #expect(result.status == 134)
+        #expect(result.stderr.hasPrefix("station: boom: trap: unreachable instruction executed"), "stderr: \(result.stderr)")
+    }
+
+    @Test("an invalid module ends with status 65 and a byte offset")
+    func invalidModule() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("station-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("cut.wasm").path
+        // A module header followed by a type section that claims more bytes than exist.
+        try Data([0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00, 0x01, 0x7F, 0x01]).write(to: URL(fileURLWithPath: path))
+        let result = try StationBinary.run(["run", path])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("invalid module"))
+        #expect(result.stderr.contains("offset"), "stderr: \(result.stderr)")
+    }
+
+    @Test("a file that is not WebAssembly is refused with what was found")
+    func notWasm() throws {
+        let result = try StationBinary.run(["run", "/bin/sh"])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("7f 45 4c 46"), "stderr: \(result.stderr)")
+    }
+
+    @Test("a missing file ends with status 66")
+    func missingFile() throws {
+        let result = try StationBinary.run(["run", "/nonexistent/module.wasm"])
+        #expect(result.status == 66)
+        #expect(result.stderr.contains("cannot read module"))
+    }
+
+    @Test("a missing import ends with status 69 and names it")
+    func missingImport() throws {
+        let path = try StationBinary.writeTemporary("(module (import \"env\" \"magic\" (func)) (func (export \"_start\")))", name: "needs.wat")
+        let result = try StationBinary.run(["run", path])
+        #expect(result.status == 69)
+        #expect(result.stderr.contains("env.magic"))
+    }
+
+    @Test("proc_exit's code becomes the exit status")
+    func exitCode() throws {
+        let path = try StationBinary.writeTemporary("""
+            (module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+              (memory (export "memory") 1)
+              (func (export "_start") (call $exit (i32.const 7))))
+            """, name: "seven.wat")
+        let result = try StationBinary.run(["run", path])
+        #expect(result.status == 7)
+        #expect(result.stderr.isEmpty)
+    }
+
+    @Test("--invoke prints the function's results")
+    func invoke() throws {
+        let path = try StationBinary.writeTemporary("(module (func (export \"mul\") (param i64 i64) (result i64) (i64.mul (local.get 0) (local.get 1))))", name: "mul.wat")
+        let result = try StationBinary.run(["run", "--invoke", "mul", path, "6", "-7"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout == "-42\n")
+    }
+
+    @Test("bad flag values are usage errors that say what is expected")
+    func usage() throws {
+        let memory = try StationBinary.run(["run", "--memory", "lots", "examples/wat/hello.wat"])
+        #expect(memory.status == 64)
+        #expect(memory.stderr.contains("64MiB"))
+        let cpu = try StationBinary.run(["run", "--cpu", "250", "examples/wat/hello.wat"])
+        #expect(cpu.status == 64)
+        let engine = try StationBinary.run(["run", "--engine", "v8", "examples/wat/hello.wat"])
+        #expect(engine.status == 64)
+    }
+
+    @Test("inspect lists imports, exports and capabilities")
+    func inspect() throws {
+        let result = try StationBinary.run(["inspect", "examples/wat/hello.wat"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("wasi_snapshot_preview1.fd_write: func (i32, i32, i32, i32) -> (i32)"))
+        #expect(result.stdout.contains("_start: func"))
+        #expect(result.stdout.contains("arguments and environment (WASI)"))
+    }
+
+    @Test("version names the engines")
+    func version() throws {
+        let result = try StationBinary.run(["version"])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("station "))
+        #expect(result.stdout.contains("wasmkit 0.4.2"))
+    }
+
+    @Test("run --help teaches the limits and exit codes")
+    func help() throws {
+        let result = try StationBinary.run(["run", "--help"])
+        #expect(result.status == 0)
+        for word in ["--memory", "--timeout", "--cpu", "--dir", "124 limit hit", "256MiB"] {
+            #expect(result.stdout.contains(word), "help lacks \(word)")
+        }
+    }
+
+    @Test("a module given --dir sees only that directory")
+    func directories() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("station-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try "x".write(to: directory.appendingPathComponent("note.txt"), atomically: true, encoding: .utf8)
+        let wasm = StationBinary.packageRoot.appendingPathComponent(".build-examples/hello.wasm").path
+        guard FileManager.default.fileExists(atPath: wasm) else {
+            let build = Process()
+            build.executableURL = URL(fileURLWithPath: "/bin/bash")
+            build.arguments = [StationBinary.packageRoot.appendingPathComponent("scripts/build-examples").path]
+            try build.run()
+            build.waitUntilExit()
+            try #require(build.terminationStatus == 0, "the C examples did not build: run bash scripts/install-extras")
+            return try directories()
+        }
+        let result = try StationBinary.run(["run", "--dir", "\(directory.path)::/data", wasm, "Zoe"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout == "Hello from C on Station!\nargument: Zoe\nfile: /data/note.txt\n")
+    }
+}
