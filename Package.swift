@@ -48,7 +48,7 @@ var targets: [Target] = [
     .testTarget(name: "IPFSTests", dependencies: ["IPFS", "Multiformats"], exclude: ["Tools"]),
     .testTarget(name: "WasmInstrumentationTests", dependencies: ["WasmInstrumentation", wasmKit, wasmParser, wat]),
     .testTarget(name: "WasmtimeBackendTests", dependencies: ["WasmtimeBackend", "SandboxEngine", wat]),
-    .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "SandboxEngine", "WasmKitBackend", wat], exclude: ["Guests"]),
+    .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "SandboxEngine", "WasmKitBackend", "WasmtimeBackend", wat], exclude: ["Guests"]),
     .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxEngine", wat]),
     .testTarget(name: "StationCLITests", dependencies: []),
 ]
