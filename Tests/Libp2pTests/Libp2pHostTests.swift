@@ -36,6 +36,23 @@ import Testing
         await server.close()
     }
 
+    @Test func identifyPushUpdatesTheRemotePeerStore() async throws {
+        // The server does not identify on its own, so only the push can teach it.
+        var configuration = HostConfiguration()
+        configuration.identifyOnConnect = false
+        let (server, address) = try await TestHosts.listeningHost(configuration: configuration)
+        let client = Libp2pHost(group: TestHosts.group)
+        _ = try await client.connect(to: address)
+        client.setStreamHandler(protocol: "/station-test/late/1.0.0") { stream in await stream.close() }
+        await client.pushIdentify()
+        try await waitUntil(20, "server learns the pushed protocol") {
+            server.peerStore.record(for: client.peerID)?.protocols.contains("/station-test/late/1.0.0") == true
+        }
+        #expect(server.peerStore.record(for: client.peerID)?.agentVersion == HostConfiguration().agentVersion)
+        await client.close()
+        await server.close()
+    }
+
     @Test func sixteenMebibytesRoundTrip() async throws {
         let (server, address) = try await TestHosts.listeningHost()
         let client = Libp2pHost(group: TestHosts.group)

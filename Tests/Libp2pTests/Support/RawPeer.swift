@@ -33,7 +33,14 @@ final class RawPeer: @unchecked Sendable {
 
     /// Reads more raw bytes; false when the remote closed.
     private func fill() async throws -> Bool {
-        guard var chunk = try await inbound.next() else {
+        let next: ByteBuffer?
+        do {
+            next = try await inbound.next()
+        } catch {
+            // A reset or an I/O error on a closed socket also means the remote hung up.
+            next = nil
+        }
+        guard var chunk = next else {
             closedByRemote = true
             return false
         }
@@ -141,6 +148,13 @@ final class RawPeer: @unchecked Sendable {
 
     /// Closes our side.
     func close() async {
+        outbound.finish()
         try? await channel.channel.close()
+    }
+
+    deinit {
+        // NIOAsyncWriter traps if it is released unfinished.
+        outbound.finish()
+        channel.channel.close(promise: nil)
     }
 }
