@@ -54,6 +54,14 @@ struct IPFSBenchmarks {
         let root = try #require(stored?.root)
         #expect(root == hashOnly)
 
+        // 2b. The same into a store with fsync off, to separate our pipeline from the disk's fsync cost.
+        let fastStore = try BlockStore(BlockStore.Configuration(
+            directory: directory.url.appendingPathComponent("store-nosync"), durable: false))
+        let fastSeconds = try await seconds {
+            _ = try await UnixFSImporter().importPath(at: URL(fileURLWithPath: path), into: fastStore, module: "bench")
+        }
+        report("station import into block store (fsync off)", bytes: size, seconds: fastSeconds)
+
         // 3. Ours, CIDv1 + raw leaves, hash only.
         let rawSeconds = try await seconds {
             _ = try await UnixFSImporter(options: .cidV1RawLeaves).importPath(path) { _ in }
