@@ -1,15 +1,41 @@
 import Multiformats
 import NIOCore
+import NIOPosix
 import Testing
 @testable import Libp2p
 
 /// Hostile peers against the Yamux session, and back-pressure/disconnect behaviour.
 @Suite struct YamuxSessionTests {
-    private func securedPeer(_ configuration: HostConfiguration = HostConfiguration()) async throws -> (Libp2pHost, RawPeer) {
-        var config = configuration
-        config.identifyOnConnect = false
-        let (server, address) = try await TestHosts.listeningHost(configuration: config)
-        let peer = try await RawPeer(connectingTo: address)
+    /// A bare listener (Noise + Yamux, no host): nothing ever reads inbound streams, so the
+    /// session's own rules are all that act on the hostile frames.
+    final class BareServer: @unchecked Sendable {
+        let channel: Channel
+        let address: Multiaddr
+
+        init(configuration: YamuxConfiguration) async throws {
+            let identity = PrivateKey()
+            channel = try await ServerBootstrap(group: TestHosts.group)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers([
+                            NoiseSecurityHandler(identity: identity, isInitiator: false, expectedPeer: nil),
+                            YamuxSession(isClient: false, configuration: configuration) { _ in },
+                        ])
+                    }
+                }
+                .bind(host: "127.0.0.1", port: 0).get()
+            guard let port = channel.localAddress?.port else { throw Libp2pError.connectionClosed }
+            address = try Multiaddr("/ip4/127.0.0.1/tcp/\(port)")
+        }
+
+        func close() async {
+            try? await channel.close()
+        }
+    }
+
+    private func securedPeer(_ configuration: YamuxConfiguration = YamuxConfiguration()) async throws -> (BareServer, RawPeer) {
+        let server = try await BareServer(configuration: configuration)
+        let peer = try await RawPeer(connectingTo: server.address)
         try await peer.secure()
         try await peer.negotiateYamux()
         return (server, peer)
@@ -75,8 +101,8 @@ import Testing
     }
 
     @Test func streamsBeyondTheCapAreReset() async throws {
-        var configuration = HostConfiguration()
-        configuration.yamux.maxStreams = 3
+        var configuration = YamuxConfiguration()
+        configuration.maxStreams = 3
         let (server, peer) = try await securedPeer(configuration)
         for id in stride(from: UInt32(1), through: 9, by: 2) {
             try await peer.sendFrame(YamuxFrame(type: .windowUpdate, flags: .syn, streamID: id))
