@@ -105,7 +105,7 @@ public final class Libp2pHost: Sendable {
         upgraded.futureResult.whenComplete { [self] _ in endPending() }
         let bootstrap = ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .connectTimeout(.seconds(configuration.handshakeTimeout.components.seconds))
+            .connectTimeout(TimeAmount(configuration.handshakeTimeout))
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try installUpgrade(on: channel, isInitiator: true, expectedPeer: expected, promise: upgraded)
@@ -231,7 +231,7 @@ public final class Libp2pHost: Sendable {
             Task { [self] in await handleInbound(stream) }
         }
         let timeout = configuration.handshakeTimeout
-        let deadline = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)) {
+        let deadline = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
             promise.fail(Libp2pError.timeout("connection handshake"))
             channel.close(promise: nil)
         }

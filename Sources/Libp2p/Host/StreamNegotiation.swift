@@ -14,7 +14,7 @@ enum StreamNegotiation {
 
     private static func run(_ stream: Libp2pStream, negotiator initial: MultistreamNegotiator, timeout: Duration, maxLineLength: Int) async throws -> String {
         let core = stream.core
-        let deadline = core.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)) {
+        let deadline = core.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
             core.reset()
         }
         defer { deadline.cancel() }
