@@ -87,6 +87,42 @@ struct InstrumentationBenchmarkTests {
         }
     }
 
+    /// The same counting loop with two hand-written checkpoint sequences, to compare the shipped
+    /// two-`global.get` form with a variant that keeps the decremented value in a scratch local.
+    @Test func checkpointSequenceVariants() throws {
+        let variants: [(String, String)] = [
+            ("global twice (shipped form)", """
+                global.get $b i32.const 1 i32.sub global.set $b
+                global.get $b i32.const 0 i32.le_s
+                if call $cp global.set $b end
+                """),
+            ("local.tee scratch", """
+                global.get $b i32.const 1 i32.sub local.tee $t global.set $b
+                local.get $t i32.const 0 i32.le_s
+                if call $cp global.set $b end
+                """),
+        ]
+        for (name, sequence) in variants {
+            let wasm = try GuestHarness.wasm("""
+                (module
+                  (import "station:sandbox" "checkpoint" (func $cp (result i32)))
+                  (global $b (mut i32) (i32.const 10000))
+                  (func (export "count") (param $n i32) (result i32) (local $i i32) (local $t i32)
+                    (loop $l
+                      \(sequence)
+                      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                      (br_if $l (i32.lt_s (local.get $i) (local.get $n))))
+                    (local.get $i)))
+                """)
+            let host = CheckpointHost(nextBudget: 10_000)
+            let instance = try GuestHarness.instantiate(wasm, host: host)
+            var result: [Value] = []
+            let time = try Self.bestOf(3) { result = try instance.exports[function: "count"]!([.i32(50_000_000)]) }
+            #expect(result == [.i32(50_000_000)])
+            print("BENCH sequence variant \(name): count 50M \(time), checkpoints \(host.calls)")
+        }
+    }
+
     @Test func rewriteTimeForARealModule() throws {
         let path = try #require(Self.environment["STATION_BENCH_WASM"], "set STATION_BENCH_WASM to a .wasm file")
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
