@@ -77,12 +77,11 @@ struct HostileModuleTests {
 
     @Test("100,000 tiny functions load and run", arguments: allEngines)
     func manyFunctions(engine: EngineChoice) async throws {
-        var text = "(module (memory (export \"memory\") 1)\n"
-        for index in 0..<100_000 { text += "(func $f\(index) (result i32) (i32.const \(index % 7)))\n" }
-        text += "(func (export \"last\") (result i32) (call $f99999)))"
-        let run = try await runModule(text, engine: engine, entry: .function(name: "last", arguments: []))
+        let count = 100_000
+        let module = LoadedModule(name: "many", wasm: manyFunctionsModule(count: count))
+        let run = try await runModule(module, engine: engine, entry: .function(name: "last", arguments: []))
         #expect(run.error == nil, "got \(String(describing: run.error))")
-        #expect(run.outcome.results == [.int32(99_999 % 7)])
+        #expect(run.outcome.results == [.int32(Int32((count - 1) % 7))])
     }
 
     @Test("a data segment larger than memory fails instantiation cleanly", arguments: allEngines)
@@ -188,4 +187,28 @@ struct HostileModuleTests {
         // in BENCHMARKS.md.
         #expect(run.error?.limitKind == .timeout)
     }
+}
+
+/// A binary module with `count` functions `() -> i32` returning `index % 7`, the last exported as
+/// `last`. Written directly (WAT text of this size is slow to encode in a debug build).
+func manyFunctionsModule(count: Int) -> [UInt8] {
+    func leb(_ value: Int) -> [UInt8] {
+        var value = value, out: [UInt8] = []
+        repeat {
+            var byte = UInt8(value & 0x7F)
+            value >>= 7
+            if value != 0 { byte |= 0x80 }
+            out.append(byte)
+        } while value != 0
+        return out
+    }
+    func section(_ id: UInt8, _ content: [UInt8]) -> [UInt8] { [id] + leb(content.count) + content }
+    var module: [UInt8] = [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00]
+    module += section(1, [0x01, 0x60, 0x00, 0x01, 0x7F])
+    module += section(3, leb(count) + [UInt8](repeating: 0, count: count))
+    module += section(7, [0x01, 0x04] + Array("last".utf8) + [0x00] + leb(count - 1))
+    var code = leb(count)
+    for index in 0..<count { code += [0x04, 0x00, 0x41, UInt8(index % 7), 0x0B] }
+    module += section(10, code)
+    return module
 }
