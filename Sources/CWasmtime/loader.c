@@ -60,6 +60,7 @@ static const cwt_symbol cwt_symbols[] = {
     CWT_SYMBOL(wasmtime_linker_new),
     CWT_SYMBOL(wasmtime_linker_delete),
     CWT_SYMBOL(wasmtime_linker_define_func),
+    CWT_SYMBOL(wasmtime_linker_define_func_unchecked),
     CWT_SYMBOL(wasmtime_linker_instantiate),
     CWT_SYMBOL(wasmtime_instance_export_get),
     CWT_SYMBOL(wasmtime_func_type),

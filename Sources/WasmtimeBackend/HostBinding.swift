@@ -14,32 +14,33 @@ final class HostBinding {
         self.qualifiedName = "\(function.module).\(function.name)"
     }
 
-    /// Runs the host function for a guest call. Returns nil on success or a trap after recording
-    /// the Swift error in the store state.
+    /// Runs the host function for a guest call, on raw values (the unchecked path: Wasmtime already
+    /// checked the import's type against the declared one, so the slots hold exactly the declared
+    /// types). Returns nil on success or a trap after recording the Swift error in the store state.
     @inline(__always)
-    func invoke(
-        caller: OpaquePointer?, arguments: UnsafePointer<wasmtime_val_t>?, argumentCount: Int,
-        results: UnsafeMutablePointer<wasmtime_val_t>?, resultCount: Int
-    ) -> OpaquePointer? {
+    func invokeRaw(caller: OpaquePointer?, slots: UnsafeMutablePointer<wasmtime_val_raw_t>?, slotCount: Int) -> OpaquePointer? {
+        let parameterTypes = function.signature.parameters
+        let resultTypes = function.signature.results
         let previousCaller = state.currentCaller
         state.currentCaller = caller
         defer { state.currentCaller = previousCaller }
         do {
+            let needed = max(parameterTypes.count, resultTypes.count)
+            if needed > 0 && (slots == nil || slotCount < needed) {
+                throw SandboxError.runtime("host function \(qualifiedName) was called with \(slotCount) value slots")
+            }
             var values: [WasmValue] = []
-            if argumentCount > 0, let arguments {
-                values.reserveCapacity(argumentCount)
-                for index in 0..<argumentCount {
-                    guard let value = ValueBridge.portValue(arguments[index]) else {
-                        throw SandboxError.runtime("host function \(qualifiedName) received a value of an unsupported type")
-                    }
-                    values.append(value)
+            if let slots, !parameterTypes.isEmpty {
+                values.reserveCapacity(parameterTypes.count)
+                for index in 0..<parameterTypes.count {
+                    values.append(ValueBridge.portValue(slots[index], as: parameterTypes[index]))
                 }
             }
             let returned = try function.body(HostCall(access: state), values)
-            try checkResults(returned, count: resultCount)
-            if let results {
-                for index in 0..<resultCount {
-                    results[index] = ValueBridge.wasmtimeValue(returned[index])
+            try checkResults(returned, count: resultTypes.count)
+            if let slots {
+                for index in 0..<returned.count {
+                    slots[index] = ValueBridge.rawValue(returned[index])
                 }
             }
             return nil
@@ -64,11 +65,11 @@ final class HostBinding {
     }
 }
 
-/// The C trampoline every host function is linked with.
-let hostFunctionTrampoline: cwt_func_callback_t = { env, caller, arguments, argumentCount, results, resultCount in
+/// The C trampoline for the unchecked (raw-value) path, which every host function is linked with.
+let hostFunctionRawTrampoline: cwt_func_unchecked_callback_t = { env, caller, slots, slotCount in
     guard let env else { return nil }
-    return Unmanaged<HostBinding>.fromOpaque(env).takeUnretainedValue().invoke(
-        caller: caller, arguments: arguments, argumentCount: argumentCount, results: results, resultCount: resultCount)
+    return Unmanaged<HostBinding>.fromOpaque(env).takeUnretainedValue().invokeRaw(
+        caller: caller, slots: slots, slotCount: slotCount)
 }
 
 /// Releases a ``HostBinding`` when Wasmtime drops the function.

@@ -39,6 +39,33 @@ enum ValueBridge {
         }
     }
 
+    /// The port value in a raw slot that holds a value of `type` (little-endian, at offset 0).
+    @inline(__always)
+    static func portValue(_ slot: wasmtime_val_raw_t, as type: WasmValueType) -> WasmValue {
+        var slot = slot
+        return withUnsafeBytes(of: &slot) { bytes in
+            switch type {
+            case .i32: .i32(UInt32(littleEndian: bytes.load(as: UInt32.self)))
+            case .i64: .i64(UInt64(littleEndian: bytes.load(as: UInt64.self)))
+            case .f32: .f32(UInt32(littleEndian: bytes.load(as: UInt32.self)))
+            case .f64: .f64(UInt64(littleEndian: bytes.load(as: UInt64.self)))
+            }
+        }
+    }
+
+    /// A raw slot holding `value` (little-endian at offset 0, the rest zero).
+    @inline(__always)
+    static func rawValue(_ value: WasmValue) -> wasmtime_val_raw_t {
+        var slot = wasmtime_val_raw_t()
+        withUnsafeMutableBytes(of: &slot) { bytes in
+            switch value {
+            case .i32(let bits), .f32(let bits): bytes.storeBytes(of: bits.littleEndian, as: UInt32.self)
+            case .i64(let bits), .f64(let bits): bytes.storeBytes(of: bits.littleEndian, as: UInt64.self)
+            }
+        }
+        return slot
+    }
+
     /// The `wasm_valkind_t` used to build function types.
     static func valueKind(_ type: WasmValueType) -> wasm_valkind_t {
         switch type {

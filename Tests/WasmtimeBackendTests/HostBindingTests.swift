@@ -139,6 +139,27 @@ private struct MarkerError: Error, Equatable {
         }
     }
 
+    @Test func floatsAndWideIntegersCrossTheBoundaryExactly() throws {
+        let engine = try Support.engine()
+        let seen = Recorder<[WasmValue]>()
+        let mix = HostFunction(module: "host", name: "mix", parameters: [.f64, .f32, .i64], results: [.f64, .i64, .f32]) { _, args in
+            seen.append(args)
+            guard case .f64(let d) = args[0], case .f32(let f) = args[1], case .i64(let i) = args[2] else { return [] }
+            return [.float64(Double(bitPattern: d) * 2), .i64(i &+ 1), .f32(f)]
+        }
+        try Support.onInstanceThread {
+            let instance = try Support.instantiate("""
+                (module (import "host" "mix" (func $mix (param f64 f32 i64) (result f64 i64 f32)))
+                  (func (export "run") (param f64 f32 i64) (result f64 i64 f32)
+                    local.get 0 local.get 1 local.get 2 call $mix))
+                """, engine: engine, hostFunctions: [mix])
+            let nanPayload: UInt32 = 0x7fc0_0abc
+            let results = try instance.call("run", [.float64(1.25), .f32(nanPayload), .int64(-2)])
+            #expect(results == [.float64(2.5), .int64(-1), .f32(nanPayload)])
+        }
+        #expect(seen.all == [[.float64(1.25), .f32(0x7fc0_0abc), .int64(-2)]])
+    }
+
     @Test func manyHostCallsFromALoop() throws {
         let engine = try Support.engine()
         let counter = Recorder<Int>()

@@ -63,13 +63,16 @@ struct MeasurementTests {
             let expected = UInt32(truncatingIfNeeded: UInt64(count) * UInt64(count + 1) / 2)
             #expect(sum == [.i32(expected)])
             var fibResult: [WasmValue] = []
-            let fib = try Self.seconds { fibResult = try instance.call("fib", [.int32(32)]) }
+            var fib = Double.infinity
+            for _ in 0..<7 {
+                fib = min(fib, try Self.seconds { fibResult = try instance.call("fib", [.int32(32)]) })
+            }
             #expect(fibResult == [.int32(2_178_309)])
             return (nop, add, empty, fib)
         }
         print(String(format: "MEASURE wasmtime host call (no args): %.1f ns/call", (nop - empty) / Double(count) * 1e9))
         print(String(format: "MEASURE wasmtime host call (i32,i32)->i32: %.1f ns/call", (add - empty) / Double(count) * 1e9))
-        print(String(format: "MEASURE wasmtime fib(32): %.3f s", fib))
+        print(String(format: "MEASURE wasmtime fib(32): %.3f s (best of 7)", fib))
     }
 
     /// A module of about 100 KB: many small functions doing arithmetic and memory traffic.
@@ -163,7 +166,7 @@ struct MeasurementTests {
         nop = timed(lambda: exports["calls"](store, count))
         print("host call (no args): %.1f ns/call" % ((nop - empty) / count * 1e9))
         result = []
-        fib = timed(lambda: result.append(exports["fib"](store, 32)))
-        print("fib(32): %.3f s fib=%d" % (fib, result[0]))
+        fib = min(timed(lambda: result.append(exports["fib"](store, 32))) for _ in range(7))
+        print("fib(32): %.3f s (best of 7) fib=%d" % (fib, result[0]))
         """#
 }

@@ -170,6 +170,12 @@ typedef wasm_trap_t *_Nullable (*cwt_func_callback_t)(
     void *_Nullable env, wasmtime_caller_t *_Nullable caller, const wasmtime_val_t *_Nullable args,
     size_t nargs, wasmtime_val_t *_Nullable results, size_t nresults);
 
+/// wasmtime_func_unchecked_callback_t: a host function on raw values. Arguments arrive in
+/// `args_and_results[0..<nargs]`; results are written to `args_and_results[0..<nresults]`.
+typedef wasm_trap_t *_Nullable (*cwt_func_unchecked_callback_t)(
+    void *_Nullable env, wasmtime_caller_t *_Nullable caller, wasmtime_val_raw_t *_Nullable args_and_results,
+    size_t num_args_and_results);
+
 /// The epoch-deadline callback of wasmtime_store_epoch_deadline_callback: returns NULL to continue
 /// (after setting *delta) or an error that ends the running call.
 typedef wasmtime_error_t *_Nullable (*cwt_epoch_callback_t)(
@@ -225,6 +231,10 @@ typedef struct cwt_api {
   wasmtime_error_t *_Nullable (*_Nonnull wasmtime_linker_define_func)(
       wasmtime_linker_t *_Nonnull, const char *_Nonnull module, size_t module_len, const char *_Nonnull name,
       size_t name_len, const wasm_functype_t *_Nonnull type, cwt_func_callback_t _Nonnull callback,
+      void *_Nullable env, cwt_finalizer_t _Nullable finalizer);
+  wasmtime_error_t *_Nullable (*_Nonnull wasmtime_linker_define_func_unchecked)(
+      wasmtime_linker_t *_Nonnull, const char *_Nonnull module, size_t module_len, const char *_Nonnull name,
+      size_t name_len, const wasm_functype_t *_Nonnull type, cwt_func_unchecked_callback_t _Nonnull callback,
       void *_Nullable env, cwt_finalizer_t _Nullable finalizer);
   wasmtime_error_t *_Nullable (*_Nonnull wasmtime_linker_instantiate)(
       const wasmtime_linker_t *_Nonnull, wasmtime_context_t *_Nonnull, const wasmtime_module_t *_Nonnull,
