@@ -287,6 +287,24 @@ import WasmtimeBackend
         #expect(governor.lastDenial?.kind == .memory)
     }
 
+    /// A trap in the start function must not touch the never-created instance (Wasmtime aborts the
+    /// process on a stale store id), even when reporting looks at memory.
+    @Test func trapInTheStartFunctionIsReported() throws {
+        let engine = try Support.engine()
+        try Support.onInstanceThread {
+            let error = Support.error {
+                _ = try Support.instantiate(
+                    #"(module (memory (export "memory") 1) (func $s i32.const 70000 i32.load drop) (start $s))"#,
+                    engine: engine, limits: Limits(memoryBytes: 65536))
+            }
+            guard case .trap(let trap)? = error as? SandboxError else {
+                Issue.record("expected a trap, got \(String(describing: error))")
+                return
+            }
+            #expect(trap.kind == .memoryOutOfBounds)
+        }
+    }
+
     @Test func unknownImportIsMissingImport() throws {
         let engine = try Support.engine()
         try Support.onInstanceThread {
