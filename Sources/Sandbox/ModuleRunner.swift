@@ -134,7 +134,7 @@ public final class ModuleRunner: Sendable {
         } catch let exit as WASIExit {
             outcome.exitStatus = Int32(truncatingIfNeeded: exit.code & 0xFF)
         } catch {
-            let sandboxError = classify(error)
+            let sandboxError = classify(error, memorySize: instance?.memorySize ?? 0)
             outcome.error = sandboxError
             outcome.exitStatus = sandboxError.exitStatus
         }
@@ -226,15 +226,25 @@ public final class ModuleRunner: Sendable {
     }
 
     /// Normalises errors and reports a trap that followed a refused request as the limit it was.
-    private func classify(_ error: any Error) -> SandboxError {
+    ///
+    /// Engines note refused `memory.grow`/`table.grow` requests where they can (WasmKit always;
+    /// Wasmtime's C API cannot report them), and a trap while linear memory is within one page of
+    /// its limit is taken as the memory limit too: that is how C programs react to a failed
+    /// `malloc`.
+    private func classify(_ error: any Error, memorySize: Int) -> SandboxError {
         guard let sandboxError = error as? SandboxError else {
             if let memoryError = error as? GuestMemoryError {
                 return .trap(TrapDescription(kind: .memoryOutOfBounds, message: "\(memoryError)"))
             }
             return .runtime("\(error)")
         }
-        if case .trap(let trap) = sandboxError, let denial = governor.lastDenial {
+        guard case .trap(let trap) = sandboxError else { return sandboxError }
+        if let denial = governor.lastDenial {
             return .limitExceeded(denial.kind, detail: "\(denial.detail); the module then trapped: \(trap)")
+        }
+        let limit = configuration.limits.memoryBytes
+        if memorySize > 0, UInt64(memorySize) + 65_536 > limit {
+            return .limitExceeded(.memory, detail: "linear memory reached its limit of \(Units.formatBytes(limit)); the module then trapped: \(trap)")
         }
         return sandboxError
     }
