@@ -50,6 +50,10 @@ public struct RunConfiguration: Sendable {
     public var entryPoint: EntryPoint = .command
     /// Extra host functions (the station ABI adds its imports here).
     public var hostFunctions: [HostFunction] = []
+    /// Whether ``ModuleRunner/stop(_:)`` must be able to end running guest code at any moment.
+    /// A deadline or CPU share turns interruption on anyway; without them, `station run` leaves it
+    /// off for speed (Ctrl-C then ends the process) and the daemon keeps it on.
+    public var stoppable = true
 
     public init(module: LoadedModule) {
         self.module = module
@@ -68,6 +72,8 @@ public struct RunOutcome: Sendable {
     /// The engine that ran it, e.g. `wasmtime 50.0.1`.
     public var engine: String = ""
     public var wallTime: Duration = .zero
+    /// Instantiation plus the entry point's run (excludes loading the engine and compiling).
+    public var executionTime: Duration = .zero
     public var cpuTime: Duration = .zero
     public var throttledTime: Duration = .zero
     /// Fuel used, when fuel was metered.
@@ -118,7 +124,8 @@ public final class ModuleRunner: Sendable {
         var wasi: WASIContext?
         defer { wasi?.close() }
         do {
-            let engine = try EngineFactory.engine(configuration.engine, settings: EngineSettings(limits: configuration.limits))
+            let engine = try EngineFactory.engine(
+                configuration.engine, settings: EngineSettings(limits: configuration.limits, stoppable: configuration.stoppable))
             outcome.engine = engine.version
             let info = try ModuleInfo(wasm: configuration.module.wasm)
             let context = try WASIContext(configuration: wasiConfiguration())
@@ -126,6 +133,8 @@ public final class ModuleRunner: Sendable {
             let hostFunctions = context.hostFunctions() + configuration.hostFunctions
             try Self.checkImports(info, provided: hostFunctions)
             let compiled = try engine.compile(configuration.module.wasm)
+            let executionStart = ContinuousClock.now
+            defer { outcome.executionTime = ContinuousClock.now - executionStart }
             let created = try engine.instantiate(
                 compiled, hostFunctions: hostFunctions,
                 configuration: StoreConfiguration(limits: configuration.limits, governor: governor))

@@ -15,15 +15,24 @@ public struct EngineSettings: Sendable, Hashable {
     public var fuelMetering: Bool
     /// Maximum WebAssembly stack in bytes.
     public var maxStackBytes: Int
+    /// Whether running guest code calls the governor's checkpoint (Wasmtime epochs, WasmKit
+    /// loop-header checks). Needed for a deadline, a CPU share or stopping a module from outside;
+    /// it costs up to 2.5x on tight loops (BENCHMARKS.md), so runs without those leave it off.
+    /// Blocking host calls honour the governor either way.
+    public var interruptible: Bool
 
-    public init(fuelMetering: Bool = false, maxStackBytes: Int = Limits.defaults.stackBytes) {
+    public init(fuelMetering: Bool = false, maxStackBytes: Int = Limits.defaults.stackBytes, interruptible: Bool = true) {
         self.fuelMetering = fuelMetering
         self.maxStackBytes = maxStackBytes
+        self.interruptible = interruptible
     }
 
-    /// The settings a set of limits needs.
-    public init(limits: Limits) {
-        self.init(fuelMetering: limits.fuel != nil, maxStackBytes: limits.stackBytes)
+    /// The settings a set of limits needs; `stoppable` asks for interruption even without a
+    /// deadline or CPU share (a supervisor that may stop the module at any time).
+    public init(limits: Limits, stoppable: Bool = true) {
+        self.init(
+            fuelMetering: limits.fuel != nil, maxStackBytes: limits.stackBytes,
+            interruptible: stoppable || limits.timeout != nil || limits.cpuShare != nil)
     }
 }
 

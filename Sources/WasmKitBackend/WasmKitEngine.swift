@@ -35,10 +35,9 @@ public final class WasmKitEngine: WasmEngine {
 
     public func compile(_ wasm: [UInt8]) throws -> any CompiledModule {
         // Parse the original first, so structural errors carry offsets into the user's file.
-        do {
-            _ = try parseWasm(bytes: wasm, features: Self.features)
-        } catch {
-            throw WasmKitErrors.invalidModule(error)
+        let original = try Self.parse(wasm)
+        guard settings.interruptible else {
+            return WasmKitModule(module: original, instrumented: false)
         }
         let instrumented: InstrumentedModule
         do {
@@ -46,9 +45,12 @@ public final class WasmKitEngine: WasmEngine {
         } catch {
             throw SandboxError.invalidModule(reason: "\(error)", offset: nil)
         }
+        return try WasmKitModule(module: Self.parse(instrumented.bytes), instrumented: instrumented.instrumented)
+    }
+
+    private static func parse(_ wasm: [UInt8]) throws -> WasmKit.Module {
         do {
-            let module = try parseWasm(bytes: instrumented.bytes, features: Self.features)
-            return WasmKitModule(module: module, instrumented: instrumented.instrumented)
+            return try parseWasm(bytes: wasm, features: Self.features)
         } catch {
             throw WasmKitErrors.invalidModule(error)
         }

@@ -27,7 +27,8 @@ struct CompileCache {
             "library=\(librarySHA256)",
             "fuel=\(settings.fuelMetering)",
             "stack=\(stackBytes)",
-            "strategy=cranelift", "opt=speed", "epochs=on", "multi-memory=off",
+            "epochs=\(settings.interruptible ? "on" : "off")",
+            "strategy=cranelift", "opt=speed", "multi-memory=off",
         ].joined(separator: "|")
     }
 

@@ -46,7 +46,7 @@ public final class WasmtimeEngine: WasmEngine, @unchecked Sendable {
         api.wasmtime_config_strategy_set(config, wasmtime_strategy_t(CWT_STRATEGY_CRANELIFT))
         api.wasmtime_config_cranelift_opt_level_set(config, wasmtime_opt_level_t(CWT_OPT_LEVEL_SPEED))
         api.wasmtime_config_consume_fuel_set(config, settings.fuelMetering)
-        api.wasmtime_config_epoch_interruption_set(config, true)
+        api.wasmtime_config_epoch_interruption_set(config, settings.interruptible)
         api.wasmtime_config_wasm_multi_memory_set(config, false)
         // Wasmtime refuses a max_wasm_stack above the async stack size (2 MiB by default), even
         // with async support off, so raise that first.

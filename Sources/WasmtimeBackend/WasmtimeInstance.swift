@@ -55,7 +55,9 @@ public final class WasmtimeInstance: WasmInstance {
             store, Int64(clamping: limits.memoryBytes), Int64(clamping: limits.effectiveTableElements), 1, 8, 1)
         api.pointee.wasmtime_store_epoch_deadline_callback(
             store, epochDeadlineCallback, Unmanaged.passRetained(state).toOpaque(), releaseStoreState)
-        api.pointee.wasmtime_context_set_epoch_deadline(context, 1)
+        if engine.settings.interruptible {
+            api.pointee.wasmtime_context_set_epoch_deadline(context, 1)
+        }
         if engine.settings.fuelMetering {
             if let error = api.pointee.wasmtime_context_set_fuel(context, limits.fuel ?? .max) {
                 throw SandboxError.runtime("cannot set fuel: \(WasmtimeMessages(api: api).takeErrorMessage(error))")

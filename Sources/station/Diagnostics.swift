@@ -12,14 +12,20 @@ enum Diagnostics {
         FileHandle.standardError.write(Data("station: \(module): \(message)\n".utf8))
     }
 
+    /// Seconds with millisecond precision, e.g. `0.081s`.
+    static func seconds(_ duration: Duration) -> String {
+        String(format: "%.3fs", Double(duration.nanoseconds) / 1e9)
+    }
+
     static func printStats(_ outcome: RunOutcome) {
         var parts = [
             "engine=\(outcome.engine)",
-            "wall=\(Units.formatDuration(outcome.wallTime))",
-            "cpu=\(Units.formatDuration(outcome.cpuTime))",
+            "wall=\(seconds(outcome.wallTime))",
+            "run=\(seconds(outcome.executionTime))",
+            "cpu=\(seconds(outcome.cpuTime))",
             "memory=\(Units.formatBytes(UInt64(outcome.memoryBytes)))",
         ]
-        if outcome.throttledTime > .zero { parts.append("throttled=\(Units.formatDuration(outcome.throttledTime))") }
+        if outcome.throttledTime > .zero { parts.append("throttled=\(seconds(outcome.throttledTime))") }
         if let fuel = outcome.fuelUsed { parts.append("fuel=\(fuel)") }
         parts.append("exit=\(outcome.exitStatus)")
         FileHandle.standardError.write(Data("station: stats: \(parts.joined(separator: " "))\n".utf8))
@@ -34,14 +40,19 @@ final class InterruptHandler: @unchecked Sendable {
 
     var fired: Bool { lock.withLock { count > 0 } }
 
-    init(onInterrupt: @escaping @Sendable () -> Void) {
+    /// - Parameter exitImmediately: end the process on the first signal (when the module cannot
+    ///   be asked to stop).
+    init(exitImmediately: Bool = false, onInterrupt: @escaping @Sendable () -> Void) {
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler { [weak self] in
                 guard let self else { return }
                 let n = self.lock.withLock { self.count += 1; return self.count }
-                if n > 1 { exit(130) }
+                if n > 1 || exitImmediately {
+                    FileHandle.standardError.write(Data("station: interrupted\n".utf8))
+                    exit(130)
+                }
                 onInterrupt()
             }
             source.resume()

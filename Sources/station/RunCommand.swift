@@ -112,8 +112,12 @@ struct RunCommand: AsyncParsableCommand {
         configuration.stdin = noStdin ? .none : .fileDescriptor(0)
         if let invoke { configuration.entryPoint = .function(name: invoke, arguments: arguments) }
 
+        // Without a deadline or CPU share, running code is not checked (it costs up to 2.5x on
+        // tight loops), so Ctrl-C ends the process at once instead of asking the module to stop.
+        configuration.stoppable = false
         let runner = ModuleRunner(configuration: configuration)
-        let interrupt = InterruptHandler { runner.stop(.runtime("interrupted")) }
+        let interruptible = EngineSettings(limits: configuration.limits, stoppable: false).interruptible
+        let interrupt = InterruptHandler(exitImmediately: !interruptible) { runner.stop(.runtime("interrupted")) }
         let outcome = await runner.run()
         interrupt.cancel()
 
