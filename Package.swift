@@ -40,7 +40,7 @@ var targets: [Target] = [
     ]),
 
     // MARK: Command line
-    .executableTarget(name: "station", dependencies: ["Sandbox", argumentParser]),
+    .executableTarget(name: "station", dependencies: ["Sandbox", "Libp2p", "IPFS", "Multiformats", nio, nioPosix, argumentParser]),
 
     // MARK: Tests
     .testTarget(name: "MultiformatsTests", dependencies: ["Multiformats"]),
