@@ -44,6 +44,8 @@ public struct ModuleInfo: Sendable {
     public init(wasm: [UInt8]) throws {
         var parser = Parser(bytes: wasm, features: [.referenceTypes, .tailCall, .simd, .multiMemory, .threads, .memory64, .exceptionHandling])
         var types: [FunctionType?] = []
+        var functionTypes: [FunctionType?] = []
+        var exportEntries: [Export] = []
         do {
             while let payload = try parser.parseNext() {
                 switch payload {
@@ -70,7 +72,7 @@ public struct ModuleInfo: Sendable {
                         memories.append(MemoryEntry(minimumPages: memory.type.min, maximumPages: memory.type.max, imported: false, shared: memory.type.shared, is64Bit: memory.type.isMemory64))
                     }
                 case .exportSection(let entries):
-                    exportsRaw = entries
+                    exportEntries = entries
                 case .startSection:
                     hasStartFunction = true
                 case .customSection(let section):
@@ -84,7 +86,7 @@ public struct ModuleInfo: Sendable {
             throw SandboxError.invalidModule(reason: text, offset: Self.offset(in: text))
         }
         let importedFunctions = imports.filter { $0.kind == "func" }
-        for export in exportsRaw {
+        for export in exportEntries {
             var entry = Entry(module: nil, name: export.name, kind: "func", type: "", signature: nil)
             switch export.descriptor {
             case .function(let index):
@@ -104,9 +106,6 @@ public struct ModuleInfo: Sendable {
             exports.append(entry)
         }
     }
-
-    private var functionTypes: [FunctionType?] = []
-    private var exportsRaw: [Export] = []
 
     private static func describe(_ entry: Import, types: [FunctionType?]) -> Entry {
         switch entry.descriptor {
