@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Libp2p
+import NIOCore
+
+/// `station p2p request`: sends stdin on a new stream and prints the reply.
+struct P2PRequestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "request",
+        abstract: "Send standard input on a new stream and print the reply.",
+        discussion: """
+            Reads all of standard input, opens a stream for PROTOCOL to the peer, writes the bytes, \
+            half-closes the stream and copies every reply byte to standard output unchanged until \
+            the remote closes. Exit status 0 when the remote closed its side, 124 on --timeout.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The peer, e.g. /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...", valueName: "MULTIADDR"))
+    var address: String
+
+    @Argument(help: ArgumentHelp("The protocol ID to open, e.g. /test/echo/1.0.0.", valueName: "PROTOCOL"))
+    var protocolID: String
+
+    @Option(name: .long, help: ArgumentHelp("Give up after this long in total (e.g. 500ms, 10s).", valueName: "DURATION"))
+    var timeout: String = "10s"
+
+    @Option(name: .long, help: ArgumentHelp("Use the identity in this state folder instead of a throwaway one.", valueName: "DIR"))
+    var state: String?
+
+    func run() async throws {
+        do {
+            guard protocolID.hasPrefix("/") else {
+                throw P2PFailure.badArgument("PROTOCOL must start with '/', not '\(protocolID)'")
+            }
+            let target = try P2PSupport.multiaddr(address, what: "address")
+            let limit = try P2PSupport.duration(timeout, what: "--timeout")
+            let identity = try P2PSupport.identity(state: state)
+            let request = FileHandle.standardInput.readDataToEndOfFile()
+            let watchdog = P2PDeadline.start(after: limit, message: "request to \(target) timed out after \(timeout)")
+            defer { watchdog.cancel() }
+            var configuration = HostConfiguration()
+            configuration.handshakeTimeout = limit
+            try await P2PSupport.withHost(identity: identity, configuration: configuration) { host in
+                let connection = try await P2PSupport.connect(host, to: target)
+                let stream = try await host.newStream(on: connection, protocols: [protocolID])
+                do {
+                    // Write and read at once: a peer that answers while still reading (an echo)
+                    // would otherwise stall once both receive windows are full.
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            if !request.isEmpty { try await stream.write(Array(request)) }
+                            try await stream.closeWrite()
+                        }
+                        while let chunk = try await stream.read(max: 64 * 1024) {
+                            FileHandle.standardOutput.write(Data(chunk.readableBytesView))
+                        }
+                        try await group.waitForAll()
+                    }
+                } catch {
+                    stream.reset()
+                    throw error
+                }
+                await stream.close()
+            }
+        } catch {
+            throw ExitCode(P2PSupport.report(error))
+        }
+    }
+}
