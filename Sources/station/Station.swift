@@ -16,9 +16,10 @@ struct Station: AsyncParsableCommand {
               station run --dir ./data::/data --memory 64MiB --timeout 10s module.wasm arg1 arg2
               station run --invoke fib module.wasm 30
               station inspect module.wasm
+              station p2p id
             """,
         version: StationVersion.text,
-        subcommands: [RunCommand.self, InspectCommand.self, VersionCommand.self, EngineCommand.self]
+        subcommands: [RunCommand.self, InspectCommand.self, VersionCommand.self, EngineCommand.self, P2PCommand.self]
     )
 }
 
