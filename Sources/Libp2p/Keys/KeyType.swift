@@ -1,3 +1,5 @@
+import Multiformats
+
 /// The key types of the libp2p `crypto.proto` `KeyType` enum.
 public enum KeyType: UInt64, Sendable, CustomStringConvertible {
     /// RSA; `Data` is a DER-encoded PKIX SubjectPublicKeyInfo.
@@ -17,5 +19,29 @@ public enum KeyType: UInt64, Sendable, CustomStringConvertible {
         case .secp256k1: return "Secp256k1"
         case .ecdsa: return "ECDSA"
         }
+    }
+}
+
+/// The libp2p key protobuf shared by public and private keys: `Type` (field 1, varint) and `Data`
+/// (field 2, bytes).
+enum KeyProtobuf {
+    /// Reads the two fields; `what` names the key in error messages ("public key", "private key").
+    static func decode(_ bytes: some Collection<UInt8>, what: String) throws(Libp2pError) -> (type: UInt64, data: [UInt8]) {
+        var reader = ProtobufReader(Array(bytes))
+        var rawType: UInt64?
+        var keyData: [UInt8]?
+        do {
+            while let field = try reader.next() {
+                switch (field.field, field.value) {
+                case (1, .varint(let value)): rawType = value
+                case (2, .lengthDelimited(let value)): keyData = Array(value)
+                default: break
+                }
+            }
+        } catch {
+            throw .invalidKey("bad \(what) protobuf: \(error)")
+        }
+        guard let rawType, let keyData else { throw .invalidKey("\(what) lacks Type or Data") }
+        return (rawType, keyData)
     }
 }

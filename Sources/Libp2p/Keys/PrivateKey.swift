@@ -29,21 +29,7 @@ public struct PrivateKey: Sendable {
 
     /// Decodes the libp2p `PrivateKey` protobuf (Ed25519 only; 32-byte seed or 64-byte seed+public).
     public init(protobuf bytes: some Collection<UInt8>) throws(Libp2pError) {
-        var reader = ProtobufReader(Array(bytes))
-        var rawType: UInt64?
-        var keyData: [UInt8]?
-        do {
-            while let field = try reader.next() {
-                switch (field.field, field.value) {
-                case (1, .varint(let value)): rawType = value
-                case (2, .lengthDelimited(let value)): keyData = Array(value)
-                default: break
-                }
-            }
-        } catch {
-            throw .invalidKey("bad private key protobuf: \(error)")
-        }
-        guard let rawType, let keyData else { throw .invalidKey("private key lacks Type or Data") }
+        let (rawType, keyData) = try KeyProtobuf.decode(bytes, what: "private key")
         guard rawType == KeyType.ed25519.rawValue else { throw .unsupportedKeyType(rawType) }
         guard keyData.count == 32 || keyData.count == 64 else {
             throw .invalidKey("Ed25519 private key must be 32 or 64 bytes, got \(keyData.count)")

@@ -25,21 +25,7 @@ public struct PublicKey: Sendable, Hashable {
     /// Decodes the protobuf `PublicKey { KeyType Type = 1; bytes Data = 2; }`.
     public init(protobuf bytes: some Collection<UInt8>) throws(Libp2pError) {
         guard bytes.count <= Self.maxEncodedLength else { throw .invalidKey("encoded key is \(bytes.count) bytes") }
-        var reader = ProtobufReader(Array(bytes))
-        var rawType: UInt64?
-        var keyData: [UInt8]?
-        do {
-            while let field = try reader.next() {
-                switch (field.field, field.value) {
-                case (1, .varint(let value)): rawType = value
-                case (2, .lengthDelimited(let value)): keyData = Array(value)
-                default: break
-                }
-            }
-        } catch {
-            throw .invalidKey("bad protobuf: \(error)")
-        }
-        guard let rawType, let keyData else { throw .invalidKey("missing Type or Data") }
+        let (rawType, keyData) = try KeyProtobuf.decode(bytes, what: "public key")
         guard let type = KeyType(rawValue: rawType) else { throw .unsupportedKeyType(rawType) }
         try self.init(type: type, data: keyData)
     }
