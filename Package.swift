@@ -4,7 +4,8 @@
 //
 // Layers (arrows point one way):
 //   Multiformats <- Libp2p <- IPFS
-//   SandboxEngine (the engine port) <- WasmKitBackend / WasmtimeBackend, WASIHost <- Sandbox <- station
+//   SandboxEngine (the engine port) <- WasmKitBackend / WasmtimeBackend, WASIHost <- Sandbox
+//   SandboxEngine, Multiformats <- StationHost (the station ABI: handles, poll, fetch, KV, events) <- station
 //
 // Developer aid: set STATION_TARGETS to a comma-separated list of target names to build and test
 // only those targets (and whatever they depend on must be listed too), e.g.
@@ -21,6 +22,10 @@ let wasmKit: Target.Dependency = .product(name: "WasmKit", package: "WasmKit")
 let wasmParser: Target.Dependency = .product(name: "WasmParser", package: "WasmKit")
 let wat: Target.Dependency = .product(name: "WAT", package: "WasmKit")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let asyncHTTPClient: Target.Dependency = .product(name: "AsyncHTTPClient", package: "async-http-client")
+let nioSSL: Target.Dependency = .product(name: "NIOSSL", package: "swift-nio-ssl")
+let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
+let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
 
 var targets: [Target] = [
     // MARK: Content addressing and networking
@@ -39,8 +44,13 @@ var targets: [Target] = [
         "SandboxEngine", "WasmKitBackend", "WasmtimeBackend", "WASIHost", wasmParser, wat, crypto,
     ]),
 
+    // MARK: The station ABI
+    .target(name: "StationHost", dependencies: [
+        "SandboxEngine", "Multiformats", nio, nioPosix, asyncHTTPClient, nioSSL, nioHTTP1, grdb, logging,
+    ]),
+
     // MARK: Command line
-    .executableTarget(name: "station", dependencies: ["Sandbox", "Libp2p", "IPFS", "Multiformats", nio, nioPosix, argumentParser]),
+    .executableTarget(name: "station", dependencies: ["Sandbox", "StationHost", "Libp2p", "IPFS", "Multiformats", nio, nioPosix, argumentParser]),
 
     // MARK: Tests
     .testTarget(name: "MultiformatsTests", dependencies: ["Multiformats"]),
@@ -50,6 +60,7 @@ var targets: [Target] = [
     .testTarget(name: "WasmtimeBackendTests", dependencies: ["WasmtimeBackend", "SandboxEngine", wat]),
     .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "SandboxEngine", "WasmKitBackend", "WasmtimeBackend", wat], exclude: ["Guests"]),
     .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxEngine", wat]),
+    .testTarget(name: "StationHostTests", dependencies: ["StationHost", "Sandbox", "SandboxEngine", nio, nioPosix, nioHTTP1, nioSSL, asyncHTTPClient, wat]),
     .testTarget(name: "StationCLITests", dependencies: []),
 ]
 
@@ -73,6 +84,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swiftwasm/WasmKit", from: "0.4.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: targets
 )
