@@ -129,7 +129,8 @@ static void print_outcome(const Run *run, size_t request, const Outcome *outcome
 }
 
 /// Records the end of a request and prints every outcome that is now next in argument order.
-static void record(Run *run, size_t request, int32_t status, uint64_t bytes) {
+/// For a failure, `message` explains it; NULL takes the host's message for the call that just failed.
+static void record(Run *run, size_t request, int32_t status, uint64_t bytes, const char *message) {
     run->finished++;
     if (status > 0) { run->ok++; run->bytes += bytes; } else { run->errors++; }
     if (run->outcomes == NULL) return;
@@ -137,7 +138,7 @@ static void record(Run *run, size_t request, int32_t status, uint64_t bytes) {
     outcome->done = 1;
     outcome->status = status;
     outcome->bytes = bytes;
-    outcome->message = status > 0 ? NULL : copy_last_error();
+    outcome->message = status > 0 ? NULL : message != NULL ? strdup(message) : copy_last_error();
     while (run->next_to_print < run->options.total && run->outcomes[run->next_to_print].done) {
         Outcome *next = &run->outcomes[run->next_to_print];
         print_outcome(run, run->next_to_print, next);
@@ -152,7 +153,7 @@ static void start_next(Run *run) {
     size_t request = run->started++;
     int32_t handle = station_http_get(url_of(run, request));
     if (handle < 0) {
-        record(run, request, handle, 0);
+        record(run, request, handle, 0, NULL);
         return;
     }
     for (size_t i = 0; i < run->options.concurrency; i++) {
@@ -164,12 +165,12 @@ static void start_next(Run *run) {
     }
     // Unreachable while in_flight < concurrency; fail the request rather than leak the handle.
     station_close(handle);
-    record(run, request, STATION_E_LIMIT_REACHED, 0);
+    record(run, request, STATION_E_LIMIT_REACHED, 0, "fetch: no free request slot");
 }
 
 static void finish(Run *run, Slot *slot, int32_t status) {
     // Record first: for a failure the host's message must be read before close() is called.
-    record(run, slot->request, status, slot->bytes);
+    record(run, slot->request, status, slot->bytes, NULL);
     station_close(slot->handle);
     slot->handle = 0;
     run->in_flight--;
