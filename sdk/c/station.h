@@ -141,6 +141,48 @@ STATION_IMPORT("http_status") int32_t station_http_status(int32_t handle);
 STATION_IMPORT("http_headers") int32_t station_http_headers(int32_t handle, void *buf, size_t len);
 
 /* ---------------------------------------------------------------------------------------------
+ * Streams (libp2p streams; read them with station_read(), station_close() resets them)
+ * ------------------------------------------------------------------------------------------- */
+
+/**
+ * Queues up to len bytes of buf on a stream. Returns how many were taken (may be fewer), or
+ * STATION_E_WOULD_BLOCK while the queue is full; the handle becomes ready again when it has room.
+ */
+STATION_IMPORT("write") int32_t station_write(int32_t handle, const void *buf, size_t len);
+
+/** Half-closes a stream: the peer reads the end of the data after everything queued. */
+STATION_IMPORT("close_write") int32_t station_close_write(int32_t handle);
+
+/* ---------------------------------------------------------------------------------------------
+ * Peer-to-peer (libp2p; all modules share the runtime's one node)
+ * ------------------------------------------------------------------------------------------- */
+
+/** Copies the runtime's libp2p peer ID (text) into buf (copy-out) and returns its full length. */
+STATION_IMPORT("p2p_peer_id") int32_t station_p2p_peer_id(void *buf, size_t len);
+
+/**
+ * Opens a stream for `protocol` to the peer at multiaddr `addr` (e.g.
+ * "/ip4/1.2.3.4/tcp/4001/p2p/12D3..."). Returns a stream handle at once; it becomes ready once the
+ * stream is open or has failed. The protocol id must be granted to the module (--allow-p2p);
+ * loopback and private addresses need --p2p-local. timeout_ms bounds the dial.
+ */
+STATION_IMPORT("p2p_dial")
+int32_t station_p2p_dial(const void *addr, size_t addr_len, const void *protocol, size_t protocol_len,
+                         int64_t timeout_ms);
+
+/**
+ * Starts handling a granted protocol id. Returns a listener handle that is ready while inbound
+ * streams wait (up to 64; more are reset). Closing it stops handling the protocol.
+ */
+STATION_IMPORT("p2p_listen") int32_t station_p2p_listen(const void *protocol, size_t protocol_len);
+
+/** Returns the handle of the next inbound stream on a listener, or STATION_E_WOULD_BLOCK. */
+STATION_IMPORT("p2p_accept") int32_t station_p2p_accept(int32_t listener);
+
+/** Copies the peer ID of a stream's other side into buf (copy-out) and returns its full length. */
+STATION_IMPORT("p2p_remote_peer") int32_t station_p2p_remote_peer(int32_t stream, void *buf, size_t len);
+
+/* ---------------------------------------------------------------------------------------------
  * Events: activity and jobs
  * ------------------------------------------------------------------------------------------- */
 

@@ -16,6 +16,13 @@ int main(void) {
     sum += station_http_request("GET", 3, "u", 1, "", 0, "", 0, 0);
     sum += station_http_status(1);
     sum += station_http_headers(1, buf, sizeof buf);
+    sum += station_write(1, "w", 1);
+    sum += station_close_write(1);
+    sum += station_p2p_peer_id(buf, sizeof buf);
+    sum += station_p2p_dial("/ip4/127.0.0.1/tcp/1", 20, "/p", 2, 0);
+    sum += station_p2p_listen("/p", 2);
+    sum += station_p2p_accept(1);
+    sum += station_p2p_remote_peer(1, buf, sizeof buf);
     sum += station_activity(STATION_ACTIVITY_INFO, "m", 1);
     sum += station_job_completed();
     sum += station_kv_get("k", 1, buf, sizeof buf);

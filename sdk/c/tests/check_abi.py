@@ -12,7 +12,7 @@ import sys
 
 def expected_from_abi(markdown):
     """Maps import name -> (params, results) from the `| name | (..) -> T |` table rows."""
-    row = re.compile(r"^\|\s*`([a-z_]+)`\s*\|\s*`\(([^)]*)\)\s*->\s*(i32|i64)`")
+    row = re.compile(r"^\|\s*`([a-z0-9_]+)`\s*\|\s*`\(([^)]*)\)\s*->\s*(i32|i64)`")
     expected = {}
     for line in markdown.splitlines():
         match = row.match(line)
@@ -39,7 +39,7 @@ def imported_from_wasm(path):
         result_list = () if results == "nil" else tuple(r.strip() for r in results.strip("()").split(","))
         types[int(index)] = (param_list, result_list)
     imported = {}
-    for match in re.finditer(r"sig=(\d+) <[^>]*> <- station\.([a-z_]+)", dump):
+    for match in re.finditer(r"sig=(\d+) <[^>]*> <- station\.([a-z0-9_]+)", dump):
         imported[match.group(2)] = types[int(match.group(1))]
     return imported
 

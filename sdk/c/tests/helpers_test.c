@@ -71,6 +71,16 @@ int32_t station_kv_list(const void *prefix, size_t prefix_len, const void *after
                         void *buf, size_t len) {
     (void)prefix; (void)prefix_len; (void)after; (void)after_len; (void)buf; (void)len; return 0;
 }
+int32_t station_write(int32_t handle, const void *buf, size_t len) { (void)handle; (void)buf; return (int32_t)len; }
+int32_t station_close_write(int32_t handle) { (void)handle; return 0; }
+int32_t station_p2p_peer_id(void *buf, size_t len) { return copy_out("12D3KooW", buf, len); }
+int32_t station_p2p_dial(const void *addr, size_t addr_len, const void *protocol, size_t protocol_len,
+                         int64_t timeout_ms) {
+    (void)addr; (void)addr_len; (void)protocol; (void)protocol_len; (void)timeout_ms; return 1;
+}
+int32_t station_p2p_listen(const void *protocol, size_t protocol_len) { (void)protocol; (void)protocol_len; return 1; }
+int32_t station_p2p_accept(int32_t listener) { (void)listener; return STATION_E_WOULD_BLOCK; }
+int32_t station_p2p_remote_peer(int32_t stream, void *buf, size_t len) { (void)stream; return copy_out("", buf, len); }
 int32_t station_module_name(void *buf, size_t len) { return copy_out("test", buf, len); }
 int32_t station_station_id(void *buf, size_t len) { return copy_out("", buf, len); }
 int32_t station_wallet_address(void *buf, size_t len) { return copy_out("", buf, len); }
