@@ -34,15 +34,14 @@ public final class ByteChannel: @unchecked Sendable {
     public func append(_ bytes: [UInt8]) async throws {
         try await waitForSpace()
         guard !bytes.isEmpty else { return }
-        lock.lock()
-        if consumerClosed {
-            lock.unlock()
-            throw CancellationError()
+        let accepted: Bool = lock.withLock {
+            if consumerClosed { return false }
+            chunks.append(bytes)
+            buffered += bytes.count
+            received += bytes.count
+            return true
         }
-        chunks.append(bytes)
-        buffered += bytes.count
-        received += bytes.count
-        lock.unlock()
+        guard accepted else { throw CancellationError() }
         hub.signal()
     }
 
