@@ -31,7 +31,8 @@ var targets: [Target] = [
     // MARK: Content addressing and networking
     .target(name: "Multiformats", dependencies: [crypto]),
     .target(name: "Libp2p", dependencies: ["Multiformats", nio, nioPosix, crypto, .product(name: "_CryptoExtras", package: "swift-crypto"), logging]),
-    .target(name: "IPFS", dependencies: ["Multiformats", crypto]),
+    .target(name: "IPFS", dependencies: ["Multiformats", "Libp2p", nio, crypto]),
+    .target(name: "IPFSGateway", dependencies: ["IPFS", "Multiformats", nio, nioPosix, nioHTTP1, asyncHTTPClient]),
 
     // MARK: Sandbox
     .target(name: "SandboxEngine", dependencies: []),
@@ -50,12 +51,13 @@ var targets: [Target] = [
     ]),
 
     // MARK: Command line
-    .executableTarget(name: "station", dependencies: ["Sandbox", "StationHost", "Libp2p", "IPFS", "Multiformats", nio, nioPosix, argumentParser]),
+    .executableTarget(name: "station", dependencies: ["Sandbox", "StationHost", "Libp2p", "IPFS", "IPFSGateway", "Multiformats", nio, nioPosix, argumentParser]),
 
     // MARK: Tests
     .testTarget(name: "MultiformatsTests", dependencies: ["Multiformats"]),
     .testTarget(name: "Libp2pTests", dependencies: ["Libp2p", "Multiformats", nio, nioPosix]),
-    .testTarget(name: "IPFSTests", dependencies: ["IPFS", "Multiformats"], exclude: ["Tools"]),
+    .testTarget(name: "IPFSTests", dependencies: ["IPFS", "Multiformats", "Libp2p", nio, nioPosix], exclude: ["Tools"]),
+    .testTarget(name: "IPFSGatewayTests", dependencies: ["IPFSGateway", "IPFS", "Multiformats", nio, nioPosix, asyncHTTPClient]),
     .testTarget(name: "WasmInstrumentationTests", dependencies: ["WasmInstrumentation", wasmKit, wasmParser, wat]),
     .testTarget(name: "WasmtimeBackendTests", dependencies: ["WasmtimeBackend", "SandboxEngine", wat]),
     .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "SandboxEngine", "WasmKitBackend", "WasmtimeBackend", wat], exclude: ["Guests"]),

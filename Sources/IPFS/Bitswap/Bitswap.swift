@@ -1,0 +1,122 @@
+import Libp2p
+import Multiformats
+import Synchronization
+
+/// Bitswap 1.2.0 (also 1.1.0 and 1.0.0) over a `Libp2pHost`, backed by a `BlockStore`.
+///
+/// Server: answers other peers' wants from the store — HAVE / DONT_HAVE for want-have, the block
+/// for want-block, cancels honoured while the answer is still queued — always on a stream it
+/// opens to the requester (go-libp2p peers only read streams they did not open).
+///
+/// Client: `fetchBlock` and `fetchDAG` send want-block entries (with send-dont-have) to the given
+/// peers and keep up to `configuration.window` blocks wanted at once. Every block is hashed and
+/// matched against a CID we asked for before it is stored for the module; blocks nobody asked
+/// for, oversized blocks and oversized messages are dropped and counted, never stored.
+///
+/// ```swift
+/// let bitswap = Bitswap(host: host, store: store)
+/// bitswap.start()
+/// let result = try await bitswap.fetchDAG(root: cid, from: [kuboAddress], module: "weather")
+/// ```
+public final class Bitswap: Sendable {
+    /// The libp2p host the service runs on.
+    public let host: Libp2pHost
+    /// Where blocks are served from and stored to.
+    public let store: BlockStore
+    /// Limits and tuning.
+    public let configuration: BitswapConfiguration
+
+    let registry = WantRegistry()
+    let senders: BitswapSenders
+    let server: BitswapServer
+    let counters = BitswapCounters()
+
+    /// Creates the service; call `start()` to handle inbound Bitswap streams.
+    public init(host: Libp2pHost, store: BlockStore, configuration: BitswapConfiguration = BitswapConfiguration()) {
+        self.host = host
+        self.store = store
+        self.configuration = configuration
+        senders = BitswapSenders(host: host)
+        server = BitswapServer(store: store, senders: senders, configuration: configuration, statistics: counters)
+    }
+
+    /// The protocol ids served, preferred first.
+    public static var protocols: [String] { BitswapSenders.protocols }
+
+    /// Registers the stream handlers for `/ipfs/bitswap/1.2.0`, `1.1.0` and `1.0.0`.
+    public func start() {
+        for protocolID in Self.protocols {
+            host.setStreamHandler(protocol: protocolID) { [weak self] stream in
+                guard let self else { return stream.reset() }
+                await handleInbound(stream)
+            }
+        }
+    }
+
+    /// Removes the handlers and closes our outbound Bitswap streams.
+    public func stop() async {
+        for protocolID in Self.protocols { host.removeStreamHandler(protocol: protocolID) }
+        await senders.closeAll()
+    }
+
+    /// Counters since the service was created.
+    public var statistics: BitswapStatistics { counters.snapshot }
+
+    // MARK: Inbound
+
+    /// Reads messages from a stream a peer opened until it ends; a bad message resets the stream.
+    func handleInbound(_ stream: Libp2pStream) async {
+        let reader = BitswapMessageReader(stream: stream, maxSize: configuration.maxMessageSize)
+        do {
+            while let message = try await reader.next() {
+                process(message, from: stream.remotePeer)
+            }
+            await stream.close()
+        } catch {
+            if error is BitswapError { counters.update { $0.rejectedMessages += 1 } }
+            stream.reset()
+        }
+    }
+
+    /// Routes one message: wants to the server, blocks and DONT_HAVEs to waiting fetches.
+    func process(_ message: BitswapMessage, from peer: PeerID) {
+        server.receive(message.wantlist, full: message.fullWantlist, from: peer)
+        for payload in message.payloads {
+            guard payload.data.count <= configuration.maxBlockSize else {
+                counters.update { $0.oversizedBlocks += 1 }
+                continue
+            }
+            guard let cid = try? payload.cid(), registry.deliver(cid, data: payload.data, from: peer) else {
+                counters.update { $0.unwantedBlocks += 1 }
+                continue
+            }
+            counters.update { stats in
+                stats.blocksReceived += 1
+                stats.bytesReceived += payload.data.count
+            }
+        }
+        for presence in message.presences where presence.type == .dontHave {
+            registry.dontHave(presence.cid, from: peer)
+        }
+    }
+
+    // MARK: Peers
+
+    /// Connects to each address (which must end in `/p2p/ID`) and returns the peers reached.
+    /// - Throws: `BitswapError.noPeers` for an empty list, `.peersUnreachable` when none connects.
+    func resolvePeers(_ addresses: [Multiaddr]) async throws -> [PeerID] {
+        guard !addresses.isEmpty else { throw BitswapError.noPeers }
+        var peers: [PeerID] = []
+        var failures: [String] = []
+        for address in addresses {
+            do {
+                let connection = try await host.connect(to: address)
+                if !peers.contains(connection.remotePeer) { peers.append(connection.remotePeer) }
+            } catch {
+                failures.append("\(address): \(error)")
+            }
+        }
+        guard !peers.isEmpty else { throw BitswapError.peersUnreachable(failures.joined(separator: "; ")) }
+        return peers
+    }
+}
