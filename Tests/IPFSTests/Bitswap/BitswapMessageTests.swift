@@ -65,11 +65,16 @@ struct BitswapMessageTests {
     // MARK: Hostile input
 
     @Test func truncatedMessagesAreRefused() throws {
-        let bytes = BitswapMessage(
-            wantlist: [.init(cid: rawBlock.cid)],
-            payloads: [.init(prefix: CIDPrefix(of: rawBlock.cid), data: rawBlock.data)]).encoded()
-        for cut in 1 ..< bytes.count {
-            #expect(throws: BitswapError.self) { try BitswapMessage(decoding: Array(bytes[..<cut])) }
+        // Each message is one top-level field, so every cut ends inside it.
+        let messages = [
+            BitswapMessage(wantlist: [.init(cid: rawBlock.cid), .init(cid: dagBlock.cid, cancel: true)]),
+            BitswapMessage(payloads: [.init(prefix: CIDPrefix(of: rawBlock.cid), data: rawBlock.data)]),
+            BitswapMessage(presences: [.init(cid: dagBlock.cid, type: .dontHave)]),
+        ]
+        for bytes in messages.map({ $0.encoded() }) {
+            for cut in 1 ..< bytes.count {
+                #expect(throws: BitswapError.self) { try BitswapMessage(decoding: Array(bytes[..<cut])) }
+            }
         }
     }
 
