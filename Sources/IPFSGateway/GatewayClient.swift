@@ -54,6 +54,9 @@ public final class TrustlessGatewayClient: Sendable {
             redirectConfiguration: .disallow,
             timeout: .init(connect: configuration.connectTimeout.timeAmount, read: configuration.idleTimeout.timeAmount))
         http.connectionPool = .init(idleTimeout: .seconds(30))
+        // A refused connection fails this gateway at once (AsyncHTTPClient would otherwise retry
+        // until the connect timeout); the next gateway is the retry.
+        http.connectionPool.retryConnectionEstablishment = false
         self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
     }
 

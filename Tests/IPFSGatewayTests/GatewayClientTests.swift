@@ -203,6 +203,25 @@ struct GatewayClientTests {
         #expect(failures.allSatisfy { $0.reason.contains("404") })
     }
 
+    @Test("a gateway that refuses connections is skipped for the next one")
+    func refusedThenGood() async throws {
+        let source = try makeTemporaryStore()
+        let bytes = pseudoRandomBytes(3000, seed: 18)
+        let root = try await importFile(bytes, into: source)
+        // Bind a port, then close it: nothing listens there any more.
+        let gone = try await GatewayHTTPServer.start(serving: source)
+        await gone.close()
+        let good = try await GatewayHTTPServer.start(serving: source)
+        let client = try TrustlessGatewayClient(gateways: [gone.baseURL, good.baseURL])
+        let target = try makeTemporaryStore()
+        let result = try await client.fetchCAR(GatewayRequest(root: root), into: target, module: "m")
+        await client.shutdown()
+        await good.close()
+        #expect(result.gateway == good.baseURL)
+        #expect(result.earlierFailures.map(\.gateway) == [gone.baseURL])
+        #expect(try await readFile(root, from: target) == bytes)
+    }
+
     @Test("gateway URLs are checked up front")
     func invalidURLs() {
         #expect(throws: GatewayClientError.noGateways) { _ = try TrustlessGatewayClient(gateways: []) }
