@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Sandbox
 import SandboxEngine
+import StationHost
 import WASIHost
 
 /// `station run`: one module in the foreground, like `wasmtime run`.
@@ -15,6 +16,13 @@ struct RunCommand: AsyncParsableCommand {
 
             Defaults when a limit is not given: --memory 256MiB, --stack 1MiB, --storage 1GiB, \
             100,000 table elements, 256 open files, no fuel budget, no timeout, no CPU throttle.
+
+            Station ABI: the module may import `station` functions (docs/abi.md). Network access is \
+            denied unless granted with --allow-net (e.g. --allow-net 'https://*.example.com' \
+            --allow-net http://127.0.0.1:8080); loopback and private addresses need a pattern that \
+            names them. --kv gives the module a key-value store. Activity and job reports are \
+            printed on stderr, or as Station JSON event lines on stdout with --json (the module's \
+            own stdout then goes to stderr).
 
             Exit status: the module's own proc_exit code (0 when _start returns); otherwise \
             65 invalid module, 66 unreadable file, 69 missing import or export, 70 runtime error, \
@@ -52,6 +60,30 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Call this exported function instead of _start; ARGS are its arguments.", valueName: "FUNCTION"))
     var invoke: String?
 
+    @Option(name: .customLong("allow-net"), help: ArgumentHelp("Allow HTTP requests to URLs matching a pattern: SCHEME://HOST[:PORT], HOST may start with '*.' (repeatable).", valueName: "PATTERN"))
+    var allowNet: [String] = []
+
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp("Trust the CA certificates in this PEM file for https, besides the system's (repeatable).", valueName: "PEM"))
+    var caFiles: [String] = []
+
+    @Option(name: .customLong("net-rate"), help: ArgumentHelp("Bandwidth cap over all the module's HTTP responses, bytes per second (e.g. 1MiB).", valueName: "SIZE"))
+    var netRate: String?
+
+    @Option(name: .customLong("max-response"), help: ArgumentHelp("Largest HTTP response body the module may receive (default 64MiB).", valueName: "SIZE"))
+    var maxResponse: String?
+
+    @Option(name: .customLong("max-handles"), help: ArgumentHelp("Most station handles (requests, streams) open at once (default 1024).", valueName: "N"))
+    var maxHandles: Int?
+
+    @Option(name: .long, help: ArgumentHelp("The module's key-value store: an SQLite file, created if missing.", valueName: "PATH"))
+    var kv: String?
+
+    @Option(name: .customLong("kv-quota"), help: ArgumentHelp("Key-value store quota (default 64MiB).", valueName: "SIZE"))
+    var kvQuota: String?
+
+    @Flag(name: .long, help: "Print Station JSON event lines (activity, jobs) on stdout; the module's stdout goes to stderr.")
+    var json = false
+
     @Flag(name: .long, help: "Give the module an empty standard input instead of this process's.")
     var noStdin = false
 
@@ -74,6 +106,34 @@ struct RunCommand: AsyncParsableCommand {
         for entry in env where !entry.contains("=") || entry.hasPrefix("=") {
             throw ValidationError("--env takes KEY=VALUE, not '\(entry)'")
         }
+        if let maxHandles, maxHandles < 1 || maxHandles > 1_000_000 {
+            throw ValidationError("--max-handles must be between 1 and 1000000, not \(maxHandles)")
+        }
+        _ = try stationConfiguration(moduleName: "check")
+    }
+
+    /// The station ABI grants and caps from the flags.
+    func stationConfiguration(moduleName: String) throws -> StationModuleConfiguration {
+        var configuration = StationModuleConfiguration(identity: .fromEnvironment(moduleName: moduleName))
+        do {
+            configuration.networkPolicy = try NetworkPolicy(allowing: allowNet)
+        } catch {
+            throw ValidationError("--allow-net: \(error)")
+        }
+        for file in caFiles where !FileManager.default.isReadableFile(atPath: file) {
+            throw ValidationError("--ca-file: cannot read '\(file)'")
+        }
+        configuration.networkLimits.extraCAFiles = caFiles
+        do {
+            if let netRate { configuration.networkLimits.bytesPerSecond = Int(clamping: try Units.parseBytes(netRate)) }
+            if let maxResponse { configuration.networkLimits.maxResponseBytes = Int(clamping: try Units.parseBytes(maxResponse)) }
+            if let kvQuota { configuration.keyValueLimits.quotaBytes = try Units.parseBytes(kvQuota) }
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        if let maxHandles { configuration.maxHandles = maxHandles }
+        configuration.keyValuePath = kv
+        return configuration
     }
 
     func limits() throws -> Limits {
@@ -110,16 +170,27 @@ struct RunCommand: AsyncParsableCommand {
         }
         configuration.engine = EngineChoice(rawValue: engine) ?? .auto
         configuration.stdin = noStdin ? .none : .fileDescriptor(0)
+        if json { configuration.stdout = FileDescriptorSink(fd: 2) }
+        let events: any StationEventSink = json ? JSONLinesEventSink(fileDescriptor: 1) : ReadableEventSink(fileDescriptor: 2)
+        let operations = StationOperations(
+            configuration: try stationConfiguration(moduleName: loaded.name), events: events, jobs: JobLedger(sink: events))
+        configuration.hostFunctions = StationABI.hostFunctions(operations)
         if let invoke { configuration.entryPoint = .function(name: invoke, arguments: arguments) }
 
         // Without a deadline or CPU share, running code is not checked (it costs up to 2.5x on
         // tight loops), so Ctrl-C ends the process at once instead of asking the module to stop.
         configuration.stoppable = false
         let runner = ModuleRunner(configuration: configuration)
+        operations.attach(governor: runner.governor)
+        if json { events.emit(.started) }
         let interruptible = EngineSettings(limits: configuration.limits, stoppable: false).interruptible
         let interrupt = InterruptHandler(exitImmediately: !interruptible) { runner.stop(.runtime("interrupted")) }
         let outcome = await runner.run()
         interrupt.cancel()
+        operations.close()
+        if json, let error = outcome.error {
+            events.emit(.activity(module: loaded.name, level: .error, message: interrupt.fired ? "interrupted" : "\(error)"))
+        }
 
         if !outcome.results.isEmpty {
             print(outcome.results.map(\.description).joined(separator: " "))

@@ -19,7 +19,7 @@ struct Station: AsyncParsableCommand {
               station p2p id
             """,
         version: StationVersion.text,
-        subcommands: [RunCommand.self, InspectCommand.self, VersionCommand.self, EngineCommand.self, P2PCommand.self]
+        subcommands: [RunCommand.self, InspectCommand.self, VersionCommand.self, EngineCommand.self, P2PCommand.self, IPFSCommand.self]
     )
 }
 
