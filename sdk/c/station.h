@@ -183,6 +183,38 @@ STATION_IMPORT("p2p_accept") int32_t station_p2p_accept(int32_t listener);
 STATION_IMPORT("p2p_remote_peer") int32_t station_p2p_remote_peer(int32_t stream, void *buf, size_t len);
 
 /* ---------------------------------------------------------------------------------------------
+ * IPFS content (needs the IPFS grant: --allow-ipfs for station run)
+ * ------------------------------------------------------------------------------------------- */
+
+/** station_ipfs_get() format: the file's bytes. */
+#define STATION_IPFS_FORMAT_FILE 0
+/** station_ipfs_get() format: a CARv1 of the DAG. */
+#define STATION_IPFS_FORMAT_CAR 1
+
+/**
+ * Starts fetching "CID[/path]" and returns a readable handle at once: the file's bytes
+ * (STATION_IPFS_FORMAT_FILE) or a CARv1 (STATION_IPFS_FORMAT_CAR), read with station_read().
+ * Local blocks first, then Bitswap peers, then the configured trustless gateways; every block is
+ * verified. A missing CID or path fails the handle with STATION_E_NOT_FOUND, a timeout (timeout_ms,
+ * <= 0: the default, 120 s) with STATION_E_TIMED_OUT.
+ */
+STATION_IMPORT("ipfs_get")
+int32_t station_ipfs_get(const void *path, size_t path_len, int32_t format, int64_t timeout_ms);
+
+/**
+ * Stores data as a UnixFS file (CIDv1, raw leaves) and pins it for the module; copies the CID
+ * text into cid_buf (copy-out convention) and returns its full length. Blocks until durable.
+ */
+STATION_IMPORT("ipfs_put")
+int32_t station_ipfs_put(const void *data, size_t len, void *cid_buf, size_t cid_len);
+
+/** Pins content that is complete in the local store (counts against the module's quota). */
+STATION_IMPORT("ipfs_pin") int32_t station_ipfs_pin(const void *cid, size_t cid_len);
+
+/** Removes the module's pin of a CID. */
+STATION_IMPORT("ipfs_unpin") int32_t station_ipfs_unpin(const void *cid, size_t cid_len);
+
+/* ---------------------------------------------------------------------------------------------
  * Events: activity and jobs
  * ------------------------------------------------------------------------------------------- */
 

@@ -23,6 +23,10 @@ int main(void) {
     sum += station_p2p_listen("/p", 2);
     sum += station_p2p_accept(1);
     sum += station_p2p_remote_peer(1, buf, sizeof buf);
+    sum += station_ipfs_get("bafy", 4, STATION_IPFS_FORMAT_FILE, 0);
+    sum += station_ipfs_put("d", 1, buf, sizeof buf);
+    sum += station_ipfs_pin("bafy", 4);
+    sum += station_ipfs_unpin("bafy", 4);
     sum += station_activity(STATION_ACTIVITY_INFO, "m", 1);
     sum += station_job_completed();
     sum += station_kv_get("k", 1, buf, sizeof buf);
