@@ -50,6 +50,8 @@ enum GatewayHTTPConnection {
             headers.replaceOrAdd(name: "Content-Length", value: String(fixed.count))
         } else if reply.streamedBody == nil {
             headers.replaceOrAdd(name: "Content-Length", value: "0")
+        } else if isHead {
+            // No body follows and its length is unknown: no framing header at all.
         } else if head.version.major == 1 && head.version.minor == 0 {
             // HTTP/1.0 has no chunked encoding: the end of the body is the end of the connection.
             headers.replaceOrAdd(name: "Connection", value: "close")

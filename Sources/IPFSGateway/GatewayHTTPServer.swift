@@ -24,25 +24,30 @@ public final class GatewayHTTPServer: Sendable {
     }
 
     /// Serves `store` read-only as a trustless gateway on `host:port` (port 0 picks a free port).
+    /// - Parameter idleTimeout: a connection on which nothing is read or written for this long is closed.
     public static func start(
         serving store: BlockProvider, host: String = "127.0.0.1", port: Int = 0,
+        idleTimeout: Duration = .seconds(120),
         group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> GatewayHTTPServer {
-        try await start(host: host, port: port, group: group, handler: GatewayResponder(provider: store).httpHandler)
+        try await start(host: host, port: port, idleTimeout: idleTimeout, group: group, handler: GatewayResponder(provider: store).httpHandler)
     }
 
     /// Listens on `host:port` and answers every request with `handler` (tests use this to play a
     /// misbehaving gateway).
     public static func start(
-        host: String = "127.0.0.1", port: Int = 0,
+        host: String = "127.0.0.1", port: Int = 0, idleTimeout: Duration = .seconds(120),
         group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         handler: @escaping GatewayHTTPHandler
     ) async throws -> GatewayHTTPServer {
+        let idle = idleTimeout.timeAmount
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: idle))
+                    try channel.pipeline.syncOperations.addHandler(GatewayIdleCloser())
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
                 }

@@ -84,3 +84,31 @@ struct GatewayHTTPServerTests {
         await server.close()
     }
 }
+
+@Suite("trustless gateway HTTP server: idle connections")
+struct GatewayHTTPServerIdleTests {
+    @Test("a connection that sends nothing is closed after the idle timeout")
+    func idleConnectionClosed() async throws {
+        let store = try makeTemporaryStore()
+        let server = try await GatewayHTTPServer.start(serving: store, idleTimeout: .milliseconds(300))
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(socketFD >= 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(server.port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(connected == 0)
+        // Without the idle close, the read gives up after 20 s with -1 instead of hanging the suite.
+        var limit = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        // A blocking read returns 0 (end of stream) once the server closes the idle connection.
+        var buffer = [UInt8](repeating: 0, count: 16)
+        let count = read(socketFD, &buffer, buffer.count)
+        close(socketFD)
+        await server.close()
+        #expect(count == 0)
+    }
+}
