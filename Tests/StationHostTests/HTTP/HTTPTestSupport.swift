@@ -25,25 +25,31 @@ enum ExchangeWait {
         }
         var status: Int?
         while status == nil {
-            do throws(StationError) {
-                status = try exchange.status()
-            } catch where error.code == .wouldBlock {
+            switch Result(catching: { () throws(StationError) -> Int in try exchange.status() }) {
+            case .success(let value):
+                status = value
+            case .failure(let error) where error.code == .wouldBlock:
                 try checkExpired()
                 try await Task.sleep(for: .milliseconds(2))
+            case .failure(let error):
+                throw error
             }
         }
         let headers = try exchange.headers()
         var body: [UInt8] = []
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 1)
         defer { buffer.deallocate() }
-        while true {
-            do throws(StationError) {
-                let count = try exchange.read(into: buffer)
-                if count == 0 { break }
+        reading: while true {
+            switch Result(catching: { () throws(StationError) -> Int in try exchange.read(into: buffer) }) {
+            case .success(0):
+                break reading
+            case .success(let count):
                 body += buffer[0..<count]
-            } catch where error.code == .wouldBlock {
+            case .failure(let error) where error.code == .wouldBlock:
                 try checkExpired()
                 try await Task.sleep(for: .milliseconds(2))
+            case .failure(let error):
+                throw error
             }
         }
         return CollectedResponse(status: status ?? 0, headers: headers, body: body)

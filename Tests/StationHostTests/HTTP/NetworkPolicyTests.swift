@@ -3,11 +3,9 @@ import Testing
 
 @Suite struct NetworkPolicyTests {
     private func deniedCode(_ policy: NetworkPolicy, _ url: String) -> StationErrorCode? {
-        do throws(StationError) {
-            _ = try policy.checkURL(url)
-            return nil
-        } catch {
-            return error.code
+        switch Result(catching: { () throws(StationError) -> CheckedTarget in try policy.checkURL(url) }) {
+        case .success: return nil
+        case .failure(let error): return error.code
         }
     }
 
