@@ -47,7 +47,7 @@ var targets: [Target] = [
 
     // MARK: The station ABI
     .target(name: "StationHost", dependencies: [
-        "SandboxEngine", "Multiformats", nio, nioPosix, asyncHTTPClient, nioSSL, nioHTTP1, grdb, logging,
+        "SandboxEngine", "Multiformats", "Libp2p", "IPFS", "IPFSGateway", nio, nioPosix, asyncHTTPClient, nioSSL, nioHTTP1, grdb, logging,
     ]),
 
     // MARK: Command line
@@ -62,7 +62,7 @@ var targets: [Target] = [
     .testTarget(name: "WasmtimeBackendTests", dependencies: ["WasmtimeBackend", "SandboxEngine", wat]),
     .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "SandboxEngine", "WasmKitBackend", "WasmtimeBackend", wat], exclude: ["Guests"]),
     .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxEngine", wat]),
-    .testTarget(name: "StationHostTests", dependencies: ["StationHost", "Sandbox", "SandboxEngine", nio, nioPosix, nioHTTP1, nioSSL, asyncHTTPClient, wat]),
+    .testTarget(name: "StationHostTests", dependencies: ["StationHost", "Sandbox", "SandboxEngine", "Libp2p", "IPFS", "Multiformats", nio, nioPosix, nioHTTP1, nioSSL, asyncHTTPClient, grdb, wat]),
     .testTarget(name: "StationCLITests", dependencies: []),
 ]
 

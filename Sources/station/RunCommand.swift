@@ -20,7 +20,8 @@ struct RunCommand: AsyncParsableCommand {
             Station ABI: the module may import `station` functions (docs/abi.md). Network access is \
             denied unless granted with --allow-net (e.g. --allow-net 'https://*.example.com' \
             --allow-net http://127.0.0.1:8080); loopback and private addresses need a pattern that \
-            names them. --kv gives the module a key-value store. Activity and job reports are \
+            names them. --allow-p2p and --allow-ipfs start the shared libp2p node (and block store) \
+            for the module. --kv gives the module a key-value store. Activity and job reports are \
             printed on stderr, or as Station JSON event lines on stdout with --json (the module's \
             own stdout then goes to stderr).
 
@@ -83,6 +84,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Print Station JSON event lines (activity, jobs) on stdout; the module's stdout goes to stderr.")
     var json = false
+
+    @OptionGroup(title: "Peer-to-peer and IPFS")
+    var network: RunNetworkOptions
 
     @Flag(name: .long, help: "Give the module an empty standard input instead of this process's.")
     var noStdin = false
@@ -172,8 +176,18 @@ struct RunCommand: AsyncParsableCommand {
         configuration.stdin = noStdin ? .none : .fileDescriptor(0)
         if json { configuration.stdout = FileDescriptorSink(fd: 2) }
         let events: any StationEventSink = json ? JSONLinesEventSink(fileDescriptor: 1) : ReadableEventSink(fileDescriptor: 2)
+        var stationConfiguration = try stationConfiguration(moduleName: loaded.name)
+        network.apply(to: &stationConfiguration)
+        let services: RunNetworkServices
+        do {
+            services = try await RunNetworkServices.start(network, module: loaded.name)
+        } catch {
+            Diagnostics.report(module: loaded.name, message: "cannot start the p2p node or block store: \(error)")
+            throw ExitCode(69)
+        }
         let operations = StationOperations(
-            configuration: try stationConfiguration(moduleName: loaded.name), events: events, jobs: JobLedger(sink: events))
+            configuration: stationConfiguration, events: events, jobs: JobLedger(sink: events),
+            p2pNode: services.node, content: services.content)
         configuration.hostFunctions = StationABI.hostFunctions(operations)
         if let invoke { configuration.entryPoint = .function(name: invoke, arguments: arguments) }
 
@@ -188,6 +202,7 @@ struct RunCommand: AsyncParsableCommand {
         let outcome = await runner.run()
         interrupt.cancel()
         operations.close()
+        await services.stop()
         if json, let error = outcome.error {
             events.emit(.activity(module: loaded.name, level: .error, message: interrupt.fired ? "interrupted" : "\(error)"))
         }

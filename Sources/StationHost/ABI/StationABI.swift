@@ -17,7 +17,7 @@ public enum StationABI {
     /// The host functions of ABI v1, bound to `operations`.
     public static func hostFunctions(_ operations: StationOperations) -> [HostFunction] {
         let binder = Binder(operations: operations)
-        return binder.core() + binder.http() + binder.events() + binder.keyValue() + binder.identity()
+        return binder.core() + binder.http() + binder.events() + binder.keyValue() + binder.identity() + binder.p2p() + binder.ipfs()
     }
 }
 

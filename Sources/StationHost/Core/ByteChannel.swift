@@ -19,7 +19,8 @@ public final class ByteChannel: @unchecked Sendable {
     private var finished = false
     private var failure: StationError?
     private var consumerClosed = false
-    private var spaceWaiters: [CheckedContinuation<Void, any Error>] = []
+    private var spaceWaiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
+    private var nextWaiter: UInt64 = 0
     private var received = 0
 
     public init(capacity: Int = 256 << 10, hub: ReadinessHub) {
@@ -55,18 +56,25 @@ public final class ByteChannel: @unchecked Sendable {
             }
             guard let hasSpace = state else { throw CancellationError() }
             if hasSpace { return }
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                lock.lock()
-                if consumerClosed {
-                    lock.unlock()
-                    continuation.resume(throwing: CancellationError())
-                } else if buffered < capacity {
-                    lock.unlock()
-                    continuation.resume()
-                } else {
-                    spaceWaiters.append(continuation)
-                    lock.unlock()
+            try Task.checkCancellation()
+            let id: UInt64 = lock.withLock {
+                nextWaiter &+= 1
+                return nextWaiter
+            }
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                    let outcome: Result<Void, any Error>? = lock.withLock {
+                        if consumerClosed || Task.isCancelled { return .failure(CancellationError()) }
+                        if buffered < capacity { return .success(()) }
+                        spaceWaiters[id] = continuation
+                        return nil
+                    }
+                    if let outcome { continuation.resume(with: outcome) }
                 }
+            } onCancel: {
+                // The producer's task was cancelled (timeout, shutdown): stop waiting at once.
+                let waiter = lock.withLock { spaceWaiters.removeValue(forKey: id) }
+                waiter?.resume(throwing: CancellationError())
             }
         }
     }
@@ -135,8 +143,8 @@ public final class ByteChannel: @unchecked Sendable {
                 head = 0
             }
             if buffered < capacity {
-                waiters = spaceWaiters
-                spaceWaiters = []
+                waiters = Array(spaceWaiters.values)
+                spaceWaiters = [:]
             }
             return .success(copied)
         }
@@ -152,8 +160,8 @@ public final class ByteChannel: @unchecked Sendable {
             head = 0
             offsetInHead = 0
             buffered = 0
-            let waiting = spaceWaiters
-            spaceWaiters = []
+            let waiting = Array(spaceWaiters.values)
+            spaceWaiters = [:]
             return waiting
         }
         for waiter in waiters { waiter.resume(throwing: CancellationError()) }

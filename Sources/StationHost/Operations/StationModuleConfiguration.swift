@@ -10,6 +10,10 @@ public struct StationModuleConfiguration: Sendable {
     /// The key-value database file; nil means the module has no key-value store (calls fail with
     /// `denied`).
     public var keyValuePath: String?
+    /// Which libp2p protocols the module may dial and handle.
+    public var p2p: P2PGrants = .none
+    /// Whether the module may get, put and pin IPFS content.
+    public var ipfs = false
     /// Caps for the key-value store.
     public var keyValueLimits: KeyValueStore.Limits = KeyValueStore.Limits()
     /// Activity messages allowed at once, then ``activityPerSecond``.

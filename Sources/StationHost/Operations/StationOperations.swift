@@ -23,12 +23,23 @@ public final class StationOperations: Sendable {
     private let fetcherBox = Mutex<HTTPFetcher?>(nil)
     private let storeBox = Mutex<KeyValueStore?>(nil)
     private let closed = Atomic<Bool>(false)
+    /// The process's shared libp2p node, when p2p is available.
+    public let p2pNode: SharedP2PNode?
+    /// The process's shared IPFS content, when IPFS is available.
+    public let sharedContent: SharedContent?
 
     /// - Parameters:
     ///   - events: where activity goes.
     ///   - jobs: the process-wide job ledger (it emits `jobs-completed`).
-    public init(configuration: StationModuleConfiguration, events: any StationEventSink, jobs: JobLedger) {
+    ///   - p2pNode: the shared libp2p node (nil: p2p calls fail with `unsupported`).
+    ///   - content: the shared IPFS content (nil: IPFS calls fail with `denied`).
+    public init(
+        configuration: StationModuleConfiguration, events: any StationEventSink, jobs: JobLedger,
+        p2pNode: SharedP2PNode? = nil, content: SharedContent? = nil
+    ) {
         self.configuration = configuration
+        self.p2pNode = p2pNode
+        self.sharedContent = content
         self.handles = HandleTable(capacity: configuration.maxHandles)
         self.events = events
         self.jobs = jobs

@@ -1,0 +1,82 @@
+import Foundation
+import IPFS
+import Multiformats
+
+/// What `ipfs_get` streams.
+public enum ContentFormat: Int32, Sendable {
+    /// The bytes of a UnixFS file.
+    case file = 0
+    /// A CARv1 of the DAG under the CID (every block once, depth-first).
+    case car = 1
+}
+
+/// Content being fetched and streamed to a module: readable like any other handle.
+final class ContentReadResource: ReadableResource, @unchecked Sendable {
+    let kind = "ipfs content"
+    private let channel: ByteChannel
+    private let lock = NSLock()
+    private var task: Task<Void, Never>?
+
+    init(hub: ReadinessHub) {
+        channel = ByteChannel(capacity: 1 << 20, hub: hub)
+    }
+
+    /// Starts fetching `root` (then `path`) for `module` and streaming it in `format`.
+    func start(content: SharedContent, root: CID, path: String, format: ContentFormat, module: String, timeout: Duration) {
+        let channel = self.channel
+        let work = Task {
+            do {
+                try await withContentDeadline(timeout, what: "getting \(root)") {
+                    try await content.acquire(root, module: module)
+                    do {
+                        try await Self.stream(content.store, root: root, path: path, format: format, into: channel)
+                    } catch {
+                        content.release(root, module: module)
+                        throw error
+                    }
+                    content.release(root, module: module)
+                }
+                channel.finish()
+            } catch {
+                channel.fail(ContentErrors.translate(error, doing: "getting \(root)\(path.isEmpty ? "" : "/" + path)"))
+            }
+        }
+        lock.withLock { task = work }
+    }
+
+    private static func stream(_ store: BlockStore, root: CID, path: String, format: ContentFormat, into channel: ByteChannel) async throws {
+        let exporter = UnixFSExporter(provider: store)
+        let target = path.isEmpty ? root : try await exporter.resolve(root, path: path)
+        switch format {
+        case .file:
+            try await exporter.read(target) { piece in try await channel.append(piece) }
+        case .car:
+            let writer = try await CARWriter(roots: [target]) { bytes in try await channel.append(bytes) }
+            try await writer.writeDAG(root: target, from: store)
+        }
+    }
+
+    var isReady: Bool { channel.isReadable }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(StationError) -> Int {
+        try channel.read(into: buffer)
+    }
+
+    func close() {
+        channel.close()
+        lock.withLock { task }?.cancel()
+    }
+}
+
+/// Runs `body`, failing with `timed-out` after `limit`.
+func withContentDeadline(_ limit: Duration, what: String, _ body: @escaping @Sendable () async throws -> Void) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw StationError(.timedOut, "\(what) took longer than \(limit)")
+        }
+        defer { group.cancelAll() }
+        try await group.next()
+    }
+}

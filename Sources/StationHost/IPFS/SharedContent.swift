@@ -1,0 +1,159 @@
+import Foundation
+import IPFS
+import IPFSGateway
+import Libp2p
+import Multiformats
+
+/// The IPFS content every module in the process shares: one block store, Bitswap on the shared
+/// libp2p node, and trustless gateways to fall back on.
+public final class SharedContent: Sendable {
+    /// The block store (quotas are per module).
+    public let store: BlockStore
+    /// Bitswap on the shared node, when there is one.
+    public let bitswap: Bitswap?
+    /// Gateways tried after Bitswap, when configured.
+    public let gateway: TrustlessGatewayClient?
+    private let providers: @Sendable () -> [PeerID]
+    private let holds = HoldCounter()
+
+    /// - Parameter providers: the peers Bitswap asks (for example every connected peer).
+    public init(store: BlockStore, bitswap: Bitswap? = nil, gateway: TrustlessGatewayClient? = nil, providers: @escaping @Sendable () -> [PeerID] = { [] }) {
+        self.store = store
+        self.bitswap = bitswap
+        self.gateway = gateway
+        self.providers = providers
+    }
+
+    /// Makes the DAG under `root` complete in the store and holds it for `module` (as a pin) until
+    /// ``release(_:module:)``. Local content is used as is; otherwise Bitswap peers are asked,
+    /// then the gateways.
+    func acquire(_ root: CID, module: String) async throws {
+        let alreadyPinned = store.isPinned(root, module: module)
+        if holds.take(root, module: module, wasPinned: alreadyPinned) { return }
+        do {
+            try await makeAvailable(root, module: module)
+        } catch {
+            _ = holds.give(root, module: module)
+            throw error
+        }
+    }
+
+    /// Drops a hold taken by ``acquire(_:module:)``; the pin goes when the last hold does, unless
+    /// the module pinned the root itself before.
+    func release(_ root: CID, module: String) {
+        if holds.give(root, module: module) {
+            try? store.unpin(root, module: module)
+        }
+    }
+
+    /// Marks an explicit module pin, so that a hold ending later does not remove it.
+    func notePinned(_ root: CID, module: String) { holds.markPinned(root, module: module) }
+
+    private func makeAvailable(_ root: CID, module: String) async throws {
+        do {
+            try store.pin(root, module: module)
+            return
+        } catch let error as IPFSError {
+            switch error {
+            case .incompleteDAG, .blockNotFound: break
+            default: throw error
+            }
+        }
+        var reasons: [String] = []
+        let peers = providers()
+        if let bitswap, !peers.isEmpty {
+            do {
+                _ = try await bitswap.fetchDAG(root: root, from: peers, module: module)
+                return
+            } catch {
+                if ContentErrors.isFinal(error) { throw error }
+                reasons.append("bitswap: \(error)")
+            }
+        }
+        if let gateway {
+            do {
+                let result = try await gateway.fetchCAR(GatewayRequest(root: root), into: store, module: module)
+                defer { for cid in result.held { store.release(cid, module: module) } }
+                try store.pin(root, module: module)
+                return
+            } catch {
+                if ContentErrors.isFinal(error) { throw error }
+                reasons.append("gateways: \(error)")
+            }
+        }
+        if reasons.isEmpty { reasons.append("it is not in the local store and no peers or gateways are configured") }
+        throw StationError(.notFound, "\(root) could not be found: " + reasons.joined(separator: "; "))
+    }
+}
+
+/// Counts holds per (module, root); remembers roots the module had pinned itself.
+final class HoldCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts: [String: Int] = [:]
+    private var explicit: Set<String> = []
+
+    private static func key(_ root: CID, _ module: String) -> String { "\(module)\u{0}\(root)" }
+
+    /// Takes a hold; returns true when one already existed (the content is already pinned).
+    func take(_ root: CID, module: String, wasPinned: Bool) -> Bool {
+        lock.withLock {
+            let key = Self.key(root, module)
+            let existing = counts[key, default: 0]
+            counts[key] = existing + 1
+            if existing == 0 && wasPinned { explicit.insert(key) }
+            return existing > 0
+        }
+    }
+
+    /// Gives a hold back; returns true when the pin should now be removed.
+    func give(_ root: CID, module: String) -> Bool {
+        lock.withLock {
+            let key = Self.key(root, module)
+            guard let count = counts[key] else { return false }
+            if count > 1 {
+                counts[key] = count - 1
+                return false
+            }
+            counts[key] = nil
+            return explicit.remove(key) == nil
+        }
+    }
+
+    func markPinned(_ root: CID, module: String) {
+        lock.withLock { _ = explicit.insert(Self.key(root, module)) }
+    }
+}
+
+/// Maps IPFS, Bitswap and gateway failures to ABI errors.
+enum ContentErrors {
+    /// Failures another source cannot fix (quota, capacity, disk).
+    static func isFinal(_ error: any Error) -> Bool {
+        if let error = error as? IPFSError {
+            switch error {
+            case .moduleQuotaExceeded, .storeCapacityExceeded, .io: return true
+            default: return false
+            }
+        }
+        return false
+    }
+
+    static func translate(_ error: any Error, doing what: String) -> StationError {
+        if let error = error as? StationError { return error }
+        if error is CancellationError { return StationError(.cancelled, "\(what) was cancelled") }
+        if let error = error as? IPFSError {
+            switch error {
+            case .moduleQuotaExceeded, .storeCapacityExceeded:
+                return StationError(.quotaExceeded, "\(what): \(error)")
+            case .blockNotFound, .pathNotFound, .incompleteDAG, .notPinned:
+                return StationError(.notFound, "\(what): \(error)")
+            case .blockTooLarge, .tooManyLinks, .tooDeep:
+                return StationError(.tooLarge, "\(what): \(error)")
+            case .wrongNodeKind, .unsafeEntryName, .rangeNotSatisfiable, .invalidOption:
+                return StationError(.invalidArgument, "\(what): \(error)")
+            default:
+                return StationError(.io, "\(what): \(error)")
+            }
+        }
+        return StationError(.io, "\(what): \(error)")
+    }
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import IPFS
+import IPFSGateway
+import Libp2p
+import Multiformats
+import NIOPosix
+import SandboxEngine
+import StationHost
+
+/// `station run`'s peer-to-peer and IPFS options: the shared node and block store a module may use.
+struct RunNetworkOptions: ParsableArguments {
+    @Option(name: .customLong("allow-p2p"), help: ArgumentHelp("Let the module dial and handle this libp2p protocol id; a trailing '*' grants a prefix (repeatable).", valueName: "PROTOCOL"))
+    var allowP2P: [String] = []
+
+    @Flag(name: .customLong("p2p-local"), help: "Let the module dial peers on loopback and private addresses.")
+    var p2pLocal = false
+
+    @Option(name: .customLong("p2p-listen"), help: ArgumentHelp("Where the node listens for peers (default /ip4/127.0.0.1/tcp/0 when p2p or IPFS is granted; repeatable).", valueName: "MULTIADDR"))
+    var p2pListen: [String] = []
+
+    @Option(name: .customLong("peer"), help: ArgumentHelp("Connect to this peer at start; IPFS content is also asked from it over Bitswap (repeatable).", valueName: "MULTIADDR"))
+    var peers: [String] = []
+
+    @Flag(name: .customLong("allow-ipfs"), help: "Let the module get, put and pin IPFS content in the shared block store.")
+    var allowIPFS = false
+
+    @Option(name: .long, help: ArgumentHelp("Block store folder for --allow-ipfs (default: $STATE_ROOT/ipfs, else the station state folder's ipfs/).", valueName: "DIR"))
+    var repo: String?
+
+    @Option(name: .long, help: ArgumentHelp("A trustless gateway to fetch IPFS content from when no peer has it (repeatable, tried in order).", valueName: "URL"))
+    var gateway: [String] = []
+
+    @Option(name: .customLong("ipfs-quota"), help: ArgumentHelp("Block store quota for the module (default 1GiB).", valueName: "SIZE"))
+    var ipfsQuota: String?
+
+    var wantsNode: Bool { !allowP2P.isEmpty || allowIPFS }
+
+    func validate() throws {
+        for pattern in allowP2P where !pattern.hasPrefix("/") {
+            throw ValidationError("--allow-p2p takes a protocol id starting with '/', not '\(pattern)'")
+        }
+        for text in p2pListen + peers {
+            do { _ = try Multiaddr(text) } catch { throw ValidationError("'\(text)' is not a multiaddr: \(error)") }
+        }
+        if !gateway.isEmpty && !allowIPFS { throw ValidationError("--gateway needs --allow-ipfs") }
+        if let ipfsQuota { _ = try parsedQuota(ipfsQuota) }
+    }
+
+    func parsedQuota(_ text: String) throws -> Int64 {
+        do {
+            return Int64(clamping: try Units.parseBytes(text))
+        } catch {
+            throw ValidationError("--ipfs-quota: \(error)")
+        }
+    }
+
+    /// Applies the grants to a module's configuration.
+    func apply(to configuration: inout StationModuleConfiguration) {
+        configuration.p2p = P2PGrants(protocols: allowP2P, allowPrivateAddresses: p2pLocal)
+        configuration.ipfs = allowIPFS
+    }
+}
+
+/// The node, Bitswap and block store of one `station run`, started only when granted.
+final class RunNetworkServices: Sendable {
+    let node: SharedP2PNode?
+    let content: SharedContent?
+    private let bitswap: Bitswap?
+
+    private init(node: SharedP2PNode?, content: SharedContent?, bitswap: Bitswap?) {
+        self.node = node
+        self.content = content
+        self.bitswap = bitswap
+    }
+
+    static let none = RunNetworkServices(node: nil, content: nil, bitswap: nil)
+
+    /// Starts what `options` grant; prints the node's addresses on stderr.
+    static func start(_ options: RunNetworkOptions, module: String) async throws -> RunNetworkServices {
+        guard options.wantsNode else { return .none }
+        let host = Libp2pHost(identity: try P2PSupport.storedIdentity(nil), group: MultiThreadedEventLoopGroup.singleton)
+        let listen = options.p2pListen.isEmpty ? [P2PSupport.defaultListenAddress] : options.p2pListen
+        for text in listen {
+            let bound = try await host.listen(on: try Multiaddr(text))
+            Diagnostics.report(module: module, message: "p2p node listening on \(bound)/p2p/\(host.peerID)")
+        }
+        for text in options.peers {
+            do {
+                _ = try await host.connect(to: try Multiaddr(text))
+            } catch {
+                Diagnostics.report(module: module, message: "could not connect to peer \(text): \(error)")
+            }
+        }
+        let node = SharedP2PNode(host: host)
+        guard options.allowIPFS else { return RunNetworkServices(node: node, content: nil, bitswap: nil) }
+        var storeConfiguration = BlockStore.Configuration(directory: IPFSSupport.repoFolder(options.repo))
+        if let quota = options.ipfsQuota { storeConfiguration.moduleQuotas[module] = try options.parsedQuota(quota) }
+        let store = try BlockStore(storeConfiguration)
+        let bitswap = Bitswap(host: host, store: store)
+        bitswap.start()
+        let gateway = options.gateway.isEmpty ? nil : try TrustlessGatewayClient(gateways: options.gateway)
+        let content = SharedContent(store: store, bitswap: bitswap, gateway: gateway) {
+            Array(Set(host.allConnections.map(\.remotePeer)))
+        }
+        return RunNetworkServices(node: node, content: content, bitswap: bitswap)
+    }
+
+    /// Stops Bitswap and closes the node.
+    func stop() async {
+        await bitswap?.stop()
+        await content?.gateway?.shutdown()
+        await node?.host.close()
+    }
+}
