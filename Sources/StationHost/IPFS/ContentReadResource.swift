@@ -26,7 +26,7 @@ final class ContentReadResource: ReadableResource, @unchecked Sendable {
         let channel = self.channel
         let work = Task {
             do {
-                try await withContentDeadline(timeout, what: "getting \(root)") {
+                try await withTimeLimit(timeout, what: "getting \(root)") {
                     try await content.acquire(root, module: module)
                     do {
                         try await Self.stream(content.store, root: root, path: path, format: format, into: channel)
@@ -65,18 +65,5 @@ final class ContentReadResource: ReadableResource, @unchecked Sendable {
     func close() {
         channel.close()
         lock.withLock { task }?.cancel()
-    }
-}
-
-/// Runs `body`, failing with `timed-out` after `limit`.
-func withContentDeadline(_ limit: Duration, what: String, _ body: @escaping @Sendable () async throws -> Void) async throws {
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            throw StationError(.timedOut, "\(what) took longer than \(limit)")
-        }
-        defer { group.cancelAll() }
-        try await group.next()
     }
 }

@@ -36,7 +36,7 @@ extension StationOperations {
         let limit = timeout ?? .seconds(30)
         let checkNames = !configuration.p2p.allowPrivateAddresses
         let resource = P2PStreamResource.dialing(hub: hub) {
-            try await withDeadline(limit, what: "dialling \(address)") {
+            try await withTimeLimit(limit, what: "dialling \(address)") {
                 try await node.host.newStream(to: try await Self.pinned(address, checkNames: checkNames), protocol: protocolID)
             }
         }
@@ -95,20 +95,6 @@ extension StationOperations {
     /// Half-closes a writable handle.
     public func closeWrite(handle: Int32) throws(StationError) {
         try handles.resource(handle, as: (any WritableResource).self, expected: "something writable").closeWrite()
-    }
-}
-
-/// Runs `body`, failing with `timed-out` after `limit`.
-func withDeadline<T: Sendable>(_ limit: Duration, what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            throw StationError(.timedOut, "\(what) took longer than \(limit)")
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next() else { throw CancellationError() }
-        return first
     }
 }
 
