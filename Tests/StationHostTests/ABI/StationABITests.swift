@@ -158,6 +158,36 @@ struct StationABITests {
         #expect(denied.result == StationErrorCode.denied.rawValue)
     }
 
+    @Test("handles run out at the cap with limit-reached, and closing one frees a slot", arguments: abiEngines)
+    func handleExhaustion(engine: EngineChoice) async throws {
+        // Requests to an allowed loopback port with nothing listening: each takes a handle at once.
+        let url = "http://127.0.0.1:9/"
+        let request = """
+            (call $http_request (i32.const 0) (i32.const 3) (i32.const 16) (i32.const \(url.utf8.count))
+              (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i64.const 0))
+            """
+        let body = """
+            (local.set $a \(request))
+            (local.set $b \(request))
+            (if (i32.le_s (local.get $b) (i32.const 0)) (then (return (i32.const 1))))
+            (if (i32.ne \(request) (i32.const -7)) (then (return (i32.const 2))))
+            (call $print_error)
+            (if (i32.ne (call $close (local.get $a)) (i32.const 0)) (then (return (i32.const 3))))
+            (if (i32.le_s \(request) (i32.const 0)) (then (return (i32.const 4))))
+            ;; stale numbers stay invalid: the closed handle is not reused
+            (if (i32.ne (call $close (local.get $a)) (i32.const -3)) (then (return (i32.const 5))))
+            (i32.const 0)
+            """
+        let data = "(data (i32.const 0) \"GET\") (data (i32.const 16) \"\(url)\")"
+        let run = try await runStation(stationModule(body, data: data, locals: "(local $a i32) (local $b i32)"), engine: engine) { config in
+            config.maxHandles = 2
+            config.networkPolicy = try NetworkPolicy(allowing: ["http://127.0.0.1:9"])
+        }
+        #expect(run.outcome.error == nil)
+        #expect(run.result == 0)
+        #expect(run.output.contains("too many open handles"), "\(run.output)")
+    }
+
     @Test("URLs the policy denies fail at once, before any connection", arguments: abiEngines)
     func deniedFetches(engine: EngineChoice) async throws {
         let urls = [
