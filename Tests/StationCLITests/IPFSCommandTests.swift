@@ -122,6 +122,7 @@ private final class ServeProcess {
     }
 }
 
+extension CLI {
 @Suite("station ipfs")
 struct IPFSCommandTests {
     @Test("add prints the CID Debian ipfs_cid computes (kubo defaults: CIDv0, 256 KiB, dag-pb leaves)",
@@ -286,4 +287,5 @@ struct IPFSCommandTests {
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("state/ipfs/pins.json").path))
     }
+}
 }

@@ -115,6 +115,7 @@ private final class SilentListener {
     deinit { close(descriptor) }
 }
 
+extension CLI {
 @Suite("station p2p")
 struct P2PCommandTests {
     @Test("p2p id prints an Ed25519 peer ID that is stable for one state folder")
@@ -265,4 +266,5 @@ struct P2PCommandTests {
             #expect(result.stdout.contains("  \(name) "), "missing \(name) in: \(result.stdout)")
         }
     }
+}
 }

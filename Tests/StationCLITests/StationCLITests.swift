@@ -53,6 +53,7 @@ enum StationBinary {
     }
 }
 
+extension CLI {
 @Suite("station command line")
 struct StationCLITests {
     @Test("the README's example runs on the embedded engine")
@@ -189,4 +190,5 @@ struct StationCLITests {
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout == "Hello from C on Station!\nargument: Zoe\nfile: /data/note.txt\n")
     }
+}
 }

@@ -86,6 +86,7 @@ final class LoopbackFileServer {
     }
 }
 
+extension CLI {
 @Suite("station run with the station ABI", .serialized)
 struct StationRunABITests {
     @Test("fetch prints status and body length per URL, in argument order", arguments: ["wasmkit", "wasmtime"])
@@ -221,4 +222,5 @@ struct CSDKTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "sdk/c/test failed:\n\(text)")
     }
+}
 }

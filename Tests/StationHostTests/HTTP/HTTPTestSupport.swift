@@ -18,7 +18,7 @@ struct ExchangeWaitExpired: Error {}
 
 enum ExchangeWait {
     /// Waits for the head, then reads the body to its end. Throws the exchange's `StationError`.
-    static func response(_ exchange: HTTPExchange, safetyNet: Duration = .seconds(60)) async throws -> CollectedResponse {
+    static func response(_ exchange: HTTPExchange, safetyNet: Duration = .seconds(120)) async throws -> CollectedResponse {
         let start = ContinuousClock.now
         func checkExpired() throws {
             if ContinuousClock.now - start > safetyNet { throw ExchangeWaitExpired() }
@@ -56,7 +56,7 @@ enum ExchangeWait {
     }
 
     /// Reads the exchange to its end and returns the error it ended with (`nil` for a clean end).
-    static func failure(of exchange: HTTPExchange, safetyNet: Duration = .seconds(60)) async throws -> StationError? {
+    static func failure(of exchange: HTTPExchange, safetyNet: Duration = .seconds(120)) async throws -> StationError? {
         do {
             _ = try await response(exchange, safetyNet: safetyNet)
             return nil
@@ -66,7 +66,7 @@ enum ExchangeWait {
     }
 
     /// Polls `condition` until it holds or the safety net expires; returns whether it held.
-    static func until(safetyNet: Duration = .seconds(30), _ condition: () -> Bool) async throws -> Bool {
+    static func until(safetyNet: Duration = .seconds(120), _ condition: () -> Bool) async throws -> Bool {
         let start = ContinuousClock.now
         while !condition() {
             if ContinuousClock.now - start > safetyNet { return false }
