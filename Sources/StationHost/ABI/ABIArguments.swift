@@ -38,6 +38,20 @@ extension GuestMemory {
         return text
     }
 
+    /// The guest bytes `[address, address + length)` in place, at most `Int32.max` of them so a
+    /// count always fits the i32 result (empty, with no base address, when `length` is 0).
+    func stationBuffer(_ address: UInt32, _ length: UInt32, what: String) throws(StationError) -> UnsafeMutableRawBufferPointer {
+        let range: Range<Int>
+        do {
+            range = try checkedRange(address: UInt64(address), length: UInt64(length))
+        } catch {
+            throw StationError(.fault, "\(what): \(error)")
+        }
+        let count = min(range.count, Int(Int32.max))
+        guard count > 0, let base else { return UnsafeMutableRawBufferPointer(start: nil, count: 0) }
+        return UnsafeMutableRawBufferPointer(start: base + range.lowerBound, count: count)
+    }
+
     func stationCheckWritable(_ address: UInt32, _ length: UInt32, what: String) throws(StationError) {
         do {
             _ = try checkedRange(address: UInt64(address), length: UInt64(length))

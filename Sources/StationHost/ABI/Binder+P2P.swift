@@ -7,15 +7,8 @@ extension Binder {
         return [
             function("write", [.i32, .i32, .i32]) { call, args in
                 try Self.memory(call) { memory in
-                    let range: Range<Int>
-                    do {
-                        range = try memory.checkedRange(address: UInt64(args.u32(1)), length: UInt64(args.u32(2)))
-                    } catch {
-                        throw StationError(.fault, "write buffer: \(error)")
-                    }
-                    let count = min(range.count, Int(Int32.max))
-                    let bytes = UnsafeRawBufferPointer(start: count > 0 ? memory.base.map { UnsafeRawPointer($0 + range.lowerBound) } : nil, count: count)
-                    return Int32(try operations.write(handle: args.i32(0), bytes))
+                    let bytes = try memory.stationBuffer(args.u32(1), args.u32(2), what: "write buffer")
+                    return Int32(try operations.write(handle: args.i32(0), UnsafeRawBufferPointer(bytes)))
                 }
             },
             function("close_write", [.i32]) { _, args in

@@ -103,22 +103,8 @@ struct Binder: Sendable {
             },
             function("read", [.i32, .i32, .i32]) { call, args in
                 try Self.memory(call) { memory in
-                    let address = args.u32(1), length = args.u32(2)
-                    let range: Range<Int>
-                    do {
-                        range = try memory.checkedRange(address: UInt64(address), length: UInt64(length))
-                    } catch {
-                        throw StationError(.fault, "read buffer: \(error)")
-                    }
-                    let cap = min(range.count, Int(Int32.max))
-                    guard cap > 0, let base = memory.base else {
-                        // A zero-length read still reports readiness: end (0), would-block or the error.
-                        var scratch: UInt8 = 0
-                        return try withUnsafeMutableBytes(of: &scratch) { buffer in
-                            Int32(try operations.read(handle: args.i32(0), into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<0])))
-                        }
-                    }
-                    let buffer = UnsafeMutableRawBufferPointer(start: base + range.lowerBound, count: cap)
+                    // A zero-length read still reports readiness: end (0), would-block or the error.
+                    let buffer = try memory.stationBuffer(args.u32(1), args.u32(2), what: "read buffer")
                     return Int32(try operations.read(handle: args.i32(0), into: buffer))
                 }
             },
