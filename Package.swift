@@ -5,7 +5,10 @@
 // Layers (arrows point one way):
 //   Multiformats <- Libp2p <- IPFS
 //   SandboxEngine (the engine port) <- WasmKitBackend / WasmtimeBackend, WASIHost <- Sandbox
-//   SandboxEngine, Multiformats <- StationHost (the station ABI: handles, poll, fetch, KV, events) <- station
+//   SandboxEngine, Multiformats <- StationHost (the station ABI: handles, poll, fetch, KV, events)
+//   SandboxEngine <- StationConfig (TOML, manifests, validation, fair shares)
+//   StationStatus (status API, dashboard, Prometheus metrics; knows nothing of the runtime)
+//   StationConfig, StationStatus, StationHost, Sandbox <- StationDaemon (supervisor) <- station
 //
 // Developer aid: set STATION_TARGETS to a comma-separated list of target names to build and test
 // only those targets (and whatever they depend on must be listed too), e.g.
@@ -26,6 +29,8 @@ let asyncHTTPClient: Target.Dependency = .product(name: "AsyncHTTPClient", packa
 let nioSSL: Target.Dependency = .product(name: "NIOSSL", package: "swift-nio-ssl")
 let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
 let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift-prometheus")
 
 var targets: [Target] = [
     // MARK: Content addressing and networking
@@ -50,8 +55,16 @@ var targets: [Target] = [
         "SandboxEngine", "Multiformats", "Libp2p", "IPFS", "IPFSGateway", nio, nioPosix, asyncHTTPClient, nioSSL, nioHTTP1, grdb, logging,
     ]),
 
+    // MARK: The daemon
+    .target(name: "StationConfig", dependencies: ["SandboxEngine"]),
+    .target(name: "StationStatus", dependencies: [hummingbird, prometheus, nio, logging]),
+    .target(name: "StationDaemon", dependencies: [
+        "StationConfig", "StationStatus", "StationHost", "Sandbox", "SandboxEngine", "WASIHost", "Multiformats", "Libp2p", "IPFS", "IPFSGateway",
+        nio, nioPosix, grdb, logging,
+    ]),
+
     // MARK: Command line
-    .executableTarget(name: "station", dependencies: ["Sandbox", "StationHost", "Libp2p", "IPFS", "IPFSGateway", "Multiformats", nio, nioPosix, argumentParser]),
+    .executableTarget(name: "station", dependencies: ["Sandbox", "StationHost", "StationDaemon", "StationConfig", "StationStatus", "Libp2p", "IPFS", "IPFSGateway", "Multiformats", nio, nioPosix, argumentParser]),
 
     // MARK: Tests
     .testTarget(name: "MultiformatsTests", dependencies: ["Multiformats"]),
@@ -63,7 +76,10 @@ var targets: [Target] = [
     .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "SandboxEngine", "WasmKitBackend", "WasmtimeBackend", wat], exclude: ["Guests"]),
     .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxEngine", wat]),
     .testTarget(name: "StationHostTests", dependencies: ["StationHost", "Sandbox", "SandboxEngine", "Libp2p", "IPFS", "Multiformats", nio, nioPosix, nioHTTP1, nioSSL, asyncHTTPClient, grdb, wat]),
-    .testTarget(name: "StationCLITests", dependencies: []),
+    .testTarget(name: "StationConfigTests", dependencies: ["StationConfig", "SandboxEngine"]),
+    .testTarget(name: "StationStatusTests", dependencies: ["StationStatus", nio, nioPosix, asyncHTTPClient]),
+    .testTarget(name: "StationDaemonTests", dependencies: ["StationDaemon", "StationConfig", "StationStatus", "StationHost", "Sandbox", "SandboxEngine", "Multiformats", wat]),
+    .testTarget(name: "StationCLITests", dependencies: [], exclude: ["Fixtures"]),
 ]
 
 var products: [Product] = [
@@ -89,6 +105,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: targets
 )

@@ -50,6 +50,9 @@ public struct RunConfiguration: Sendable {
     public var entryPoint: EntryPoint = .command
     /// Extra host functions (the station ABI adds its imports here).
     public var hostFunctions: [HostFunction] = []
+    /// Applied to every host function the module can import (WASI and extra ones), for example to
+    /// meter calls. Nil leaves them as they are.
+    public var hostFunctionWrapper: (@Sendable ([HostFunction]) -> [HostFunction])?
     /// Whether ``ModuleRunner/stop(_:)`` must be able to end running guest code at any moment.
     /// A deadline or CPU share turns interruption on anyway; without them, `station run` leaves it
     /// off for speed (Ctrl-C then ends the process) and the daemon keeps it on.
@@ -111,7 +114,7 @@ public final class ModuleRunner: Sendable {
     }
 
     /// The native stack a module thread gets: room for the WebAssembly stack plus host frames.
-    static func threadStackSize(for limits: Limits) -> Int {
+    public static func threadStackSize(for limits: Limits) -> Int {
         max(8 << 20, limits.stackBytes * 2 + (4 << 20))
     }
 
@@ -130,7 +133,8 @@ public final class ModuleRunner: Sendable {
             let info = try ModuleInfo(wasm: configuration.module.wasm)
             let context = try WASIContext(configuration: wasiConfiguration())
             wasi = context
-            let hostFunctions = context.hostFunctions() + configuration.hostFunctions
+            var hostFunctions = context.hostFunctions() + configuration.hostFunctions
+            if let wrapper = configuration.hostFunctionWrapper { hostFunctions = wrapper(hostFunctions) }
             try Self.checkImports(info, provided: hostFunctions)
             let compiled = try engine.compile(configuration.module.wasm)
             let executionStart = ContinuousClock.now

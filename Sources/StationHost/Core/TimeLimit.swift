@@ -1,6 +1,6 @@
 /// Runs `body`, failing with `timed-out` (naming `what`) when it takes longer than `limit`; the
 /// body's task is cancelled then.
-func withTimeLimit<T: Sendable>(_ limit: Duration, what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+public func withTimeLimit<T: Sendable>(_ limit: Duration, what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await body() }
         group.addTask {

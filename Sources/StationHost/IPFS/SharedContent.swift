@@ -157,3 +157,21 @@ enum ContentErrors {
         return StationError(.io, "\(what): \(error)")
     }
 }
+
+extension SharedContent {
+    /// Fetches the UnixFS file at `root` (local store, then Bitswap peers, then gateways), keeps it
+    /// pinned for `module`, and returns its bytes. Every block is checked against its CID on the
+    /// way in. Fails when the file is larger than `maxBytes`.
+    public func fetchFile(_ root: CID, module: String, maxBytes: Int) async throws -> [UInt8] {
+        try await acquire(root, module: module)
+        notePinned(root, module: module)
+        var bytes: [UInt8] = []
+        try await UnixFSExporter(provider: store).read(root) { chunk in
+            guard bytes.count + chunk.count <= maxBytes else {
+                throw StationError(.tooLarge, "\(root) is larger than \(maxBytes) bytes")
+            }
+            bytes += chunk
+        }
+        return bytes
+    }
+}
