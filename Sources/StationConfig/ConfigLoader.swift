@@ -1,0 +1,477 @@
+import Foundation
+import SandboxEngine
+
+/// Reads and validates `station.toml` and the `module.toml` manifests it lists.
+///
+/// Everything is checked before anything is reported: unknown keys (with "did you mean"), wrong
+/// types, bad sizes and durations, out-of-range numbers, missing files, duplicate module names, and
+/// (through ``FieldChecks``) network patterns, multiaddrs, CIDs and gateway URLs. All problems come
+/// back together in one ``ConfigErrors``, sorted by file and line. See `docs/daemon-config.md`.
+public enum ConfigLoader {
+    /// The top-level tables of `station.toml`.
+    static let stationTables = ["daemon", "budget", "status", "p2p", "ipfs", "supervisor", "module"]
+    /// The keys of a `module.toml`, top level.
+    static let manifestKeys = ["name", "version", "wasm", "cid", "args", "restart", "env", "grants", "limits"]
+    static let grantKeys = ["net", "p2p", "p2p-local", "ipfs", "kv", "files"]
+    static let limitKeys = [
+        "memory", "cpu", "fuel", "timeout", "stack", "storage", "kv-quota", "ipfs-quota", "net-rate",
+        "max-response", "max-handles", "hang-after", "activity-per-second", "activity-burst",
+    ]
+    /// The engines `[daemon] engine` accepts.
+    public static let engines = ["auto", "wasmtime", "wasmkit"]
+
+    /// Loads `station.toml` at `path` (relative paths are taken from the current directory) and
+    /// every manifest it lists.
+    ///
+    /// - Parameters:
+    ///   - environment: where `STATE_ROOT`, `CACHE_ROOT`, `XDG_STATE_HOME`, `XDG_CACHE_HOME` and
+    ///     `HOME` are looked up for the default folders.
+    ///   - checks: validators for values owned by other layers.
+    /// - Throws: ``ConfigErrors`` listing every problem found, in every file.
+    public static func load(
+        path: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        checks: FieldChecks = FieldChecks()
+    ) throws(ConfigErrors) -> DaemonConfiguration {
+        let file = Paths.absolute(path, base: Paths.currentDirectory)
+        let problems = ProblemList()
+        guard let document = ConfigFiles.document(file, problems: problems) else {
+            throw ConfigErrors(problems: problems.problems)
+        }
+        let configuration = readStation(document.root, file: file, environment: environment, checks: checks, problems: problems)
+        guard problems.problems.isEmpty else { throw ConfigErrors(problems: problems.problems) }
+        return configuration
+    }
+
+    /// Loads one `module.toml` on its own (as `station.toml` would list it, enabled).
+    public static func loadManifest(path: String, checks: FieldChecks = FieldChecks()) throws(ConfigErrors) -> ModuleManifest {
+        let file = Paths.absolute(path, base: Paths.currentDirectory)
+        let problems = ProblemList()
+        guard let document = ConfigFiles.document(file, problems: problems),
+              let manifest = readManifest(document.root, file: file, checks: checks, problems: problems),
+              problems.problems.isEmpty
+        else { throw ConfigErrors(problems: problems.problems) }
+        return manifest
+    }
+
+    // MARK: station.toml
+
+    static func readStation(_ table: TOMLTable, file: String, environment: [String: String], checks: FieldChecks, problems: ProblemList) -> DaemonConfiguration {
+        let root = Section(table: table, name: "", file: file, problems: problems)
+        root.checkKeys(stationTables, tables: Set(stationTables.filter { $0 != "module" }))
+        let folder = Paths.folder(of: file)
+        let home = nonEmpty(environment["HOME"]) ?? NSHomeDirectory()
+
+        // [daemon]
+        let daemon = root.section("daemon", named: "[daemon]")
+        daemon?.checkKeys(["state", "cache", "engine"])
+        func folderSetting(_ key: String) -> String? {
+            guard let (text, value) = daemon?.string(key, example: "/var/lib/station") else { return nil }
+            guard !text.isEmpty else {
+                daemon?.problem(value.line, "\(daemon!.label(key)): must not be empty (leave it out for the default)")
+                return nil
+            }
+            return Paths.absolute(expandTilde(text, home: home), base: folder)
+        }
+        let state = folderSetting("state") ?? defaultFolder(environment: environment, home: home, root: "STATE_ROOT", xdg: "XDG_STATE_HOME", fallback: ".local/state")
+        let cache = folderSetting("cache") ?? defaultFolder(environment: environment, home: home, root: "CACHE_ROOT", xdg: "XDG_CACHE_HOME", fallback: ".cache")
+        var configuration = DaemonConfiguration(file: file, stateDirectory: state, cacheDirectory: cache)
+        if let (engine, value) = daemon?.string("engine", example: "auto") {
+            if engines.contains(engine) {
+                configuration.engine = engine
+            } else {
+                daemon?.problem(value.line, "'engine' in [daemon]: '\(engine)' is not an engine (use \(engines.joined(separator: ", ")))")
+            }
+        }
+
+        // [budget]
+        if let budget = root.section("budget", named: "[budget]") {
+            budget.checkKeys(["memory", "cpu", "storage"])
+            configuration.budget.memoryBytes = budget.size("memory", example: "1GiB", allowZero: false)
+            configuration.budget.cpuPercent = budget.number("cpu", example: "50", rule: "more than 0 percent of one core") { $0 > 0 }
+            configuration.budget.storageBytes = budget.size("storage", example: "4GiB", allowZero: false)
+        }
+
+        // [status]
+        if let status = root.section("status", named: "[status]") {
+            status.checkKeys(["enabled", "listen"])
+            if let enabled = status.bool("enabled") { configuration.status.enabled = enabled }
+            if let (listen, value) = status.string("listen", example: "127.0.0.1:7834") {
+                switch parseListen(listen) {
+                case .success(let (host, port)):
+                    configuration.status.host = host
+                    configuration.status.port = port
+                case .failure(let reason):
+                    status.problem(value.line, "'listen' in [status]: \(reason.message)")
+                }
+            }
+        }
+
+        // [p2p]
+        if let p2p = root.section("p2p", named: "[p2p]") {
+            p2p.checkKeys(["listen", "peers"])
+            if let listen = p2p.strings("listen", example: "/ip4/127.0.0.1/tcp/0") {
+                for (address, value) in listen {
+                    if let message = checks.multiaddr?(address) {
+                        p2p.problem(value.line, "'listen' in [p2p]: '\(address)' is not a valid multiaddr: \(message)")
+                    } else if !address.hasPrefix("/") {
+                        p2p.problem(value.line, "'listen' in [p2p]: '\(address)' is not a multiaddr (they start with '/', like /ip4/127.0.0.1/tcp/0)")
+                    }
+                }
+                configuration.p2p.listen = listen.map(\.text)
+            }
+            if let peers = p2p.strings("peers", example: "/ip4/192.0.2.1/tcp/4001/p2p/12D3KooW...") {
+                for (address, value) in peers {
+                    if let message = checks.multiaddr?(address) {
+                        p2p.problem(value.line, "'peers' in [p2p]: '\(address)' is not a valid multiaddr: \(message)")
+                    } else if !address.hasPrefix("/") || !address.contains("/p2p/") {
+                        p2p.problem(value.line, "'peers' in [p2p]: '\(address)' must be a multiaddr ending in /p2p/<peer id>")
+                    }
+                }
+                configuration.p2p.peers = peers.map(\.text)
+            }
+        }
+
+        // [ipfs]
+        if let ipfs = root.section("ipfs", named: "[ipfs]") {
+            ipfs.checkKeys(["gateways"])
+            if let gateways = ipfs.strings("gateways", example: "http://127.0.0.1:8080") {
+                for (url, value) in gateways {
+                    if let message = checks.gatewayURL?(url) {
+                        ipfs.problem(value.line, "'gateways' in [ipfs]: '\(url)' is not a valid gateway URL: \(message)")
+                    } else if !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                        ipfs.problem(value.line, "'gateways' in [ipfs]: '\(url)' must be an http:// or https:// URL")
+                    }
+                }
+                configuration.ipfs.gateways = gateways.map(\.text)
+            }
+        }
+
+        // [supervisor]
+        if let supervisor = root.section("supervisor", named: "[supervisor]") {
+            supervisor.checkKeys(["initial-backoff", "max-backoff", "jitter", "max-failures", "healthy-after", "stop-deadline"])
+            var settings = configuration.supervisor
+            let initial = supervisor.duration("initial-backoff", example: "1s")
+            let maximum = supervisor.duration("max-backoff", example: "5m", allowZero: false)
+            if let initial { settings.initialBackoff = initial }
+            if let maximum { settings.maxBackoff = maximum }
+            if initial != nil || maximum != nil, settings.initialBackoff > settings.maxBackoff {
+                supervisor.problem(supervisor.line(initial != nil ? "initial-backoff" : "max-backoff"),
+                                   "'initial-backoff' in [supervisor] (\(Units.formatDuration(settings.initialBackoff))) is longer than 'max-backoff' (\(Units.formatDuration(settings.maxBackoff)))")
+            }
+            if let jitter = supervisor.number("jitter", example: "0.2", rule: "0 to 1", valid: { $0 >= 0 && $0 <= 1 }) {
+                settings.jitter = jitter
+            }
+            if let failures = supervisor.integer("max-failures", example: "5", range: 1...Int64(Int32.max)) {
+                settings.maxFailures = Int(failures)
+            }
+            if let healthy = supervisor.duration("healthy-after", example: "60s") { settings.healthyAfter = healthy }
+            if let deadline = supervisor.duration("stop-deadline", example: "5s") { settings.stopDeadline = deadline }
+            configuration.supervisor = settings
+        }
+
+        // [[module]]
+        if let modules = root.value("module") {
+            if let entries = modules.array, entries.allSatisfy({ $0.table != nil }) {
+                configuration.modules = readModules(entries, file: file, folder: folder, checks: checks, problems: problems)
+            } else {
+                problems.add(file, modules.line, "'module': expected [[module]] entries (an array of tables), found \(modules.typeDescription)")
+            }
+        }
+        return configuration
+    }
+
+    static func readModules(_ entries: [TOMLValue], file: String, folder: String, checks: FieldChecks, problems: ProblemList) -> [ModuleManifest] {
+        var manifests: [ModuleManifest] = []
+        var names: [String: (file: String, line: Int)] = [:]
+        for entry in entries {
+            guard let table = entry.table else { continue }
+            let section = Section(table: table, name: "[[module]] (line \(entry.line))", file: file, problems: problems)
+            section.checkKeys(["manifest", "enabled"])
+            let enabled = section.bool("enabled") ?? true
+            guard table["manifest"] != nil else {
+                problems.add(file, entry.line, "[[module]] needs a 'manifest' (the path of its module.toml)")
+                continue
+            }
+            guard let (relative, value) = section.string("manifest", example: "modules/ticker/module.toml") else { continue }
+            guard !relative.isEmpty else {
+                problems.add(file, value.line, "'manifest' in [[module]]: must not be empty")
+                continue
+            }
+            let path = Paths.absolute(relative, base: folder)
+            guard let document = ConfigFiles.document(path, problems: problems, reference: (file, value.line, relative == path ? "module manifest '\(path)'" : "module manifest '\(relative)' (\(path))")),
+                  var manifest = readManifest(document.root, file: path, checks: checks, problems: problems)
+            else { continue }
+            manifest.enabled = enabled
+            let nameLine = document.root.entry("name")?.value.line ?? 1
+            if let first = names[manifest.name] {
+                problems.add(path, nameLine, "module name '\(manifest.name)' is already used by \(first.file):\(first.line); names must be unique")
+            } else {
+                names[manifest.name] = (path, nameLine)
+            }
+            manifests.append(manifest)
+        }
+        return manifests
+    }
+
+    // MARK: module.toml
+
+    /// Validates one manifest. Returns nil when the required fields are unusable (problems say why);
+    /// other problems are recorded and a manifest is still returned.
+    static func readManifest(_ table: TOMLTable, file: String, checks: FieldChecks, problems: ProblemList) -> ModuleManifest? {
+        let root = Section(table: table, name: "", file: file, problems: problems)
+        root.checkKeys(manifestKeys, tables: ["env", "grants", "limits"])
+        let folder = Paths.folder(of: file)
+
+        var name: String?
+        if let (text, value) = root.string("name", example: "ticker") {
+            if let reason = nameProblem(text) {
+                root.problem(value.line, "'name': \(reason)")
+            } else {
+                name = text
+            }
+        } else if table["name"] == nil {
+            root.problem(nil, "missing 'name' (letters, digits, '-', '_' and '.', like name = \"ticker\")")
+        }
+
+        var version: String?
+        if let (text, value) = root.string("version", example: "1.0.0") {
+            if text.trimmingCharacters(in: .whitespaces).isEmpty {
+                root.problem(value.line, "'version': must not be empty")
+            } else {
+                version = text
+            }
+        } else if table["version"] == nil {
+            root.problem(nil, "missing 'version' (like version = \"1.0.0\")")
+        }
+
+        var source: ModuleSource?
+        let wasm = root.string("wasm", example: "module.wasm")
+        let cid = root.string("cid", example: "bafy...")
+        switch (wasm, cid) {
+        case (let (path, value)?, nil):
+            let absolute = Paths.absolute(path, base: folder)
+            if let reason = wasmFileProblem(absolute) {
+                root.problem(value.line, "'wasm': '\(path)' (\(absolute)) \(reason)")
+            } else {
+                source = .file(absolute)
+            }
+        case (nil, let (text, value)?):
+            if text.isEmpty {
+                root.problem(value.line, "'cid': must not be empty")
+            } else if let message = checks.cid?(text) {
+                root.problem(value.line, "'cid': '\(text)' is not a valid CID: \(message)")
+            } else {
+                source = .cid(text)
+            }
+        case (let (_, first)?, let (_, second)?):
+            root.problem(max(first.line, second.line), "give either 'wasm' (line \(first.line)) or 'cid' (line \(second.line)), not both")
+        case (nil, nil):
+            if table["wasm"] == nil && table["cid"] == nil {
+                root.problem(nil, "missing the module's code: add wasm = \"module.wasm\" (a file next to the manifest) or cid = \"bafy...\"")
+            }
+        }
+
+        let arguments = root.strings("args", example: "--verbose")?.map(\.text) ?? []
+
+        var restart = RestartPolicy.always
+        if let (text, value) = root.string("restart", example: "always") {
+            if let policy = RestartPolicy(rawValue: text) {
+                restart = policy
+            } else {
+                root.problem(value.line, "'restart': '\(text)' is not a restart policy (use \(RestartPolicy.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+        }
+
+        var environment: [EnvironmentVariable] = []
+        if let env = root.section("env", named: "[env]") {
+            for entry in env.table.entries {
+                if !isEnvironmentName(entry.key) {
+                    env.problem(entry.line, "[env]: '\(entry.key)' is not a valid variable name (letters, digits and '_', not starting with a digit)")
+                    continue
+                }
+                guard let value = entry.value.string else {
+                    env.problem(entry.value.line, "'\(entry.key)' in [env]: expected a string like \"value\", found \(entry.value.typeDescription)")
+                    continue
+                }
+                environment.append(EnvironmentVariable(name: entry.key, value: value))
+            }
+        }
+
+        let grants = root.section("grants", named: "[grants]").map { readGrants($0, checks: checks) } ?? ModuleGrants()
+        let limits = root.section("limits", named: "[limits]").map(readLimits) ?? ModuleLimits()
+
+        guard let name, let version, let source else { return nil }
+        var manifest = ModuleManifest(file: file, name: name, version: version, source: source)
+        manifest.arguments = arguments
+        manifest.environment = environment
+        manifest.restart = restart
+        manifest.grants = grants
+        manifest.limits = limits
+        return manifest
+    }
+
+    static func readGrants(_ section: Section, checks: FieldChecks) -> ModuleGrants {
+        section.checkKeys(grantKeys)
+        var grants = ModuleGrants()
+        if let net = section.strings("net", example: "https://api.example.com") {
+            for (pattern, value) in net {
+                if pattern.isEmpty {
+                    section.problem(value.line, "'net' in [grants]: an empty pattern grants nothing; remove it")
+                } else if let message = checks.networkPattern?(pattern) {
+                    section.problem(value.line, "'net' in [grants]: '\(pattern)' is not a valid pattern: \(message)")
+                }
+            }
+            grants.net = net.map(\.text)
+        }
+        if let p2p = section.strings("p2p", example: "/my/proto/1.0.0") {
+            for (id, value) in p2p {
+                if !id.hasPrefix("/") {
+                    section.problem(value.line, "'p2p' in [grants]: protocol id '\(id)' must start with '/'")
+                } else if let star = id.firstIndex(of: "*"), star != id.index(before: id.endIndex) {
+                    section.problem(value.line, "'p2p' in [grants]: '\(id)': '*' is only allowed at the end (to grant a prefix)")
+                }
+            }
+            grants.p2p = p2p.map(\.text)
+        }
+        if let flag = section.bool("p2p-local") { grants.p2pLocal = flag }
+        if let flag = section.bool("ipfs") { grants.ipfs = flag }
+        if let flag = section.bool("kv") { grants.kv = flag }
+        if let flag = section.bool("files") { grants.files = flag }
+        return grants
+    }
+
+    static func readLimits(_ section: Section) -> ModuleLimits {
+        section.checkKeys(limitKeys)
+        var limits = ModuleLimits()
+        limits.memoryBytes = section.size("memory", example: "64MiB", allowZero: false)
+        limits.cpuPercent = section.number("cpu", example: "10", rule: "more than 0, at most 100 percent of one core") { $0 > 0 && $0 <= 100 }
+        if let fuel = section.integer("fuel", example: "1000000", range: 1...Int64.max) { limits.fuel = UInt64(fuel) }
+        limits.timeout = section.duration("timeout", example: "10m", allowZero: false)
+        if let stack = section.size("stack", example: "1MiB", allowZero: false) {
+            if stack > UInt64(Int.max) {
+                section.problem(section.table["stack"]?.line, "'stack' in [limits]: \(stack) bytes is too large")
+            } else {
+                limits.stackBytes = Int(stack)
+            }
+        }
+        limits.storageBytes = section.size("storage", example: "100MiB")
+        limits.kvQuotaBytes = section.size("kv-quota", example: "16MiB")
+        limits.ipfsQuotaBytes = section.size("ipfs-quota", example: "100MiB")
+        limits.netRateBytes = section.size("net-rate", example: "1MiB", allowZero: false)
+        limits.maxResponseBytes = section.size("max-response", example: "64MiB", allowZero: false)
+        if let handles = section.integer("max-handles", example: "1024", range: 1...1_000_000) { limits.maxHandles = Int(handles) }
+        limits.hangAfter = section.duration("hang-after", example: "2m", allowZero: false)
+        limits.activityPerSecond = section.number("activity-per-second", example: "5", rule: "more than 0") { $0 > 0 }
+        if let burst = section.integer("activity-burst", example: "20", range: 1...Int64(Int32.max)) { limits.activityBurst = Int(burst) }
+        return limits
+    }
+
+    // MARK: Small rules
+
+    /// Why `name` is not a valid module name, or nil.
+    static func nameProblem(_ name: String) -> String? {
+        if name.isEmpty { return "must not be empty" }
+        if name.utf8.count > 64 { return "'\(name)' is longer than 64 characters" }
+        if name == "." || name == ".." { return "'\(name)' is not allowed (it names a folder)" }
+        let valid = name.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
+                true
+            default: false
+            }
+        }
+        return valid ? nil : "'\(name)' may only use letters, digits, '.', '_' and '-'"
+    }
+
+    static func isEnvironmentName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return false }
+        return name.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"):
+                true
+            default: false
+            }
+        }
+    }
+
+    static func wasmFileProblem(_ path: String) -> String? {
+        let lower = path.lowercased()
+        guard lower.hasSuffix(".wasm") || lower.hasSuffix(".wat") else {
+            return "must be a .wasm or .wat file"
+        }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return "does not exist" }
+        if isFolder.boolValue { return "is a folder, not a file" }
+        guard FileManager.default.isReadableFile(atPath: path) else { return "cannot be read (check its permissions)" }
+        return nil
+    }
+
+    struct ListenError: Error {
+        var message: String
+    }
+
+    /// `host:port` or `[v6]:port`; the host must be loopback.
+    static func parseListen(_ text: String) -> Result<(String, Int), ListenError> {
+        let host: Substring
+        let port: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else {
+                return .failure(ListenError(message: "'\(text)' is not host:port (like [::1]:7834)"))
+            }
+            host = text[text.index(after: text.startIndex)..<close]
+            port = text[text.index(close, offsetBy: 2)...]
+        } else {
+            guard let colon = text.lastIndex(of: ":") else {
+                return .failure(ListenError(message: "'\(text)' is not host:port (like 127.0.0.1:7834)"))
+            }
+            host = text[..<colon]
+            port = text[text.index(after: colon)...]
+            if host.contains(":") {
+                return .failure(ListenError(message: "'\(text)': write IPv6 addresses in brackets, like [::1]:7834"))
+            }
+        }
+        guard let number = Int(port), (0...65535).contains(number) else {
+            return .failure(ListenError(message: "'\(port)' is not a port (0 to 65535; 0 picks a free one)"))
+        }
+        guard isLoopback(host) else {
+            return .failure(ListenError(message: "'\(host)' is not a loopback address; the status API only listens on 127.0.0.1, ::1 or localhost"))
+        }
+        return .success((String(host), number))
+    }
+
+    static func isLoopback(_ host: Substring) -> Bool {
+        if host.lowercased() == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return false }
+        let octets = parts.compactMap { part -> Int? in
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), let value = Int(part), value <= 255 else { return nil }
+            return value
+        }
+        return octets.count == 4 && octets[0] == 127
+    }
+
+    static func nonEmpty(_ value: String?) -> String? {
+        guard let value, !value.isEmpty else { return nil }
+        return value
+    }
+
+    static func expandTilde(_ path: String, home: String) -> String {
+        if path == "~" { return home }
+        if path.hasPrefix("~/") { return home + path.dropFirst(1) }
+        return path
+    }
+
+    /// `$ROOT`, else `$XDG/station` (only if absolute, as the XDG spec says), else `~/<fallback>/station`.
+    static func defaultFolder(environment: [String: String], home: String, root: String, xdg: String, fallback: String) -> String {
+        if let explicit = nonEmpty(environment[root]) {
+            return Paths.absolute(expandTilde(explicit, home: home), base: Paths.currentDirectory)
+        }
+        if let base = nonEmpty(environment[xdg]), base.hasPrefix("/") {
+            return Paths.normalize(base + "/station")
+        }
+        return Paths.normalize(home + "/" + fallback + "/station")
+    }
+}

@@ -1,0 +1,167 @@
+/// The limits a module actually runs with once the daemon's `[budget]` has been divided.
+public struct EffectiveLimits: Sendable, Hashable {
+    /// Linear memory.
+    public var memoryBytes: UInt64
+    /// Percent of one core; nil means not throttled (no module limit, no default, no budget).
+    public var cpuPercent: Double?
+    /// Files in the data folder.
+    public var storageBytes: UInt64
+    /// Key-value store quota; 0 when `kv` is not granted.
+    public var kvQuotaBytes: UInt64
+    /// Block store quota; 0 when `ipfs` is not granted.
+    public var ipfsQuotaBytes: UInt64
+
+    public init(memoryBytes: UInt64, cpuPercent: Double?, storageBytes: UInt64, kvQuotaBytes: UInt64, ipfsQuotaBytes: UInt64) {
+        self.memoryBytes = memoryBytes
+        self.cpuPercent = cpuPercent
+        self.storageBytes = storageBytes
+        self.kvQuotaBytes = kvQuotaBytes
+        self.ipfsQuotaBytes = ipfsQuotaBytes
+    }
+
+    /// Memory a module asks for when neither its manifest nor the daemon's defaults say: 256 MiB.
+    public static let fallbackMemoryBytes: UInt64 = 256 << 20
+    /// CPU a module asks for when it has no limit: one whole core (100).
+    public static let fallbackCPUPercent: Double = 100
+    /// Files a module asks for when nothing says: 1 GiB (the sandbox's default storage quota).
+    public static let fallbackStorageBytes: UInt64 = 1 << 30
+    /// Key-value quota when nothing says: 64 MiB (the KV store's default).
+    public static let fallbackKVQuotaBytes: UInt64 = 64 << 20
+    /// Block store quota when nothing says: 1 GiB.
+    public static let fallbackIPFSQuotaBytes: UInt64 = 1 << 30
+}
+
+/// Max-min fair division of the daemon's `[budget]` among its modules.
+///
+/// The rule (water-filling): nobody gets more than they asked for. If the requests fit in the
+/// total, everyone gets their request. Otherwise the total is poured out evenly: a request smaller
+/// than an equal share is met in full, and what it leaves over is shared equally by the rest, until
+/// everyone left asks for more than the equal share of what remains; they each get that share.
+///
+/// Example: total 100, requests 10, 50, 80 → 10, 45, 45.
+public enum FairShare {
+    /// Divides `total` among `requests`, max-min fairly.
+    ///
+    /// The result has one entry per request, none above its request, and sums to
+    /// `min(total, sum of requests)` (up to rounding). Negative or NaN requests count as 0; a
+    /// non-positive total gives everyone 0.
+    public static func divide(total: Double, requests: [Double]) -> [Double] {
+        let asks = requests.map { $0.isNaN || $0 < 0 ? 0 : $0 }
+        guard total > 0 else { return asks.map { _ in 0 } }
+        var shares = [Double](repeating: 0, count: asks.count)
+        var remaining = total
+        let order = asks.indices.sorted { asks[$0] < asks[$1] }
+        for (position, index) in order.enumerated() {
+            let left = order.count - position
+            let equal = remaining / Double(left)
+            if asks[index] <= equal {
+                shares[index] = asks[index]
+                remaining -= asks[index]
+            } else {
+                for rest in order[position...] { shares[rest] = equal }
+                return shares
+            }
+        }
+        return shares
+    }
+
+    /// Divides `total` among `requests` in whole units, max-min fairly.
+    ///
+    /// The same rule in integers, exactly: the result sums to
+    /// `min(total, sum of requests)`. When an equal share does not divide evenly, the units left
+    /// over go one each to the earliest of the requests that are not met in full.
+    /// (Calls with only literals pick the `Double` version.)
+    @_disfavoredOverload
+    public static func divide(total: UInt64, requests: [UInt64]) -> [UInt64] {
+        var shares = [UInt64](repeating: 0, count: requests.count)
+        var remaining = total
+        let order = requests.indices.sorted { requests[$0] < requests[$1] || (requests[$0] == requests[$1] && $0 < $1) }
+        for (position, index) in order.enumerated() {
+            let left = UInt64(order.count - position)
+            let equal = remaining / left
+            if requests[index] <= equal {
+                shares[index] = requests[index]
+                remaining -= requests[index]
+            } else {
+                var extra = remaining % left
+                for rest in order[position...].sorted() {
+                    shares[rest] = equal
+                    if extra > 0 {
+                        shares[rest] += 1  // every one left asked for more than `equal`
+                        extra -= 1
+                    }
+                }
+                return shares
+            }
+        }
+        return shares
+    }
+
+    /// The effective limits of every enabled module under `budget`, keyed by module name.
+    ///
+    /// Disabled modules get no entry and no share. For each budget that is set:
+    /// - **memory**: divided over the modules' memory requests (`[limits] memory`, else
+    ///   `defaults.memoryBytes`, else 256 MiB). Without a memory budget each module gets its request.
+    /// - **cpu**: divided over the modules' cpu requests (`[limits] cpu`, else `defaults.cpuPercent`,
+    ///   else 100, one whole core). Without a cpu budget each module keeps its own limit (or the
+    ///   default, or nil: not throttled).
+    /// - **storage**: each module asks for its files storage plus its `kv-quota` if `kv` is granted
+    ///   plus its `ipfs-quota` if `ipfs` is granted (each from `[limits]`, else `defaults`, else
+    ///   1 GiB / 64 MiB / 1 GiB). The budget is divided over these sums, and each part of a
+    ///   module's sum is scaled by the same factor (its share / its sum, rounded down). Without a
+    ///   storage budget each module gets its parts as asked.
+    public static func plan(budget: GlobalBudget, modules: [ModuleManifest], defaults: ModuleLimits) -> [String: EffectiveLimits] {
+        let enabled = modules.filter(\.enabled)
+
+        let memoryAsks = enabled.map { $0.limits.memoryBytes ?? defaults.memoryBytes ?? EffectiveLimits.fallbackMemoryBytes }
+        let memory = budget.memoryBytes.map { divide(total: $0, requests: memoryAsks) } ?? memoryAsks
+
+        let cpu: [Double?]
+        if let total = budget.cpuPercent {
+            let asks = enabled.map { $0.limits.cpuPercent ?? defaults.cpuPercent ?? EffectiveLimits.fallbackCPUPercent }
+            cpu = divide(total: total, requests: asks)
+        } else {
+            cpu = enabled.map { $0.limits.cpuPercent ?? defaults.cpuPercent }
+        }
+
+        let parts: [(files: UInt64, kv: UInt64, ipfs: UInt64)] = enabled.map { module in
+            let files = module.limits.storageBytes ?? defaults.storageBytes ?? EffectiveLimits.fallbackStorageBytes
+            let kv = module.grants.kv ? (module.limits.kvQuotaBytes ?? defaults.kvQuotaBytes ?? EffectiveLimits.fallbackKVQuotaBytes) : 0
+            let ipfs = module.grants.ipfs ? (module.limits.ipfsQuotaBytes ?? defaults.ipfsQuotaBytes ?? EffectiveLimits.fallbackIPFSQuotaBytes) : 0
+            return (files, kv, ipfs)
+        }
+        let storage: [(files: UInt64, kv: UInt64, ipfs: UInt64)]
+        if let total = budget.storageBytes {
+            let asks = parts.map { saturatingSum([$0.files, $0.kv, $0.ipfs]) }
+            let shares = divide(total: total, requests: asks)
+            storage = zip(parts, zip(asks, shares)).map { part, pair in
+                let (ask, share) = pair
+                guard ask > 0, share < ask else { return part }
+                let factor = Double(share) / Double(ask)
+                func scale(_ value: UInt64) -> UInt64 { UInt64((Double(value) * factor).rounded(.down)) }
+                return (scale(part.files), scale(part.kv), scale(part.ipfs))
+            }
+        } else {
+            storage = parts
+        }
+
+        var result: [String: EffectiveLimits] = [:]
+        for (index, module) in enabled.enumerated() {
+            result[module.name] = EffectiveLimits(
+                memoryBytes: memory[index],
+                cpuPercent: cpu[index],
+                storageBytes: storage[index].files,
+                kvQuotaBytes: storage[index].kv,
+                ipfsQuotaBytes: storage[index].ipfs
+            )
+        }
+        return result
+    }
+
+    static func saturatingSum(_ values: [UInt64]) -> UInt64 {
+        values.reduce(0) { sum, value in
+            let (result, overflow) = sum.addingReportingOverflow(value)
+            return overflow ? .max : result
+        }
+    }
+}
