@@ -8,13 +8,14 @@
 //   activity info  "echoed N bytes from PEER"  and one job_completed
 //   activity error "stream from PEER failed after N bytes: CODE: message"  when a stream fails
 // At start it reports "echo listening on PROTOCOL as PEER_ID" (info).
-// Up to MAX_STREAMS streams are served at once, all through one station_poll; more are reset
-// (reported as an error). Runs forever; exit status 1 when it cannot listen (e.g. the protocol is
-// not granted or already taken), 2 for a usage error.
+// Up to MAX_STREAMS (64) streams are served at once, all through one station_poll; more are reset
+// (reported as an error). With a max-handles below MAX_STREAMS + 1 (the listener needs one too)
+// fewer are served at once and the others wait in the listener's queue. Runs forever; exit status
+// 1 when it cannot listen (e.g. the protocol is not granted or already taken), 2 for a usage error.
 //
 // Closing a stream handle resets the stream and drops bytes still queued for sending, and the ABI
 // has no signal for "everything was sent", so after the half-close a stream lingers LINGER_MS
-// before its handle is closed.
+// before its handle is closed (sooner when its slot or handle is needed for a new stream).
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,6 +42,9 @@ typedef struct {
 } Stream;
 
 static Stream streams[MAX_STREAMS];
+/// Set when accept was refused for lack of handles and no lingering stream could make room: the
+/// listener is left out of poll until a stream's handle is closed.
+static int listener_paused;
 
 /// Milliseconds on the monotonic clock.
 static int64_t now_ms(void) {
@@ -66,6 +70,18 @@ static void report_failure(const char *what, int32_t code) {
 static void release(Stream *stream) {
     station_close(stream->handle);
     stream->handle = 0;
+    listener_paused = 0;
+}
+
+/// The finished (lingering) stream that would be closed soonest, or NULL.
+static Stream *soonest_lingering(void) {
+    Stream *found = NULL;
+    for (size_t i = 0; i < MAX_STREAMS; i++) {
+        if (streams[i].handle != 0 && streams[i].finished && (!found || streams[i].close_at < found->close_at)) {
+            found = &streams[i];
+        }
+    }
+    return found;
 }
 
 /// Moves a stream along as far as it can go without waiting: sends what is buffered, reads more,
@@ -75,7 +91,10 @@ static void serve(Stream *stream) {
     for (;;) {
         if (stream->sent < stream->length) {
             int32_t n = station_write(stream->handle, stream->buffer + stream->sent, stream->length - stream->sent);
-            if (n == STATION_E_WOULD_BLOCK) return;   // ready again once the send queue has room
+            // Ready again once the send queue has room. (A handle is also "ready" while unread input
+            // waits, so a stream that is both blocked and has input makes poll return at once until
+            // the queue drains: the ABI has no per-direction readiness.)
+            if (n == STATION_E_WOULD_BLOCK) return;
             if (n < 0) { failure = n; break; }
             stream->sent += (size_t)n;
             continue;
@@ -104,11 +123,21 @@ static void serve(Stream *stream) {
     release(stream);
 }
 
-/// Takes every waiting inbound stream off the listener.
+/// Takes every waiting inbound stream off the listener. When slots or handles run out, lingering
+/// streams are closed early to make room.
 static void accept_all(int32_t listener) {
     for (;;) {
         int32_t handle = station_p2p_accept(listener);
         if (handle == STATION_E_WOULD_BLOCK) return;
+        if (handle == STATION_E_LIMIT_REACHED) {   // out of handles (max-handles)
+            Stream *lingering = soonest_lingering();
+            if (lingering) {
+                release(lingering);
+                continue;
+            }
+            listener_paused = 1;   // wait for a live stream to finish
+            return;
+        }
         if (handle < 0) {
             report_failure("accept failed", handle);
             return;
@@ -117,6 +146,7 @@ static void accept_all(int32_t listener) {
         for (size_t i = 0; i < MAX_STREAMS && !slot; i++) {
             if (streams[i].handle == 0) slot = &streams[i];
         }
+        if (!slot && (slot = soonest_lingering()) != NULL) release(slot);
         if (!slot) {
             station_close(handle);
             report(STATION_ACTIVITY_ERROR, "too many streams at once; reset a new one");
@@ -157,7 +187,6 @@ int main(int argc, char **argv) {
         // Close lingering streams whose time is up; watch the listener and every live stream.
         int64_t now = now_ms(), timeout = STATION_POLL_FOREVER;
         size_t count = 0;
-        watched[count++] = listener;
         for (size_t i = 0; i < MAX_STREAMS; i++) {
             Stream *stream = &streams[i];
             if (stream->handle == 0) continue;
@@ -171,6 +200,7 @@ int main(int argc, char **argv) {
             }
             watched[count++] = stream->handle;
         }
+        if (!listener_paused || count == 0) watched[count++] = listener;
         int32_t n = station_poll(watched, count, ready, timeout);
         if (n < 0) {
             report_failure("poll failed", n);
