@@ -99,7 +99,8 @@ private struct TOMLParser {
     let file: String
     var position = 0
     var line = 1
-    var lineStart = 0
+    /// 1-based column of `position`, in Unicode scalars.
+    var column = 1
     let root: TableNode
     var current: TableNode
 
@@ -119,7 +120,6 @@ private struct TOMLParser {
         try validateEncoding()
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
             position = 3
-            lineStart = 3
         }
         while true {
             skipWhitespace()
@@ -192,24 +192,17 @@ private struct TOMLParser {
         return index < bytes.count ? bytes[index] : nil
     }
 
+    /// Moves past one byte, keeping the line and column (counted in Unicode scalars) up to date in
+    /// constant time, so long lines cost nothing extra.
     mutating func advance() {
-        if bytes[position] == UInt8(ascii: "\n") {
+        let byte = bytes[position]
+        if byte == UInt8(ascii: "\n") {
             line += 1
-            lineStart = position + 1
+            column = 1
+        } else if byte & 0xC0 != 0x80 {
+            column += 1
         }
         position += 1
-    }
-
-    var column: Int { column(at: position) }
-
-    func column(at index: Int) -> Int {
-        var count = 1
-        var i = lineStart
-        while i < index && i < bytes.count {
-            if bytes[i] & 0xC0 != 0x80 { count += 1 }
-            i += 1
-        }
-        return count
     }
 
     func error(_ message: String) -> TOMLError {

@@ -6,14 +6,20 @@
 public struct TOMLValue: Sendable, CustomStringConvertible {
     /// The value itself.
     public enum Storage: Sendable {
+        /// Any of the four string forms, escapes resolved.
         case string(String)
+        /// A 64-bit integer (decimal, hex, octal or binary in the file).
         case integer(Int64)
+        /// A float, including infinities and NaN.
         case float(Double)
         case boolean(Bool)
+        /// An array (`[...]`), or the tables of an `[[array.of.tables]]`.
         case array([TOMLValue])
+        /// A `[table]`, an inline table, or a table made by dotted keys.
         case table(TOMLTable)
     }
 
+    /// The value.
     public var storage: Storage
     /// 1-based line where the value starts (for a `[table]`, the header's line).
     public var line: Int

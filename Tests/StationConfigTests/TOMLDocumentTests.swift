@@ -421,6 +421,21 @@ struct TOMLHostileInputTests {
         #expect(parseError(padding)?.message.contains("at most 1048576 bytes") == true)
     }
 
+    @Test("a long single line and many keys near the size cap parse, with columns")
+    func largeButValid() throws {
+        let count = 300_000
+        let line = "a = [" + String(repeating: "1,", count: count) + "]"
+        let root = try TOMLDocument(parsing: line, file: "wide.toml").root
+        let elements = root["a"]?.array ?? []
+        #expect(elements.count == count)
+        #expect(elements.last?.column == 6 + 2 * (count - 1))
+        let keys = (0..<50_000).map { "k\($0) = \($0)" }.joined(separator: "\n")
+        let table = try TOMLDocument(parsing: keys, file: "tall.toml").root
+        #expect(table.entries.count == 50_000)
+        #expect(table.entries.last?.line == 50_000)
+        #expect(table.entries.last?.value.integer == 49_999)
+    }
+
     @Test("invalid UTF-8 is reported with its line")
     func invalidUTF8() {
         let cases: [[UInt8]] = [
