@@ -802,7 +802,8 @@ private struct TOMLParser {
             }
             output.append(contentsOf: Array(String(Character(scalar)).utf8))
         default:
-            throw error("invalid escape '\\\(found().dropFirst().dropLast())' (valid: \\b \\t \\n \\f \\r \\\" \\\\ \\uXXXX \\UXXXXXXXX)", line: line, column: escapeColumn)
+            let shown = (0x21..<0x7F).contains(byte) ? "'\\\(Character(Unicode.Scalar(byte)))'" : "a backslash before \(found())"
+            throw error("invalid escape: \(shown) (valid: \\b \\t \\n \\f \\r \\\" \\\\ \\uXXXX \\UXXXXXXXX)", line: line, column: escapeColumn)
         }
     }
 

@@ -364,6 +364,14 @@ struct TOMLErrorTests {
         #expect(parseError("p = { x = 1, x = 2 }")?.line == 1)
     }
 
+    @Test("invalid escapes say which")
+    func invalidEscapes() {
+        #expect(parseError(#"a = "x\qy""#)?.message.hasPrefix(#"invalid escape: '\q' (valid:"#) == true)
+        #expect(parseError(#"a = "x\qy""#)?.column == 7)
+        #expect(parseError("a = \"x\\\ny\"")?.message.hasPrefix("invalid escape: a backslash before the end of the line") == true)
+        #expect(parseError("a = \"\"\"x\\ y\"\"\"")?.message.hasPrefix("invalid escape: a backslash before ' '") == true)
+    }
+
     @Test("tables defined twice or redefined are errors")
     func redefinedTables() {
         let twice = parseError("[a]\nx = 1\n[b]\n[a]\ny = 2")
