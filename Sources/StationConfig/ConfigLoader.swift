@@ -464,6 +464,13 @@ public enum ConfigLoader {
         return path
     }
 
+    /// The state folder when no `station.toml` names one: `$STATE_ROOT`, else
+    /// `$XDG_STATE_HOME/station`, else `~/.local/state/station`.
+    public static func defaultStateDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let home = nonEmpty(environment["HOME"]) ?? NSHomeDirectory()
+        return defaultFolder(environment: environment, home: home, root: "STATE_ROOT", xdg: "XDG_STATE_HOME", fallback: ".local/state")
+    }
+
     /// `$ROOT`, else `$XDG/station` (only if absolute, as the XDG spec says), else `~/<fallback>/station`.
     static func defaultFolder(environment: [String: String], home: String, root: String, xdg: String, fallback: String) -> String {
         if let explicit = nonEmpty(environment[root]) {

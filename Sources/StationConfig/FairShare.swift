@@ -105,7 +105,7 @@ public enum FairShare {
     /// - **cpu**: divided over the modules' cpu requests (`[limits] cpu`, else `defaults.cpuPercent`,
     ///   else 100, one whole core). Without a cpu budget each module keeps its own limit (or the
     ///   default, or nil: not throttled).
-    /// - **storage**: each module asks for its files storage plus its `kv-quota` if `kv` is granted
+    /// - **storage**: each module asks for its files storage if `files` is granted plus its `kv-quota` if `kv` is granted
     ///   plus its `ipfs-quota` if `ipfs` is granted (each from `[limits]`, else `defaults`, else
     ///   1 GiB / 64 MiB / 1 GiB). The budget is divided over these sums, and each part of a
     ///   module's sum is scaled by the same factor (its share / its sum, rounded down). Without a
@@ -125,7 +125,7 @@ public enum FairShare {
         }
 
         let parts: [(files: UInt64, kv: UInt64, ipfs: UInt64)] = enabled.map { module in
-            let files = module.limits.storageBytes ?? defaults.storageBytes ?? EffectiveLimits.fallbackStorageBytes
+            let files = module.grants.files ? (module.limits.storageBytes ?? defaults.storageBytes ?? EffectiveLimits.fallbackStorageBytes) : 0
             let kv = module.grants.kv ? (module.limits.kvQuotaBytes ?? defaults.kvQuotaBytes ?? EffectiveLimits.fallbackKVQuotaBytes) : 0
             let ipfs = module.grants.ipfs ? (module.limits.ipfsQuotaBytes ?? defaults.ipfsQuotaBytes ?? EffectiveLimits.fallbackIPFSQuotaBytes) : 0
             return (files, kv, ipfs)

@@ -67,8 +67,18 @@ struct FairShareTests {
         manifest.limits.ipfsQuotaBytes = ipfs
         manifest.grants.kv = grantKV
         manifest.grants.ipfs = grantIPFS
+        manifest.grants.files = storage != nil
         manifest.enabled = enabled
         return manifest
+    }
+
+    @Test("a module without the files grant asks for no file storage")
+    func noFilesNoStorage() {
+        var manifest = module("plain", storage: 1 << 20)
+        manifest.grants.files = false
+        let plan = FairShare.plan(budget: GlobalBudget(storageBytes: 10 << 20), modules: [manifest, module("other", storage: 20 << 20)], defaults: ModuleLimits())
+        #expect(plan["plain"]?.storageBytes == 0)
+        #expect(plan["other"]?.storageBytes == 10 << 20)
     }
 
     @Test("plan without a budget gives every enabled module what it asks for")
@@ -80,7 +90,8 @@ struct FairShareTests {
         ], defaults: ModuleLimits())
         #expect(plan.keys.sorted() == ["a", "b"])
         #expect(plan["a"] == EffectiveLimits(memoryBytes: 64 << 20, cpuPercent: 10, storageBytes: 1 << 20, kvQuotaBytes: 2 << 20, ipfsQuotaBytes: 0))
-        #expect(plan["b"] == EffectiveLimits(memoryBytes: 256 << 20, cpuPercent: nil, storageBytes: 1 << 30, kvQuotaBytes: 0, ipfsQuotaBytes: 0))
+        // b has no files grant, so no file storage.
+        #expect(plan["b"] == EffectiveLimits(memoryBytes: 256 << 20, cpuPercent: nil, storageBytes: 0, kvQuotaBytes: 0, ipfsQuotaBytes: 0))
     }
 
     @Test("plan divides memory and cpu max-min fairly, using the defaults for modules that do not ask")
