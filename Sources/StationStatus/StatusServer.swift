@@ -1,0 +1,197 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Why the status server could not start.
+public enum StatusServerError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// The configured address is not a loopback address; the status API never listens elsewhere.
+    case notLoopback(String)
+    /// Another process already listens on the address.
+    case addressInUse(host: String, port: Int)
+    /// Binding failed for another reason.
+    case bindFailed(host: String, port: Int, reason: String)
+    /// ``StatusServer/start()`` was called on a server that is running or was stopped.
+    case alreadyStarted
+    /// The port is outside 0...65535.
+    case invalidPort(Int)
+
+    public var description: String {
+        switch self {
+        case .notLoopback(let host):
+            "the status API only listens on loopback addresses (127.0.0.1, ::1, localhost), not '\(host)'; set [status] listen in station.toml to a loopback address"
+        case .addressInUse(let host, let port):
+            "\(StatusServer.authority(host: host, port: port)) is in use; set [status] listen in station.toml or stop the other daemon"
+        case .bindFailed(let host, let port, let reason):
+            "cannot listen on \(StatusServer.authority(host: host, port: port)): \(reason)"
+        case .alreadyStarted:
+            "the status server was already started"
+        case .invalidPort(let port):
+            "status port \(port) is outside 0...65535"
+        }
+    }
+}
+
+/// The daemon's local status API: the dashboard page, JSON endpoints and Prometheus metrics.
+///
+/// It serves whatever its ``StatusProvider`` reports and knows nothing else of the runtime. It
+/// only binds loopback addresses, requires the bearer token on every route except the dashboard
+/// page itself, and rejects requests whose `Host` is not a loopback name (DNS rebinding) and
+/// POSTs from foreign origins.
+///
+/// ```swift
+/// let server = StatusServer(provider: daemon, port: 0, token: StatusToken.generate(), logger: logger)
+/// let port = try await server.start()
+/// ...
+/// await server.stop()
+/// ```
+///
+/// Routes: see `docs/status-api.md`.
+public actor StatusServer {
+    /// The largest request body accepted (bigger ones get 413).
+    public static let maxBodyBytes = 64 * 1024
+
+    private let provider: any StatusProvider
+    private let host: String
+    private let port: Int
+    private let token: String
+    private let logger: Logger
+    private var task: Task<Void, Never>?
+    private var group: ServiceGroup?
+    private var started = false
+    /// The port the server listens on, once ``start()`` returned.
+    public private(set) var boundPort: Int?
+
+    /// Creates a server; nothing is bound until ``start()``.
+    /// - Parameters:
+    ///   - provider: Where snapshots, activity and actions come from.
+    ///   - host: A loopback address or `localhost`.
+    ///   - port: The TCP port; 0 picks a free one (``start()`` returns it).
+    ///   - token: The bearer token clients must present (see ``StatusToken/generate()``).
+    ///   - logger: For server errors.
+    public init(provider: any StatusProvider, host: String = "127.0.0.1", port: Int, token: String, logger: Logger) {
+        self.provider = provider
+        self.host = host
+        self.port = port
+        self.token = token
+        self.logger = logger
+    }
+
+    /// The base URL of the running server, e.g. `http://127.0.0.1:7834`.
+    public var url: String? {
+        boundPort.map { "http://\(Self.authority(host: host, port: $0))" }
+    }
+
+    /// Binds the address and starts serving in a task this server owns.
+    /// - Returns: The bound port (the chosen one when the server was created with port 0).
+    /// - Throws: ``StatusServerError`` when the host is not loopback or the port is taken.
+    public func start() async throws -> Int {
+        guard !started else { throw StatusServerError.alreadyStarted }
+        guard Self.isLoopbackHost(host) else { throw StatusServerError.notLoopback(host) }
+        guard (0...65535).contains(port) else { throw StatusServerError.invalidPort(port) }
+        started = true
+
+        let (events, continuation) = AsyncStream<Result<Int, any Error>>.makeStream()
+        let responder = StatusResponder(provider: provider, token: token, logger: logger)
+        let app = Application(
+            responder: responder,
+            configuration: .init(address: .hostname(host, port: port), serverName: nil, reuseAddress: true),
+            onServerRunning: { channel in
+                continuation.yield(.success(channel.localAddress?.port ?? 0))
+            },
+            eventLoopGroupProvider: .singleton,
+            logger: logger
+        )
+        var configuration = ServiceGroupConfiguration(services: [.init(service: app)], logger: logger)
+        // Stop waits for requests in flight this long, then cancels them.
+        configuration.maximumGracefulShutdownDuration = .seconds(5)
+        configuration.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: configuration)
+        self.group = group
+        let host = self.host, port = self.port
+        task = Task {
+            do {
+                try await group.run()
+                continuation.yield(.failure(StatusServerError.bindFailed(host: host, port: port, reason: "the server stopped before it was listening")))
+            } catch {
+                continuation.yield(.failure(error))
+            }
+            continuation.finish()
+        }
+        var outcome: Result<Int, any Error> = .failure(StatusServerError.bindFailed(host: host, port: port, reason: "the server ended without a result"))
+        for await event in events {
+            outcome = event
+            break
+        }
+        switch outcome {
+        case .success(let bound):
+            boundPort = bound
+            return bound
+        case .failure(let error):
+            task?.cancel()
+            await task?.value
+            task = nil
+            self.group = nil
+            throw Self.describeBindError(error, host: host, port: port)
+        }
+    }
+
+    /// Stops listening, lets requests in flight finish (up to 5 s), closes idle connections and
+    /// waits until the server task has finished.
+    public func stop() async {
+        guard let task else { return }
+        await group?.triggerGracefulShutdown()
+        await task.value
+        self.task = nil
+        self.group = nil
+        boundPort = nil
+    }
+
+    // MARK: - Helpers
+
+    static func describeBindError(_ error: any Error, host: String, port: Int) -> any Error {
+        if let error = error as? StatusServerError { return error }
+        if let io = error as? IOError {
+            if io.errnoCode == EADDRINUSE { return StatusServerError.addressInUse(host: host, port: port) }
+            return StatusServerError.bindFailed(host: host, port: port, reason: "\(io)")
+        }
+        let text = "\(error)"
+        if text.contains("Address already in use") { return StatusServerError.addressInUse(host: host, port: port) }
+        return StatusServerError.bindFailed(host: host, port: port, reason: text)
+    }
+
+    /// `host:port`, with brackets around IPv6 addresses.
+    static func authority(host: String, port: Int) -> String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+
+    /// Whether `host` (without port or brackets) names the loopback interface.
+    static func isLoopbackHost(_ host: String) -> Bool {
+        let lowered = host.lowercased()
+        if lowered == "localhost" || lowered.hasSuffix(".localhost") { return true }
+        if lowered == "::1" || lowered == "0:0:0:0:0:0:0:1" { return true }
+        let parts = lowered.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts.first == "127" else { return false }
+        return parts.allSatisfy { part in
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), let value = Int(part) else { return false }
+            return (0...255).contains(value)
+        }
+    }
+
+    /// Whether a `Host` header value (`name`, `name:port`, `[v6]:port`) names the loopback interface.
+    static func isLoopbackAuthority(_ authority: String) -> Bool {
+        var host = Substring(authority)
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return false }
+            let rest = host[host.index(after: close)...]
+            guard rest.isEmpty || (rest.hasPrefix(":") && rest.dropFirst().allSatisfy { $0.isASCII && $0.isNumber } && rest.count > 1) else { return false }
+            host = host[host.index(after: host.startIndex)..<close]
+        } else if let colon = host.lastIndex(of: ":") {
+            let portPart = host[host.index(after: colon)...]
+            guard !portPart.isEmpty, portPart.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
+            host = host[..<colon]
+        }
+        return isLoopbackHost(String(host))
+    }
+}
