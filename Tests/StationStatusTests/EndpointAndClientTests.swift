@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Testing
 @testable import StationStatus
 
@@ -127,5 +128,30 @@ struct StatusClientTests {
 
         #expect(throws: StatusClientError.self) { _ = try StatusClient(endpoint: StatusEndpoint(url: "http://192.0.2.1:80", token: "t")) }
         #expect(throws: StatusClientError.self) { _ = try StatusClient(endpoint: StatusEndpoint(url: "https://127.0.0.1:80", token: "t")) }
+    }
+}
+
+@Suite("The client's HTTP answer parser")
+struct HTTPAnswerParserTests {
+    func parse(_ text: String) throws -> HTTPAnswerParser.Answer {
+        try HTTPAnswerParser.parse(ByteBuffer(string: text))
+    }
+
+    @Test func lengthChunkedAndToTheEnd() throws {
+        let sized = try parse("HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhello-extra")
+        #expect(sized.status == 404)
+        #expect(String(decoding: sized.body, as: UTF8.self) == "hello")
+        let chunked = try parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n6;x=y\r\npedia!\r\n0\r\n\r\n")
+        #expect(String(decoding: chunked.body, as: UTF8.self) == "Wikipedia!")
+        let toEnd = try parse("HTTP/1.0 200 OK\r\n\r\n{\"ok\":true}")
+        #expect(String(decoding: toEnd.body, as: UTF8.self) == "{\"ok\":true}")
+    }
+
+    @Test func malformed() {
+        #expect(throws: StatusClientError.self) { try parse("") }
+        #expect(throws: StatusClientError.self) { try parse("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n") }
+        #expect(throws: StatusClientError.self) { try parse("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nshort") }
+        #expect(throws: StatusClientError.self) { try parse("SSH-2.0-OpenSSH\r\n\r\n") }
+        #expect(throws: StatusClientError.self) { try parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n") }
     }
 }
