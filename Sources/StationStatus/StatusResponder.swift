@@ -1,5 +1,4 @@
 import Foundation
-import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -61,8 +60,6 @@ enum StatusJSON {
 struct StatusResponder: HTTPResponder {
     typealias Context = BasicRequestContext
 
-    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
-    static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
 
     let provider: any StatusProvider
     let token: [UInt8]
@@ -78,7 +75,7 @@ struct StatusResponder: HTTPResponder {
         var response = await route(request)
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.cacheControl] = "no-store"
-        response.headers[Self.referrerPolicy] = "no-referrer"
+        response.headers[.init("Referrer-Policy")!] = "no-referrer"
         return response
     }
 
@@ -253,7 +250,7 @@ struct StatusResponder: HTTPResponder {
         response.headers[.contentType] = "text/html; charset=utf-8"
         response.headers[.contentSecurityPolicy] =
             "default-src 'none'; script-src 'nonce-\(nonce)'; style-src 'nonce-\(nonce)'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-        response.headers[Self.xFrameOptions] = "DENY"
+        response.headers[.init("X-Frame-Options")!] = "DENY"
         return response
     }
 }
