@@ -16,10 +16,11 @@ struct Station: AsyncParsableCommand {
               station run --dir ./data::/data --memory 64MiB --timeout 10s module.wasm arg1 arg2
               station run --invoke fib module.wasm 30
               station inspect module.wasm
+              station daemon --config examples/daemon/station.toml
               station p2p id
             """,
         version: StationVersion.text,
-        subcommands: [RunCommand.self, InspectCommand.self, VersionCommand.self, EngineCommand.self, P2PCommand.self, IPFSCommand.self]
+        subcommands: [RunCommand.self, DaemonCommand.self, ModuleCommand.self, InspectCommand.self, VersionCommand.self, EngineCommand.self, P2PCommand.self, IPFSCommand.self]
     )
 }
 

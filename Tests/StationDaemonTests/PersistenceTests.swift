@@ -1,0 +1,44 @@
+import Foundation
+import StationConfig
+import StationHost
+import StationStatus
+import Testing
+@testable import StationDaemon
+
+@Suite("Daemon state", .serialized)
+struct PersistenceTests {
+    @Test("job totals survive a daemon restart: one total per module, never going back")
+    func jobTotalsPersist() async throws {
+        let harness = try TestDaemon()
+        try harness.addModule("counter", wat: TestModules.finisher(jobs: 3)) { $0.restart = .never }
+        let first = try await harness.start()
+        try await eventually("first run done") { await first.module("counter")?.state == .stopped }
+        await harness.stop()
+        #expect(harness.latestJobTotals?["counter"] == 3)
+
+        let second = try await harness.start()
+        try await eventually("second run done") { await second.module("counter")?.state == .stopped }
+        await harness.stop()
+        #expect(harness.latestJobTotals?["counter"] == 6)
+        #expect(await second.module("counter")?.jobs == 6)
+        let stored = try DaemonDatabase(url: DaemonLayout(stateDirectory: harness.configuration.stateDirectory, cacheDirectory: harness.configuration.cacheDirectory).database).jobTotals()
+        #expect(stored["counter"] == 6)
+    }
+
+    @Test("the first event is activity:started; stop ends every module within the deadline")
+    func startedAndGracefulStop() async throws {
+        let harness = try TestDaemon()
+        try harness.addModule("a", wat: TestModules.worker(intervalMs: 1000))
+        try harness.addModule("b", wat: TestModules.spin)
+        let daemon = try await harness.start()
+        #expect(harness.events.events.first == .started)
+        try await eventually("both running") {
+            let modules = await daemon.snapshot().modules
+            return modules.allSatisfy { $0.state == .running }
+        }
+        await harness.stop()
+        let modules = await daemon.snapshot().modules
+        #expect(modules.allSatisfy { $0.state == .stopped })
+        #expect(!harness.messages(of: "station").contains { $0.contains("still running after the stop deadline") })
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import StationConfig
+import StationHost
+import StationStatus
+import Testing
+@testable import StationDaemon
+
+@Suite("Supervision", .serialized)
+struct SupervisionTests {
+    @Test("a trapping module is restarted with backoff, then parked; a healthy one keeps working")
+    func trapParksOthersCarryOn() async throws {
+        let harness = try TestDaemon()
+        try harness.addModule("healthy", wat: TestModules.worker())
+        try harness.addModule("trapper", wat: TestModules.trap)
+        let daemon = try await harness.start()
+
+        try await eventually("trapper parked") { await daemon.module("trapper")?.state == .parked }
+        let trapper = try #require(await daemon.module("trapper"))
+        #expect(trapper.restarts == 2)
+        #expect(trapper.reason?.contains("failed 3 times in a row") == true)
+        #expect(trapper.reason?.contains("unreachable") == true)
+        let notes = harness.messages(of: "trapper")
+        #expect(notes.contains { $0.contains("restarting in") && $0.contains("failure 1 of 3") })
+        #expect(notes.contains { $0.hasPrefix("parked:") })
+
+        let before = await daemon.module("healthy")?.jobs ?? 0
+        try await eventually("healthy keeps completing jobs") { (await daemon.module("healthy")?.jobs ?? 0) > before + 2 }
+        let healthy = try #require(await daemon.module("healthy"))
+        #expect(healthy.state == .running)
+        #expect(healthy.restarts == 0)
+        #expect(harness.messages(of: "healthy").contains("working"))
+        await harness.stop()
+    }
+
+    @Test("a parked module starts again when restarted by hand")
+    func restartUnparks() async throws {
+        let harness = try TestDaemon()
+        try harness.addModule("trapper", wat: TestModules.trap)
+        let daemon = try await harness.start()
+        try await eventually("parked") { await daemon.module("trapper")?.state == .parked }
+        let restartsBefore = await daemon.module("trapper")?.restarts ?? 0
+        try await daemon.restart(module: "trapper")
+        try await eventually("parked again after fresh attempts") {
+            let module = await daemon.module("trapper")
+            return module?.state == .parked && (module?.restarts ?? 0) > restartsBefore
+        }
+        await #expect(throws: StatusActionError.self) { try await daemon.restart(module: "nobody") }
+        await harness.stop()
+    }
+
+    @Test("code that can never run is parked at once with the reason")
+    func invalidModuleParksAtOnce() async throws {
+        let harness = try TestDaemon()
+        let file = harness.root.appendingPathComponent("broken.wasm")
+        try Data("\0asm\u{1}\0\0\0garbage".utf8).write(to: file)
+        try harness.addModule("broken", wat: TestModules.trap) { $0.source = .file(file.path) }
+        let daemon = try await harness.start()
+        try await eventually("parked") { await daemon.module("broken")?.state == .parked }
+        let broken = try #require(await daemon.module("broken"))
+        #expect(broken.restarts == 0)
+        #expect(broken.reason?.hasPrefix("cannot run: invalid module") == true)
+        await harness.stop()
+    }
+
+    @Test("a module spinning without host calls is stopped as hung and restarted")
+    func hangIsDetected() async throws {
+        let harness = try TestDaemon()
+        try harness.addModule("spinner", wat: TestModules.spin) { $0.limits.hangAfter = .seconds(1) }
+        let daemon = try await harness.start()
+        try await eventually("hung and restarted", limit: .seconds(90)) { (await daemon.module("spinner")?.restarts ?? 0) >= 1 }
+        #expect(harness.messages(of: "spinner").contains { $0.contains("hung") && $0.contains("hang-after") })
+        await harness.stop()
+    }
+
+    @Test("a module over its CPU share is throttled and the event names the limit")
+    func throttlingIsReported() async throws {
+        let harness = try TestDaemon()
+        try harness.addModule("hog", wat: TestModules.spin) { $0.limits.cpuPercent = 10 }
+        let daemon = try await harness.start()
+        try await eventually("throttle event") { harness.messages(of: "hog").contains { $0.contains("limit: cpu") } }
+        let hog = try #require(await daemon.module("hog"))
+        #expect(hog.state == .running)
+        #expect(hog.cpuLimitPercent == 10)
+        await harness.stop()
+    }
+
+    @Test("a module over its memory limit is stopped with an event naming the limit")
+    func memoryLimit() async throws {
+        let harness = try TestDaemon()
+        try harness.addModule("grower", wat: TestModules.grow) { $0.limits.memoryBytes = 4 << 20 }
+        let daemon = try await harness.start()
+        try await eventually("memory event") { harness.messages(of: "grower").contains { $0.contains("limit hit: memory") } }
+        try await eventually("parked") { await daemon.module("grower")?.state == .parked }
+        await harness.stop()
+    }
+
+    @Test("restart = never leaves a module stopped after a clean exit; on-failure too")
+    func restartPolicies() async throws {
+        let harness = try TestDaemon()
+        try harness.addModule("once", wat: TestModules.finisher(jobs: 2)) { $0.restart = .never }
+        try harness.addModule("onfail", wat: TestModules.finisher(jobs: 1)) { $0.restart = .onFailure }
+        try harness.addModule("always", wat: TestModules.finisher(jobs: 1)) { $0.restart = .always }
+        let daemon = try await harness.start()
+        try await eventually("once stopped") { await daemon.module("once")?.state == .stopped }
+        try await eventually("onfail stopped") { await daemon.module("onfail")?.state == .stopped }
+        try await eventually("always restarted") { (await daemon.module("always")?.restarts ?? 0) >= 2 }
+        #expect(await daemon.module("once")?.jobs == 2)
+        #expect(await daemon.module("once")?.restarts == 0)
+        await harness.stop()
+    }
+}
