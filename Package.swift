@@ -31,6 +31,7 @@ let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio
 let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
 let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
 let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift-prometheus")
+let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 
 var targets: [Target] = [
     // MARK: Content addressing and networking
@@ -57,7 +58,7 @@ var targets: [Target] = [
 
     // MARK: The daemon
     .target(name: "StationConfig", dependencies: ["SandboxEngine"]),
-    .target(name: "StationStatus", dependencies: [hummingbird, prometheus, nio, logging]),
+    .target(name: "StationStatus", dependencies: [hummingbird, prometheus, serviceLifecycle, nio, nioPosix, logging]),
     .target(name: "StationDaemon", dependencies: [
         "StationConfig", "StationStatus", "StationHost", "Sandbox", "SandboxEngine", "WASIHost", "Multiformats", "Libp2p", "IPFS", "IPFSGateway",
         nio, nioPosix, grdb, logging,
@@ -77,7 +78,7 @@ var targets: [Target] = [
     .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxEngine", wat]),
     .testTarget(name: "StationHostTests", dependencies: ["StationHost", "Sandbox", "SandboxEngine", "Libp2p", "IPFS", "Multiformats", nio, nioPosix, nioHTTP1, nioSSL, asyncHTTPClient, grdb, wat]),
     .testTarget(name: "StationConfigTests", dependencies: ["StationConfig", "SandboxEngine"]),
-    .testTarget(name: "StationStatusTests", dependencies: ["StationStatus", nio, nioPosix, asyncHTTPClient]),
+    .testTarget(name: "StationStatusTests", dependencies: ["StationStatus", nio, nioPosix, nioHTTP1, asyncHTTPClient]),
     .testTarget(name: "StationDaemonTests", dependencies: ["StationDaemon", "StationConfig", "StationStatus", "StationHost", "Sandbox", "SandboxEngine", "Multiformats", wat]),
     .testTarget(name: "StationCLITests", dependencies: [], exclude: ["Fixtures"]),
 ]
@@ -107,6 +108,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: targets
 )

@@ -145,7 +145,7 @@ public final class StationDaemon: StatusProvider, @unchecked Sendable {
         let token = StatusToken.generate()
         let server = StatusServer(
             provider: self, host: configuration.status.host, port: options.statusPort ?? configuration.status.port,
-            token: token, logger: Logger(label: "station.status"))
+            token: token, logger: Self.statusLogger)
         let port: Int
         do {
             port = try await server.start()
@@ -159,6 +159,13 @@ public final class StationDaemon: StatusProvider, @unchecked Sendable {
         let url = "http://\(configuration.status.host):\(port)"
         try StatusEndpointFile(path: layout.statusFile).write(StatusEndpoint(url: url, token: token))
         events.emit(.activity(module: "station", level: .info, message: "dashboard: \(url)/#token=\(token) (token also in \(layout.statusFile.path))"))
+    }
+
+    /// The status server logs only warnings and errors, on stderr (stdout carries JSON events).
+    static var statusLogger: Logger {
+        var logger = Logger(label: "station.status", factory: { StreamLogHandler.standardError(label: $0) })
+        logger.logLevel = .warning
+        return logger
     }
 
     private func hasUpdates(_ database: DaemonDatabase) throws -> Bool {
