@@ -24,7 +24,12 @@ public final class P2PStreamResource: ReadableResource, WritableResource, @unche
     private var writeFailure: StationError?
     private var writerWaiting: CheckedContinuation<Void, Never>?
     private var tasks: [Task<Void, Never>] = []
+    private var writer: Task<Void, Never>?
     private var closed = false
+
+    /// How long a stream closed after `close_write` stays up so that the queued bytes, the
+    /// half-close and the peer's reading of them can finish before it is reset.
+    static let linger: Duration = .seconds(10)
 
     /// The peer on the other end, once open.
     public var remotePeer: PeerID? { lock.withLock { stream?.remotePeer } }
@@ -78,6 +83,7 @@ public final class P2PStreamResource: ReadableResource, WritableResource, @unche
                 }
             }
             let writer = Task { await self.drainWrites(to: stream) }
+            self.writer = writer
             tasks += [reader, writer]
             return true
         }
@@ -192,15 +198,36 @@ public final class P2PStreamResource: ReadableResource, WritableResource, @unche
         }
     }
 
+    /// Closes the handle. A stream whose writing side the module closed first (`close_write`) is
+    /// not cut off: its queued bytes and the half-close still go out, and the stream is reset only
+    /// after ``linger`` (the peer has read everything by then). Any other stream is reset at once.
     public func close() {
-        let (stream, tasks, waiter): (Libp2pStream?, [Task<Void, Never>], CheckedContinuation<Void, Never>?) = lock.withLock {
-            closed = true
-            let waiting = writerWaiting
-            writerWaiting = nil
-            return (self.stream, self.tasks, waiting)
+        let (stream, tasks, writer, waiter, linger): (Libp2pStream?, [Task<Void, Never>], Task<Void, Never>?, CheckedContinuation<Void, Never>?, Bool) = lock.withLock {
+            let linger = writeClosed && writeFailure == nil && openFailure == nil && self.stream != nil && !closed
+            if !linger { closed = true }
+            let waiting = linger ? nil : writerWaiting
+            if !linger { writerWaiting = nil }
+            return (self.stream, self.tasks, self.writer, waiting, linger)
         }
         waiter?.resume()
         incoming.close()
+        if linger, let stream, let writer {
+            for task in tasks where task != writer { task.cancel() }
+            Task { [self] in
+                let end = ContinuousClock.now + Self.linger
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await writer.value }
+                    group.addTask { try? await Task.sleep(until: end, clock: .continuous) }
+                    await group.next()
+                    group.cancelAll()
+                }
+                try? await Task.sleep(until: end, clock: .continuous)
+                lock.withLock { closed = true }
+                writer.cancel()
+                stream.reset()
+            }
+            return
+        }
         for task in tasks { task.cancel() }
         stream?.reset()
     }

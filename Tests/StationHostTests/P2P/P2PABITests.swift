@@ -101,6 +101,38 @@ struct P2PABITests {
         await host.close()
     }
 
+    @Test("close right after close_write still delivers every queued byte and the end of the data")
+    func closeAfterCloseWriteLosesNothing() async throws {
+        let host = Libp2pHost(group: MultiThreadedEventLoopGroup.singleton)
+        let bound = try await host.listen(on: try Multiaddr("/ip4/127.0.0.1/tcp/0"))
+        let node = SharedP2PNode(host: host)
+        var configuration = StationModuleConfiguration(identity: StationIdentity(moduleName: "sender"))
+        configuration.p2p = P2PGrants(protocols: ["/bulk/1.0.0"])
+        let events = CollectingEventSink()
+        let operations = StationOperations(configuration: configuration, events: events, jobs: JobLedger(sink: events), p2pNode: node)
+        let listener = try operations.p2pListen(protocol: "/bulk/1.0.0")
+
+        let client = Libp2pHost(group: MultiThreadedEventLoopGroup.singleton)
+        let exchange = Task {
+            let stream = try await client.newStream(to: bound.encapsulate(.p2p(host.peerID.multihash)), protocol: "/bulk/1.0.0")
+            try await stream.closeWrite()
+            // Read slowly at first, so the module's queue is still full when it closes the handle.
+            try await Task.sleep(for: .milliseconds(300))
+            return try await stream.readAll(limit: 4 << 20).readableBytes
+        }
+        _ = try await onModuleThread { try operations.poll([listener], timeout: .seconds(10)) }
+        let stream = try operations.p2pAccept(listener: listener)
+        let payload = [UInt8](repeating: 0x5A, count: 200 << 10)
+        let written = try payload.withUnsafeBytes { try operations.write(handle: stream, $0) }
+        #expect(written == payload.count)
+        try operations.closeWrite(handle: stream)
+        try operations.close(handle: stream)
+        #expect(try await exchange.value == payload.count)
+        operations.close()
+        await client.close()
+        await host.close()
+    }
+
     @Test("protocols not granted, built-in protocols and local peers are refused")
     func refusals() async throws {
         let node = SharedP2PNode(host: Libp2pHost(group: MultiThreadedEventLoopGroup.singleton))
