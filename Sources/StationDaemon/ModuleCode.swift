@@ -57,9 +57,8 @@ public struct ModuleCode: Sendable {
         }
         let loaded = try ModuleLoader.load(bytes: bytes, name: name)
         _ = try ModuleInfo(wasm: loaded.wasm)
-        let temporary = cached.appendingPathExtension("tmp")
-        try Data(loaded.wasm).write(to: temporary, options: .atomic)
-        _ = try FileManager.default.replaceItemAt(cached, withItemAt: temporary)
+        // Written to a temporary file and renamed into place: a crash never leaves half a module.
+        try Data(loaded.wasm).write(to: cached, options: .atomic)
         return loaded
     }
 }

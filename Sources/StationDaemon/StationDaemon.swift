@@ -70,7 +70,7 @@ public final class StationDaemon: StatusProvider, @unchecked Sendable {
         })
         let plan = FairShare.plan(budget: configuration.budget, modules: enabledModules, defaults: DaemonDefaults.moduleLimits)
 
-        let needsStore = enabledModules.contains { $0.grants.ipfs || Self.isCID($0.source) } || (try? hasUpdates(database)) == true
+        let needsStore = enabledModules.contains { $0.grants.ipfs || Self.isCID($0.source) } || !configuration.ipfs.gateways.isEmpty || (try? hasUpdates(database)) == true
         let needsNode = needsStore || enabledModules.contains { !$0.grants.p2p.isEmpty } || !configuration.p2p.listen.isEmpty
         var node: SharedP2PNode?
         var content: SharedContent?
