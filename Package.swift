@@ -69,7 +69,7 @@ var targets: [Target] = [
 
     // MARK: Tests
     .testTarget(name: "MultiformatsTests", dependencies: ["Multiformats"]),
-    .testTarget(name: "Libp2pTests", dependencies: ["Libp2p", "Multiformats", nio, nioPosix]),
+    .testTarget(name: "Libp2pTests", dependencies: ["Libp2p", "Multiformats", nio, nioPosix], exclude: ["Peers"]),
     .testTarget(name: "IPFSTests", dependencies: ["IPFS", "Multiformats", "Libp2p", nio, nioPosix], exclude: ["Tools"]),
     .testTarget(name: "IPFSGatewayTests", dependencies: ["IPFSGateway", "IPFS", "Multiformats", nio, nioPosix, asyncHTTPClient]),
     .testTarget(name: "WasmInstrumentationTests", dependencies: ["WasmInstrumentation", wasmKit, wasmParser, wat]),

@@ -13,7 +13,7 @@ final class DaemonProcess: @unchecked Sendable {
     init(config: String, state: URL, extraArguments: [String] = ["--json", "--status-port", "0"]) throws {
         stateFolder = state
         errors = FileManager.default.temporaryDirectory.appendingPathComponent("station-daemon-stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         process.executableURL = StationBinary.url
         process.arguments = ["daemon", "--config", config] + extraArguments
         process.currentDirectoryURL = StationBinary.packageRoot
@@ -255,6 +255,70 @@ struct DaemonCommandTests {
         let daemon = try DaemonProcess(config: "examples/daemon/station.toml", state: state)
         try await daemon.waitFor("a ticker job") { (daemon.jobTotals["ticker"] ?? 0) >= 2 }
         #expect(try await daemon.stop(signal: SIGINT) == 0)
+    }
+
+    @Test("station module status, restart and update reach the running daemon; update fetches the new code from a gateway")
+    func moduleCommands() async throws {
+        // New code for the module, served by a real trustless gateway (`station ipfs serve`).
+        let repo = FileManager.default.temporaryDirectory.appendingPathComponent("station-gateway-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: repo) }
+        let next = try StationBinary.writeTemporary("""
+            (module
+              (import "station" "activity" (func $activity (param i32 i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
+              (memory (export "memory") 1)
+              (data (i32.const 0) "version two")
+              (func (export "_start")
+                (i32.store (i32.const 1040) (i32.const 1))
+                (i64.store (i32.const 1048) (i64.const 200000000))
+                (loop $again
+                  (drop (call $activity (i32.const 0) (i32.const 0) (i32.const 11)))
+                  (drop (call $poll_oneoff (i32.const 1024) (i32.const 1088) (i32.const 1) (i32.const 1120)))
+                  (br $again))))
+            """, name: "v2.wat")
+        let added = try StationBinary.run(["ipfs", "add", "--cid-version", "1", "--repo", repo.path, next])
+        #expect(added.status == 0, "\(added.stderr)")
+        let cid = try #require(added.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("baf") }.map(String.init))
+        let port = Int.random(in: 30_000..<60_000)
+        let gateway = Process()
+        gateway.executableURL = StationBinary.url
+        gateway.arguments = ["ipfs", "serve", "--repo", repo.path, "--listen", "127.0.0.1:\(port)", "--no-bitswap"]
+        gateway.standardOutput = FileHandle.nullDevice
+        gateway.standardError = FileHandle.nullDevice
+        try gateway.run()
+        defer { gateway.terminate(); gateway.waitUntilExit() }
+
+        let ticker = Self.examples.appendingPathComponent("modules/ticker/ticker.wat").path
+        let (config, root) = try Self.writeConfig("[ipfs]\ngateways = [\"http://127.0.0.1:\(port)\"]", modules: [
+            ("swap", "name = \"swap\"\nversion = \"1.0.0\"\nwasm = \"\(ticker)\"\nargs = [\"300\"]\n[grants]\nkv = true\n"),
+        ])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let state = root.appendingPathComponent("state")
+        let daemon = try DaemonProcess(config: config, state: state)
+        try await daemon.waitFor("the first tick") { daemon.messages(of: "swap").contains { $0.hasPrefix("tick") } }
+        try await daemon.waitFor("the status endpoint") { FileManager.default.fileExists(atPath: state.appendingPathComponent("status.json").path) }
+
+        let status = try StationBinary.run(["module", "status", "--state", state.path])
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout.contains("swap 1.0.0: running"), "\(status.stdout)")
+
+        let restart = try StationBinary.run(["module", "restart", "swap", "--state", state.path])
+        #expect(restart.status == 0, "\(restart.stderr)")
+        let unknown = try StationBinary.run(["module", "restart", "nobody", "--state", state.path])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("nobody"), "\(unknown.stderr)")
+
+        let update = try StationBinary.run(["module", "update", "swap", cid, "--state", state.path])
+        #expect(update.status == 0, "\(update.stderr)")
+        #expect(update.stdout.contains(cid))
+        try await daemon.waitFor("the new code") { daemon.messages(of: "swap").contains("version two") }
+        let after = try StationBinary.run(["module", "status", "--state", state.path])
+        #expect(after.stdout.contains("swap 1.0.0+update: running"), "\(after.stdout)")
+        #expect(try await daemon.stop(signal: SIGINT) == 0)
+
+        let gone = try StationBinary.run(["module", "status", "--state", state.path])
+        #expect(gone.status == 1)
+        #expect(gone.stderr.contains("no running daemon"), "\(gone.stderr)")
     }
 
     @Test("kill -9 loses no stored data: the ticker's counter carries on after a restart")
