@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
@@ -28,6 +29,9 @@ public final class ExecutionGovernor: Sendable {
     private let throttledNanos = Atomic<UInt64>(0)
     private let checkpoints = Atomic<UInt64>(0)
     private let cpuClock: @Sendable () -> Duration
+    private let stopHandlers = Mutex<[@Sendable () -> Void]>([])
+    /// Signalled once, when the first stop is requested: ends ``sleep(for:)`` at once.
+    private let stopSignal = DispatchSemaphore(value: 0)
 
     /// Creates a governor; the timeout starts counting now.
     ///
@@ -52,10 +56,46 @@ public final class ExecutionGovernor: Sendable {
     /// Asks the instance to stop at its next checkpoint with `reason`. Safe from any thread; the
     /// first reason wins.
     public func requestStop(_ reason: SandboxError) {
-        stopRequest.withLock { current in
-            if current == nil { current = reason }
+        let first = stopRequest.withLock { current in
+            guard current == nil else { return false }
+            current = reason
+            return true
         }
         stopFlag.store(true, ordering: .releasing)
+        guard first else { return }
+        stopSignal.signal()
+        for handler in stopHandlers.withLock({ $0 }) { handler() }
+    }
+
+    /// Runs `handler` (on the requesting thread) when a stop is requested, so that waits in host
+    /// calls can end at once instead of checking in short slices. Runs it at once if a stop was
+    /// requested already.
+    public func onStop(_ handler: @escaping @Sendable () -> Void) {
+        let already = stopHandlers.withLock { handlers in
+            handlers.append(handler)
+            return stopFlag.load(ordering: .acquiring)
+        }
+        if already { handler() }
+    }
+
+    /// Sleeps for `duration` (cut to the deadline) unless a stop is requested first, without
+    /// waking up in between. Returns false when the sleep ended early because of a stop or the
+    /// deadline.
+    @discardableResult
+    public func sleep(for duration: Duration) -> Bool {
+        if isStopRequested { return false }
+        var wanted = duration
+        var cutByDeadline = false
+        if let left = remainingTime(), left < wanted {
+            wanted = left
+            cutByDeadline = true
+        }
+        let nanos = max(0, wanted.nanoseconds)
+        if stopSignal.wait(timeout: .now() + .nanoseconds(Int(clamping: nanos))) == .success {
+            stopSignal.signal()
+            return false
+        }
+        return !cutByDeadline
     }
 
     /// Whether a stop was requested (or the deadline passed).

@@ -37,7 +37,7 @@ public final class ModuleOutputLog: WASIOutputSink, @unchecked Sendable {
 
     private func open() {
         if !FileManager.default.fileExists(atPath: url.path) {
-            FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
         }
         handle = try? FileHandle(forWritingTo: url)
         size = (try? handle?.seekToEnd()) ?? 0

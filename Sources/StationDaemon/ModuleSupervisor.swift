@@ -145,6 +145,7 @@ final class ModuleSupervisor: @unchecked Sendable {
                 return true
             }
             guard proceed else { return }
+            wake.clear()
 
             let started = ContinuousClock.now
             let result = await runOnce()

@@ -20,6 +20,11 @@ final class WakeSignal: @unchecked Sendable {
         for continuation in woken { continuation.resume() }
     }
 
+    /// Forgets a signal nobody waited for (one meant for a run that has ended since).
+    func clear() {
+        lock.withLock { pending = false }
+    }
+
     /// Waits for a signal, at most `timeout` (nil: no limit).
     func wait(timeout: Duration?) async {
         await withTaskGroup(of: Void.self) { group in

@@ -117,7 +117,7 @@ public struct StatusClient: Sendable {
         head += "Host: \(StatusServer.authority(host: connectHost, port: port))\r\n"
         head += "Authorization: Bearer \(endpoint.token)\r\n"
         head += "Accept: application/json\r\nConnection: close\r\nUser-Agent: station-cli\r\n"
-        if let body { head += "Content-Type: application/json\r\n" }
+        if body != nil { head += "Content-Type: application/json\r\n" }
         head += "Content-Length: \(body?.count ?? 0)\r\n\r\n"
         var request = ByteBuffer(string: head)
         if let body { request.writeBytes(body) }

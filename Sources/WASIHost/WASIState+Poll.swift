@@ -22,8 +22,8 @@ private struct PollEvent {
     var hangup = false
 }
 
-/// `poll_oneoff`: clock subscriptions wait (in short slices, ending at the governor's deadline or
-/// stop); read/write subscriptions on regular files, directories, standard output and error are
+/// `poll_oneoff`: clock subscriptions wait (in one sleep that the governor's deadline or stop request
+/// ends); read/write subscriptions on regular files, directories, standard output and error are
 /// ready at once; standard input is ready when it has data or is at end-of-file.
 extension WASIState {
     func pollOneoff(_ memory: GuestMemory, subscriptions address: UInt32, events output: UInt32, count: UInt32, resultPointer: UInt32) throws {
@@ -138,10 +138,11 @@ extension WASIState {
         return event
     }
 
-    /// Sleeps until the earliest clock deadline, standard input becoming readable, or 20 ms,
-    /// whichever comes first.
+    /// Sleeps until the earliest clock deadline or standard input becoming readable (checked
+    /// every 20 ms). With clocks only, the sleep is one wait that a stop request ends at once, so
+    /// an idle module costs no wake-ups.
     private func waitBriefly(_ subscriptions: [Subscription]) throws {
-        var slice: Duration = .milliseconds(20)
+        var slice: Duration = .seconds(3600)
         var watchStandardInput = false
         let now = ContinuousClock.now
         for subscription in subscriptions {
@@ -158,9 +159,13 @@ extension WASIState {
         }
         if let remaining = governor?.remainingTime() { slice = min(slice, remaining) }
         if watchStandardInput, case .fileDescriptor(let host) = stdinSource {
-            _ = try pollReadable(host, timeout: slice)
+            _ = try pollReadable(host, timeout: min(slice, .milliseconds(20)))
         } else if slice > .zero {
-            Self.sleep(slice)
+            if let governor {
+                governor.sleep(for: slice)
+            } else {
+                Self.sleep(min(slice, .milliseconds(20)))
+            }
         }
     }
 

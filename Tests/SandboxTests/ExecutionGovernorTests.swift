@@ -21,6 +21,33 @@ final class SimulatedCPUClock: Sendable {
 
 @Suite("Execution governor")
 struct ExecutionGovernorTests {
+    @Test("a stop request ends a long sleep at once and runs the stop handlers")
+    func stopEndsSleep() async throws {
+        let governor = ExecutionGovernor()
+        let handled = Atomic<Int>(0)
+        governor.onStop { handled.add(1, ordering: .relaxed) }
+        let sleeper = Task.detached { governor.sleep(for: .seconds(600)) }
+        try await Task.sleep(for: .milliseconds(50))
+        governor.requestStop(.runtime("test"))
+        governor.requestStop(.runtime("again"))
+        // Without the wake-up this would wait ten minutes (the test's hang guard would end it).
+        #expect(await sleeper.value == false)
+        let handledCount = handled.load(ordering: .relaxed)
+        #expect(handledCount == 1)
+        #expect(governor.sleep(for: .seconds(600)) == false)
+        // A handler added after the stop runs at once.
+        let late = Atomic<Bool>(false)
+        governor.onStop { late.store(true, ordering: .relaxed) }
+        let ranLate = late.load(ordering: .relaxed)
+        #expect(ranLate)
+    }
+
+    @Test("an uninterrupted sleep reports that it slept the whole time; a deadline cuts it short")
+    func sleepCompletes() {
+        #expect(ExecutionGovernor().sleep(for: .milliseconds(5)) == true)
+        #expect(ExecutionGovernor(timeout: .milliseconds(5)).sleep(for: .seconds(600)) == false)
+    }
+
     @Test("a thread over its CPU share is paused")
     func throttles() throws {
         let clock = SimulatedCPUClock(step: .milliseconds(10))

@@ -30,7 +30,9 @@ public final class ReadinessHub: @unchecked Sendable {
     }
 
     /// Waits until the generation moves past `seen`, `deadline` passes, or the governor asks the
-    /// module to stop (checked at least every 100 ms). Returns whether the generation moved.
+    /// module to stop (the operations signal the hub on a stop request, see
+    /// ``StationOperations/attach(governor:)``; the stop is also checked every 10 s, as a
+    /// backstop). Returns whether the generation moved.
     @discardableResult
     public func wait(after seen: UInt64, until deadline: ContinuousClock.Instant?, governor: ExecutionGovernor?) throws -> Bool {
         condition.lock()
@@ -39,7 +41,7 @@ public final class ReadinessHub: @unchecked Sendable {
             if let stop = governor?.pendingStop() { throw stop }
             let now = ContinuousClock.now
             if let deadline, now >= deadline { return false }
-            var slice: Duration = .milliseconds(100)
+            var slice: Duration = .seconds(10)
             if let deadline { slice = min(slice, deadline - now) }
             if let left = governor?.remainingTime() { slice = min(slice, max(left, .milliseconds(1))) }
             _ = condition.wait(until: Date(timeIntervalSinceNow: max(0.0005, Double(slice.nanoseconds) / 1e9)))

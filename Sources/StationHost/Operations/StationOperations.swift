@@ -53,6 +53,7 @@ public final class StationOperations: Sendable {
     /// when the module must stop.
     public func attach(governor: ExecutionGovernor) {
         governorBox.withLock { $0 = governor }
+        governor.onStop { [hub] in hub.signal() }
     }
 
     var governor: ExecutionGovernor? { governorBox.withLock { $0 } }
