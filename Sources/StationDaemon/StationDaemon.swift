@@ -42,6 +42,7 @@ public final class StationDaemon: StatusProvider, @unchecked Sendable {
     private var watchdog: Task<Void, Never>?
     private let lock = NSLock()
     private var stopped = false
+    private var stateLock: StateLock?
 
     /// The status API's port and token once started (nil when it is off).
     public private(set) var statusPort: Int?
@@ -63,6 +64,7 @@ public final class StationDaemon: StatusProvider, @unchecked Sendable {
     /// service cannot start.
     public func start() async throws {
         try layout.prepare()
+        stateLock = try StateLock(folder: layout.state)
         let database = try DaemonDatabase(url: layout.database)
         let events = DaemonEvents(output: options.output, database: database)
         let jobs = JobLedger(sink: events, initialCounts: try database.jobTotals().filter { name, _ in
@@ -216,6 +218,7 @@ public final class StationDaemon: StatusProvider, @unchecked Sendable {
         await bitswap?.stop()
         await context?.content?.gateway?.shutdown()
         await context?.node?.host.close()
+        stateLock?.release()
     }
 
     // MARK: StatusProvider

@@ -42,3 +42,28 @@ struct PersistenceTests {
         #expect(!harness.messages(of: "station").contains { $0.contains("still running after the stop deadline") })
     }
 }
+
+@Suite("State folder lock", .serialized)
+struct StateLockTests {
+    @Test("a second daemon on the same state folder is refused with the holder's pid; the lock goes with the first")
+    func secondDaemonRefused() async throws {
+        let first = try TestDaemon()
+        try first.addModule("a", wat: TestModules.worker(intervalMs: 1000))
+        _ = try await first.start()
+        var refused = first.configuration
+        refused.status.enabled = false
+        let second = StationDaemon(configuration: refused, options: StationDaemon.Options(output: CollectingEventSink(), version: "test"))
+        do {
+            try await second.start()
+            Issue.record("a second daemon started on the same state folder")
+        } catch {
+            #expect("\(error)".contains("another station daemon (pid \(getpid()))"), "\(error)")
+        }
+        await first.stop()
+        var configuration = first.configuration
+        configuration.status.enabled = false
+        let third = StationDaemon(configuration: configuration, options: StationDaemon.Options(output: CollectingEventSink(), version: "test"))
+        try await third.start()
+        await third.stop()
+    }
+}
