@@ -321,6 +321,44 @@ struct DaemonCommandTests {
         #expect(gone.stderr.contains("no running daemon"), "\(gone.stderr)")
     }
 
+    @Test("the dashboard of a real daemon renders its modules and activity in headless Chromium")
+    func dashboardInChromium() async throws {
+        let chromium = "/usr/bin/chromium"
+        guard FileManager.default.isExecutableFile(atPath: chromium) else {
+            Issue.record("\(chromium) is missing: run bash scripts/install-extras")
+            return
+        }
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("station-dashboard-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: state) }
+        let daemon = try DaemonProcess(config: "examples/daemon/station.toml", state: state)
+        try await daemon.waitFor("two ticks") { (daemon.jobTotals["ticker"] ?? 0) >= 2 }
+        let endpoint = try JSONSerialization.jsonObject(with: Data(contentsOf: state.appendingPathComponent("status.json"))) as? [String: Any]
+        let url = try #require(endpoint?["url"] as? String)
+        let token = try #require(endpoint?["token"] as? String)
+        let profile = state.appendingPathComponent("chromium-profile")
+        let browser = Process()
+        browser.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        browser.arguments = ["60", chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                             "--disable-background-networking", "--disable-dev-shm-usage", "--user-data-dir=\(profile.path)",
+                             "--virtual-time-budget=5000", "--dump-dom", "\(url)/#token=\(token)"]
+        let output = Pipe()
+        browser.standardOutput = output
+        browser.standardError = FileHandle.nullDevice
+        try browser.run()
+        let dom = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        browser.waitUntilExit()
+        #expect(try await daemon.stop() == 0)
+        #expect(browser.terminationStatus == 0)
+        // Only what the page rendered counts: drop the inline script, which names states itself.
+        var rendered = dom
+        while let open = rendered.range(of: "<script"), let close = rendered.range(of: "</script>", range: open.upperBound..<rendered.endIndex) {
+            rendered.removeSubrange(open.lowerBound..<close.upperBound)
+        }
+        for text in ["ticker", "publisher", "greeter", "running", "tick "] {
+            #expect(rendered.contains(text), "the rendered dashboard lacks '\(text)'")
+        }
+    }
+
     @Test("kill -9 loses no stored data: the ticker's counter carries on after a restart")
     func killNine() async throws {
         let ticker = Self.examples.appendingPathComponent("modules/ticker/ticker.wat").path
