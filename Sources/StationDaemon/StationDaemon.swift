@@ -1,11 +1,10 @@
 import Foundation
 import IPFS
-import IPFSGateway
 import Libp2p
 import Logging
 import Multiformats
-import NIOPosix
 import Sandbox
+import SandboxEngine
 import StationConfig
 import StationHost
 import StationStatus
@@ -37,7 +36,7 @@ public final class StationDaemon: StatusProvider, @unchecked Sendable {
     private let startedAt = Date()
     private var supervisors: [ModuleSupervisor] = []
     private var context: DaemonContext?
-    private var bitswap: Bitswap?
+    private var services = SharedServices.none
     private var statusServer: StatusServer?
     private var watchdog: Task<Void, Never>?
     private let lock = NSLock()
@@ -74,55 +73,40 @@ public final class StationDaemon: StatusProvider, @unchecked Sendable {
 
         let needsStore = enabledModules.contains { $0.grants.ipfs || Self.isCID($0.source) } || !configuration.ipfs.gateways.isEmpty || (try? hasUpdates(database)) == true
         let needsNode = needsStore || enabledModules.contains { !$0.grants.p2p.isEmpty } || !configuration.p2p.listen.isEmpty
-        var node: SharedP2PNode?
-        var content: SharedContent?
         if needsNode {
-            let host = Libp2pHost(identity: try IdentityStore.loadOrCreate(in: layout.state), group: MultiThreadedEventLoopGroup.singleton)
-            do {
-                let listen = configuration.p2p.listen.isEmpty ? ["/ip4/127.0.0.1/tcp/0"] : configuration.p2p.listen
-                for text in listen { _ = try await host.listen(on: try Multiaddr(text)) }
-            } catch {
-                await host.close()
-                throw DaemonError("cannot start the p2p node: \(error)")
-            }
-            for text in configuration.p2p.peers {
-                do {
-                    _ = try await host.connect(to: try Multiaddr(text))
-                } catch {
-                    events.emit(.activity(module: "station", level: .error, message: "could not connect to peer \(text): \(error)"))
-                }
-            }
-            node = SharedP2PNode(host: host)
+            var storeConfiguration: BlockStore.Configuration?
             if needsStore {
-                var storeConfiguration = BlockStore.Configuration(directory: layout.blockStore, defaultModuleQuota: 0)
+                var store = BlockStore.Configuration(directory: layout.blockStore, defaultModuleQuota: 0)
                 for module in enabledModules {
-                    storeConfiguration.moduleQuotas[module.name] = Int64(clamping: plan[module.name]?.ipfsQuotaBytes ?? 0)
+                    store.moduleQuotas[module.name] = Int64(clamping: plan[module.name]?.ipfsQuotaBytes ?? 0)
                 }
-                storeConfiguration.moduleQuotas[ModuleCode.storeOwner] = Int64(ModuleCode.maximumSize) * 8
-                do {
-                    let store = try BlockStore(storeConfiguration)
-                    let bitswap = Bitswap(host: host, store: store)
-                    bitswap.start()
-                    self.bitswap = bitswap
-                    let gateway = configuration.ipfs.gateways.isEmpty ? nil : try TrustlessGatewayClient(gateways: configuration.ipfs.gateways)
-                    content = SharedContent(store: store, bitswap: bitswap, gateway: gateway) {
-                        Array(Set(host.allConnections.map(\.remotePeer)))
-                    }
-                } catch {
-                    await bitswap?.stop()
-                    await host.close()
-                    throw DaemonError("cannot open the block store in \(layout.blockStore.path): \(error)")
+                store.moduleQuotas[ModuleCode.storeOwner] = Int64(ModuleCode.maximumSize) * 8
+                storeConfiguration = store
+            }
+            do {
+                services = try await SharedServices.start(
+                    identity: try IdentityStore.loadOrCreate(in: layout.state),
+                    listen: try configuration.p2p.listen.map { try Multiaddr($0) },
+                    peers: try configuration.p2p.peers.map { try Multiaddr($0) },
+                    store: storeConfiguration, gateways: configuration.ipfs.gateways
+                ) { peer, error in
+                    events.emit(.activity(module: "station", level: .error, message: "could not connect to peer \(peer): \(error)"))
                 }
+            } catch {
+                throw DaemonError("\(error)")
             }
         }
+        let node = services.node
+        let content = services.content
 
         let context = DaemonContext(
             configuration: configuration, layout: layout, events: events, jobs: jobs, database: database,
             node: node, content: content, code: ModuleCode(layout: layout, content: content),
             engine: EngineChoice(rawValue: configuration.engine) ?? .auto, backoff: Backoff(configuration.supervisor))
         self.context = context
-        supervisors = enabledModules.map { manifest in
-            ModuleSupervisor(manifest: manifest, effective: plan[manifest.name] ?? EffectiveLimits.fallback(manifest), context: context)
+        // The plan has an entry for every enabled module.
+        supervisors = enabledModules.compactMap { manifest in
+            plan[manifest.name].map { ModuleSupervisor(manifest: manifest, effective: $0, context: context) }
         }
 
         events.emit(.started)
@@ -208,16 +192,14 @@ public final class StationDaemon: StatusProvider, @unchecked Sendable {
         }
         if !ended {
             let stuck = supervisors.filter { $0.currentState != .stopped && $0.currentState != .parked }.map(\.name)
-            context?.events.emit(.activity(module: "station", level: .error, message: "modules still running after the stop deadline of \(ModuleSupervisor.format(deadline)): \(stuck.joined(separator: ", "))"))
+            context?.events.emit(.activity(module: "station", level: .error, message: "modules still running after the stop deadline of \(Units.formatDuration(deadline)): \(stuck.joined(separator: ", "))"))
         }
         context?.jobs.flush()
         if let statusServer {
             await statusServer.stop()
             StatusEndpointFile(path: layout.statusFile).remove(ifPID: ProcessInfo.processInfo.processIdentifier)
         }
-        await bitswap?.stop()
-        await context?.content?.gateway?.shutdown()
-        await context?.node?.host.close()
+        await services.stop()
         stateLock?.release()
     }
 
@@ -255,17 +237,4 @@ public final class StationDaemon: StatusProvider, @unchecked Sendable {
 public struct DaemonError: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
-}
-
-extension EffectiveLimits {
-    /// Used only if the plan misses a module (it never should).
-    static func fallback(_ manifest: ModuleManifest) -> EffectiveLimits {
-        let defaults = DaemonDefaults.moduleLimits
-        return EffectiveLimits(
-            memoryBytes: manifest.limits.memoryBytes ?? defaults.memoryBytes ?? (128 << 20),
-            cpuPercent: manifest.limits.cpuPercent ?? defaults.cpuPercent,
-            storageBytes: manifest.limits.storageBytes ?? defaults.storageBytes ?? (256 << 20),
-            kvQuotaBytes: manifest.limits.kvQuotaBytes ?? defaults.kvQuotaBytes ?? (16 << 20),
-            ipfsQuotaBytes: manifest.limits.ipfsQuotaBytes ?? defaults.ipfsQuotaBytes ?? (256 << 20))
-    }
 }

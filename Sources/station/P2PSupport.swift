@@ -3,6 +3,7 @@ import Libp2p
 import Multiformats
 import NIOPosix
 import SandboxEngine
+import StationHost
 
 /// A failure of a `station p2p` command, with the exit status it ends in.
 struct P2PFailure: Error, CustomStringConvertible {
@@ -21,7 +22,7 @@ struct P2PFailure: Error, CustomStringConvertible {
 /// Shared pieces of the `station p2p` subcommands: state folder, argument parsing, host lifetime, errors.
 enum P2PSupport {
     /// The listen address used when none is given.
-    static let defaultListenAddress = "/ip4/127.0.0.1/tcp/0"
+    static let defaultListenAddress = SharedServices.defaultListenAddress
 
     /// `--state`, else `$STATION_STATE_ROOT`, else `${XDG_STATE_HOME:-~/.local/state}/station`.
     static func stateFolder(_ override: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {

@@ -178,11 +178,12 @@ struct RunCommand: AsyncParsableCommand {
         let events: any StationEventSink = json ? JSONLinesEventSink(fileDescriptor: 1) : ReadableEventSink(fileDescriptor: 2)
         var stationConfiguration = try stationConfiguration(moduleName: loaded.name)
         network.apply(to: &stationConfiguration)
-        let services: RunNetworkServices
+        let services: SharedServices
         do {
             services = try await RunNetworkServices.start(network, module: loaded.name)
         } catch {
-            Diagnostics.report(module: loaded.name, message: "cannot start the p2p node or block store: \(error)")
+            let message = error is SharedServicesError ? "\(error)" : "cannot start the p2p node or block store: \(error)"
+            Diagnostics.report(module: loaded.name, message: message)
             throw ExitCode(69)
         }
         let operations = StationOperations(

@@ -1,10 +1,8 @@
 import ArgumentParser
 import Foundation
 import IPFS
-import IPFSGateway
 import Libp2p
 import Multiformats
-import NIOPosix
 import SandboxEngine
 import StationHost
 
@@ -63,53 +61,29 @@ struct RunNetworkOptions: ParsableArguments {
 }
 
 /// The node, Bitswap and block store of one `station run`, started only when granted.
-final class RunNetworkServices: Sendable {
-    let node: SharedP2PNode?
-    let content: SharedContent?
-    private let bitswap: Bitswap?
-
-    private init(node: SharedP2PNode?, content: SharedContent?, bitswap: Bitswap?) {
-        self.node = node
-        self.content = content
-        self.bitswap = bitswap
-    }
-
-    static let none = RunNetworkServices(node: nil, content: nil, bitswap: nil)
-
+enum RunNetworkServices {
     /// Starts what `options` grant; prints the node's addresses on stderr.
-    static func start(_ options: RunNetworkOptions, module: String) async throws -> RunNetworkServices {
+    static func start(_ options: RunNetworkOptions, module: String) async throws -> SharedServices {
         guard options.wantsNode else { return .none }
-        let host = Libp2pHost(identity: try P2PSupport.storedIdentity(nil), group: MultiThreadedEventLoopGroup.singleton)
-        let listen = options.p2pListen.isEmpty ? [P2PSupport.defaultListenAddress] : options.p2pListen
-        for text in listen {
-            let bound = try await host.listen(on: try Multiaddr(text))
-            Diagnostics.report(module: module, message: "p2p node listening on \(bound)/p2p/\(host.peerID)")
+        var store: BlockStore.Configuration?
+        if options.allowIPFS {
+            var configuration = BlockStore.Configuration(directory: IPFSSupport.repoFolder(options.repo))
+            if let quota = options.ipfsQuota { configuration.moduleQuotas[module] = try options.parsedQuota(quota) }
+            store = configuration
         }
-        for text in options.peers {
-            do {
-                _ = try await host.connect(to: try Multiaddr(text))
-            } catch {
-                Diagnostics.report(module: module, message: "could not connect to peer \(text): \(error)")
+        let services = try await SharedServices.start(
+            identity: try P2PSupport.storedIdentity(nil),
+            listen: try options.p2pListen.map { try Multiaddr($0) },
+            peers: try options.peers.map { try Multiaddr($0) },
+            store: store, gateways: options.gateway
+        ) { peer, error in
+            Diagnostics.report(module: module, message: "could not connect to peer \(peer): \(error)")
+        }
+        if let host = services.node?.host {
+            for address in host.listenAddresses {
+                Diagnostics.report(module: module, message: "p2p node listening on \(address)/p2p/\(host.peerID)")
             }
         }
-        let node = SharedP2PNode(host: host)
-        guard options.allowIPFS else { return RunNetworkServices(node: node, content: nil, bitswap: nil) }
-        var storeConfiguration = BlockStore.Configuration(directory: IPFSSupport.repoFolder(options.repo))
-        if let quota = options.ipfsQuota { storeConfiguration.moduleQuotas[module] = try options.parsedQuota(quota) }
-        let store = try BlockStore(storeConfiguration)
-        let bitswap = Bitswap(host: host, store: store)
-        bitswap.start()
-        let gateway = options.gateway.isEmpty ? nil : try TrustlessGatewayClient(gateways: options.gateway)
-        let content = SharedContent(store: store, bitswap: bitswap, gateway: gateway) {
-            Array(Set(host.allConnections.map(\.remotePeer)))
-        }
-        return RunNetworkServices(node: node, content: content, bitswap: bitswap)
-    }
-
-    /// Stops Bitswap and closes the node.
-    func stop() async {
-        await bitswap?.stop()
-        await content?.gateway?.shutdown()
-        await node?.host.close()
+        return services
     }
 }

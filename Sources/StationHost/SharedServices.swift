@@ -1,0 +1,93 @@
+import Foundation
+import IPFS
+import IPFSGateway
+import Libp2p
+import Multiformats
+import NIOPosix
+
+/// The libp2p node and IPFS content one process shares between its modules: `station run` starts
+/// them for its one module, `station daemon` for all of its modules.
+public final class SharedServices: Sendable {
+    /// The node, when started.
+    public let node: SharedP2PNode?
+    /// The block store with Bitswap on the node and the gateways, when a store was asked for.
+    public let content: SharedContent?
+    private let bitswap: Bitswap?
+
+    private init(node: SharedP2PNode?, content: SharedContent?, bitswap: Bitswap?) {
+        self.node = node
+        self.content = content
+        self.bitswap = bitswap
+    }
+
+    /// Nothing started.
+    public static let none = SharedServices(node: nil, content: nil, bitswap: nil)
+
+    /// Where the node listens when no address is given.
+    public static let defaultListenAddress = "/ip4/127.0.0.1/tcp/0"
+
+    /// Starts a node with `identity` listening on `listen` (``defaultListenAddress`` when empty),
+    /// connects to `peers` (a peer that cannot be reached is passed to `peerFailed`, and start-up
+    /// goes on), and, when `store` is given, opens the block store with Bitswap on the node
+    /// (asking every connected peer) and the trustless `gateways` after it. On failure nothing is
+    /// left running.
+    public static func start(
+        identity: PrivateKey, listen: [Multiaddr], peers: [Multiaddr], store: BlockStore.Configuration?, gateways: [String],
+        peerFailed: (Multiaddr, any Error) -> Void
+    ) async throws -> SharedServices {
+        let host = Libp2pHost(identity: identity, group: MultiThreadedEventLoopGroup.singleton)
+        do {
+            for address in listen.isEmpty ? [try Multiaddr(defaultListenAddress)] : listen {
+                _ = try await host.listen(on: address)
+            }
+        } catch {
+            await host.close()
+            throw SharedServicesError.node("\(error)")
+        }
+        for peer in peers {
+            do {
+                _ = try await host.connect(to: peer)
+            } catch {
+                peerFailed(peer, error)
+            }
+        }
+        let node = SharedP2PNode(host: host)
+        guard let store else { return SharedServices(node: node, content: nil, bitswap: nil) }
+        var bitswap: Bitswap?
+        do {
+            let blockStore = try BlockStore(store)
+            let started = Bitswap(host: host, store: blockStore)
+            started.start()
+            bitswap = started
+            let gateway = gateways.isEmpty ? nil : try TrustlessGatewayClient(gateways: gateways)
+            let content = SharedContent(store: blockStore, bitswap: started, gateway: gateway) {
+                Array(Set(host.allConnections.map(\.remotePeer)))
+            }
+            return SharedServices(node: node, content: content, bitswap: started)
+        } catch {
+            await bitswap?.stop()
+            await host.close()
+            throw SharedServicesError.store(path: store.directory.path, reason: "\(error)")
+        }
+    }
+
+    /// Stops Bitswap and the gateway client and closes the node.
+    public func stop() async {
+        await bitswap?.stop()
+        await content?.gateway?.shutdown()
+        await node?.host.close()
+    }
+}
+
+/// A shared service could not start.
+public enum SharedServicesError: Error, Sendable, CustomStringConvertible {
+    case node(String)
+    case store(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .node(let reason): "cannot start the p2p node: \(reason)"
+        case .store(let path, let reason): "cannot open the block store in \(path): \(reason)"
+        }
+    }
+}
