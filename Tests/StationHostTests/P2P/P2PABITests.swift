@@ -24,6 +24,29 @@ func startEchoPeer() async throws -> (Libp2pHost, Multiaddr) {
     return (peer, bound.encapsulate(.p2p(peer.peerID.multihash)))
 }
 
+/// A module (operation layer) on its own listening node, handling `protocol`, and the address
+/// (with `/p2p/`) a peer dials to reach it.
+struct ListeningModule {
+    let host: Libp2pHost
+    let address: Multiaddr
+    let node: SharedP2PNode
+    let events: CollectingEventSink
+    let operations: StationOperations
+    let listener: Int32
+
+    static func start(name: String, protocol protocolID: String) async throws -> ListeningModule {
+        let host = Libp2pHost(group: MultiThreadedEventLoopGroup.singleton)
+        let bound = try await host.listen(on: try Multiaddr("/ip4/127.0.0.1/tcp/0"))
+        let node = SharedP2PNode(host: host)
+        var configuration = StationModuleConfiguration(identity: StationIdentity(moduleName: name))
+        configuration.p2p = P2PGrants(protocols: [protocolID])
+        let events = CollectingEventSink()
+        let operations = StationOperations(configuration: configuration, events: events, jobs: JobLedger(sink: events), p2pNode: node)
+        let listener = try operations.p2pListen(protocol: protocolID)
+        return ListeningModule(host: host, address: bound.encapsulate(.p2p(host.peerID.multihash)), node: node, events: events, operations: operations, listener: listener)
+    }
+}
+
 @Suite("station ABI: libp2p streams on the shared node", .serialized)
 struct P2PABITests {
     @Test("a module dials a real peer, writes, half-closes and reads the echo", arguments: abiEngines)
@@ -61,18 +84,12 @@ struct P2PABITests {
 
     @Test("a module handles inbound streams on a granted protocol (operation layer)")
     func listenAndAccept() async throws {
-        let host = Libp2pHost(group: MultiThreadedEventLoopGroup.singleton)
-        let bound = try await host.listen(on: try Multiaddr("/ip4/127.0.0.1/tcp/0"))
-        let node = SharedP2PNode(host: host)
-        var configuration = StationModuleConfiguration(identity: StationIdentity(moduleName: "server"))
-        configuration.p2p = P2PGrants(protocols: ["/greet/1.0.0"])
-        let events = CollectingEventSink()
-        let operations = StationOperations(configuration: configuration, events: events, jobs: JobLedger(sink: events), p2pNode: node)
-        let listener = try operations.p2pListen(protocol: "/greet/1.0.0")
+        let module = try await ListeningModule.start(name: "server", protocol: "/greet/1.0.0")
+        let (host, operations, listener) = (module.host, module.operations, module.listener)
 
         let client = Libp2pHost(group: MultiThreadedEventLoopGroup.singleton)
         let exchange = Task {
-            let stream = try await client.newStream(to: bound.encapsulate(.p2p(host.peerID.multihash)), protocol: "/greet/1.0.0")
+            let stream = try await client.newStream(to: module.address, protocol: "/greet/1.0.0")
             try await stream.write(Array("ping".utf8))
             try await stream.closeWrite()
             return String(buffer: try await stream.readAll(limit: 1024))
@@ -89,7 +106,7 @@ struct P2PABITests {
         #expect(try await exchange.value == "pong")
 
         // Only one module may handle a protocol id.
-        let other = StationOperations(configuration: configuration, events: events, jobs: JobLedger(sink: events), p2pNode: node)
+        let other = StationOperations(configuration: module.operations.configuration, events: module.events, jobs: JobLedger(sink: module.events), p2pNode: module.node)
         #expect(throws: StationError.self) { try other.p2pListen(protocol: "/greet/1.0.0") }
         // Closing the listener frees the id for others.
         try operations.close(handle: listener)
@@ -103,18 +120,12 @@ struct P2PABITests {
 
     @Test("close right after close_write still delivers every queued byte and the end of the data")
     func closeAfterCloseWriteLosesNothing() async throws {
-        let host = Libp2pHost(group: MultiThreadedEventLoopGroup.singleton)
-        let bound = try await host.listen(on: try Multiaddr("/ip4/127.0.0.1/tcp/0"))
-        let node = SharedP2PNode(host: host)
-        var configuration = StationModuleConfiguration(identity: StationIdentity(moduleName: "sender"))
-        configuration.p2p = P2PGrants(protocols: ["/bulk/1.0.0"])
-        let events = CollectingEventSink()
-        let operations = StationOperations(configuration: configuration, events: events, jobs: JobLedger(sink: events), p2pNode: node)
-        let listener = try operations.p2pListen(protocol: "/bulk/1.0.0")
+        let module = try await ListeningModule.start(name: "sender", protocol: "/bulk/1.0.0")
+        let (host, operations, listener) = (module.host, module.operations, module.listener)
 
         let client = Libp2pHost(group: MultiThreadedEventLoopGroup.singleton)
         let exchange = Task {
-            let stream = try await client.newStream(to: bound.encapsulate(.p2p(host.peerID.multihash)), protocol: "/bulk/1.0.0")
+            let stream = try await client.newStream(to: module.address, protocol: "/bulk/1.0.0")
             try await stream.closeWrite()
             // Read slowly at first, so the module's queue is still full when it closes the handle.
             try await Task.sleep(for: .milliseconds(300))
