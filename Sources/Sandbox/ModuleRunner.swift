@@ -1,5 +1,6 @@
 import Foundation
 import SandboxEngine
+import Synchronization
 import WASIHost
 
 /// A directory on the host given to the module, under a name the module sees.
@@ -90,6 +91,8 @@ public final class ModuleRunner: Sendable {
     public let configuration: RunConfiguration
     /// Watches the run; call ``stop(_:)`` to end it from another thread.
     public let governor: ExecutionGovernor
+    /// The running thread's CPU clock and its reading when the run began (nil when not running).
+    private let cpuClock = Mutex<(clock: clockid_t, start: Duration)?>(nil)
 
     public init(configuration: RunConfiguration) {
         self.configuration = configuration
@@ -113,6 +116,16 @@ public final class ModuleRunner: Sendable {
         }
     }
 
+    /// CPU time the current run has used so far; readable from any thread (nil when not running).
+    public func cpuTimeSoFar() -> Duration? {
+        cpuClock.withLock { running in
+            guard let running else { return nil }
+            var spec = timespec()
+            guard clock_gettime(running.clock, &spec) == 0 else { return nil }
+            return .seconds(Int64(spec.tv_sec)) + .nanoseconds(Int64(spec.tv_nsec)) - running.start
+        }
+    }
+
     /// The native stack a module thread gets: room for the WebAssembly stack plus host frames.
     public static func threadStackSize(for limits: Limits) -> Int {
         max(8 << 20, limits.stackBytes * 2 + (4 << 20))
@@ -122,6 +135,11 @@ public final class ModuleRunner: Sendable {
     public func runOnCurrentThread() -> RunOutcome {
         let clockStart = ContinuousClock.now
         let cpuStart = ExecutionGovernor.threadCPUTime()
+        var clock = clockid_t()
+        if pthread_getcpuclockid(pthread_self(), &clock) == 0 {
+            cpuClock.withLock { $0 = (clock, cpuStart) }
+        }
+        defer { cpuClock.withLock { $0 = nil } }
         var outcome = RunOutcome(exitStatus: 0)
         var instance: (any WasmInstance)?
         var wasi: WASIContext?

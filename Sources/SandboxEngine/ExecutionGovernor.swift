@@ -215,6 +215,11 @@ private struct ThrottleWindow {
 }
 
 extension Duration {
+    /// The duration in seconds, as a floating-point number.
+    public var inSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+
     /// The duration in whole nanoseconds (saturating).
     public var nanoseconds: Int64 {
         let (seconds, attoseconds) = components

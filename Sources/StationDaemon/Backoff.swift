@@ -1,3 +1,4 @@
+import SandboxEngine
 import StationConfig
 
 /// How long a failing module waits before its next start: `initial · 2^(failures-1)`, capped at
@@ -22,13 +23,9 @@ public struct Backoff: Sendable, Hashable {
     /// - Parameter random: a value in [0, 1) (tests pass fixed ones).
     public func delay(afterFailures failures: Int, random: Double = Double.random(in: 0..<1)) -> Duration {
         let exponent = min(max(failures - 1, 0), 40)
-        let base = Self.seconds(initial) * Double(UInt64(1) << UInt64(exponent))
-        let capped = min(base, Self.seconds(maximum))
+        let base = initial.inSeconds * Double(UInt64(1) << UInt64(exponent))
+        let capped = min(base, maximum.inSeconds)
         let spread = capped * (1 + jitter * (2 * random - 1))
         return .milliseconds(Int64(max(0, spread) * 1000))
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

@@ -43,8 +43,8 @@ public struct ModuleCode: Sendable {
         }
         let cached = layout.cachedModule(cid: cid.description)
         if let bytes = FileManager.default.contents(atPath: cached.path) {
-            if let loaded = try? ModuleLoader.load(bytes: [UInt8](bytes), name: name) {
-                _ = try? ModuleInfo(wasm: loaded.wasm)
+            // A damaged cache file is fetched again instead of parking the module as invalid.
+            if let loaded = try? ModuleLoader.load(bytes: [UInt8](bytes), name: name), (try? ModuleInfo(wasm: loaded.wasm)) != nil {
                 return loaded
             }
             try? FileManager.default.removeItem(at: cached)

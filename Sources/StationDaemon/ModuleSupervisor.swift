@@ -15,7 +15,6 @@ final class ModuleSupervisor: @unchecked Sendable {
     let effective: EffectiveLimits
     private let context: DaemonContext
     private let meter = HostCallMeter()
-    private let thread = ModuleThread()
     private let wake = WakeSignal()
     private let lock = NSLock()
     private var task: Task<Void, Never>?
@@ -150,9 +149,9 @@ final class ModuleSupervisor: @unchecked Sendable {
             let started = ContinuousClock.now
             let result = await runOnce()
             let ranFor = ContinuousClock.now - started
-            guard let next = decide(result, ranFor: ranFor) else { return }
-            if let delay = next {
-                lock.withLock { nextStartAt = Date().addingTimeInterval(Backoff.seconds(delay)) }
+            guard case .startAgain(let after) = decide(result, ranFor: ranFor) else { return }
+            if let delay = after {
+                lock.withLock { nextStartAt = Date().addingTimeInterval(delay.inSeconds) }
                 await wake.wait(timeout: delay)
             }
             lock.withLock { restarts += 1 }
@@ -166,60 +165,60 @@ final class ModuleSupervisor: @unchecked Sendable {
         case interrupted
     }
 
-    /// Decides after a run: nil ends supervision; `.some(nil)` restarts at once; a duration waits first.
-    private func decide(_ result: RunResult, ranFor: Duration) -> Duration?? {
+    /// What the supervision loop does after a run.
+    private enum NextStep {
+        case end
+        case startAgain(after: Duration?)
+    }
+
+    /// Decides after a run, records the new state and reports it.
+    private func decide(_ result: RunResult, ranFor: Duration) -> NextStep {
         let policy = manifest.restart
         let settings = context.configuration.supervisor
-        enum Verdict { case stop(String), park(String), restart(Duration?, String?) }
-        let verdict: Verdict = lock.withLock {
-            if stopping { return .stop("the daemon stopped") }
-            if restartRequested { return .restart(nil, nil) }
+        let (step, report): (NextStep, (ActivityLevel, String)?) = lock.withLock {
+            func end(_ newState: ModuleState, _ why: String, report: (ActivityLevel, String)?) -> (NextStep, (ActivityLevel, String)?) {
+                state = newState
+                reason = why
+                return (.end, report)
+            }
+            if stopping { return end(.stopped, "the daemon stopped", report: nil) }
+            if restartRequested { return (.startAgain(after: nil), nil) }
             switch result {
             case .interrupted:
-                return .restart(nil, nil)
+                return (.startAgain(after: nil), nil)
             case .cleanExit:
-                guard policy == .always else { return .stop("exited (restart = \(policy.rawValue))") }
+                guard policy == .always else {
+                    let why = "exited (restart = \(policy.rawValue))"
+                    return end(.stopped, why, report: (.info, "stopped: \(why)"))
+                }
                 if ranFor >= settings.healthyAfter { consecutiveFailures = 0 }
-                return .restart(settings.initialBackoff, nil)
+                state = .backoff
+                reason = "exited; starting again"
+                return (.startAgain(after: settings.initialBackoff), nil)
             case .failed(let message, let permanent):
                 if ranFor >= settings.healthyAfter { consecutiveFailures = 0 }
                 consecutiveFailures += 1
-                if permanent { return .park("cannot run: \(message)") }
-                if policy == .never { return .stop("failed (restart = never): \(message)") }
+                let parked = "Fix it and restart it from the dashboard or with `station module restart \(name)`"
+                if permanent {
+                    let why = "cannot run: \(message)"
+                    return end(.parked, why, report: (.error, "parked: \(why). \(parked)"))
+                }
+                if policy == .never {
+                    let why = "failed (restart = never): \(message)"
+                    return end(.stopped, why, report: (.info, "stopped: \(why)"))
+                }
                 if consecutiveFailures >= settings.maxFailures {
-                    return .park("failed \(consecutiveFailures) times in a row; last: \(message)")
+                    let why = "failed \(consecutiveFailures) times in a row; last: \(message)"
+                    return end(.parked, why, report: (.error, "parked: \(why). \(parked)"))
                 }
-                return .restart(context.backoff.delay(afterFailures: consecutiveFailures), message)
+                let delay = context.backoff.delay(afterFailures: consecutiveFailures)
+                state = .backoff
+                reason = message
+                return (.startAgain(after: delay), (.error, "\(message); restarting in \(Units.formatDuration(delay)) (failure \(consecutiveFailures) of \(settings.maxFailures))"))
             }
         }
-        switch verdict {
-        case .stop(let why):
-            lock.withLock {
-                state = .stopped
-                reason = why
-            }
-            if !lock.withLock({ stopping }) { note(.info, "stopped: \(why)") }
-            return nil
-        case .park(let why):
-            lock.withLock {
-                state = .parked
-                reason = why
-            }
-            note(.error, "parked: \(why). Fix it and restart it from the dashboard or with `station module restart \(name)`")
-            return nil
-        case .restart(let delay, let failure):
-            if let delay {
-                let failures = lock.withLock { consecutiveFailures }
-                lock.withLock {
-                    state = .backoff
-                    reason = failure ?? "exited; starting again"
-                }
-                if let failure {
-                    note(.error, "\(failure); restarting in \(Self.format(delay)) (failure \(failures) of \(settings.maxFailures))")
-                }
-            }
-            return .some(delay)
-        }
+        if let (level, message) = report { note(level, message) }
+        return step
     }
 
     /// Loads the code and runs it once.
@@ -278,7 +277,7 @@ final class ModuleSupervisor: @unchecked Sendable {
             return .interrupted
         }
         meter.beginRun()
-        let outcome = await thread.run(runner, name: name)
+        let outcome = await runner.run()
         operations.close()
         meter.noteMemory(outcome.memoryBytes)
         let (wasHung, wasStopping, wasRestart) = lock.withLock {
@@ -291,7 +290,7 @@ final class ModuleSupervisor: @unchecked Sendable {
         }
         if wasStopping || wasRestart { return .interrupted }
         if wasHung {
-            let limit = hangAfter.map(Self.format) ?? "?"
+            let limit = hangAfter.map(Units.formatDuration) ?? "?"
             return .failed("hung: ran guest code for \(limit) without calling the host (limit: hang-after)", permanent: false)
         }
         if let error = outcome.error {
@@ -344,14 +343,13 @@ final class ModuleSupervisor: @unchecked Sendable {
     /// Called about once a second by the daemon: samples CPU, notes throttling, stops a hung run.
     func tick() {
         let now = ContinuousClock.now
-        let live = thread.cpuTime()
         var throttledNote: String?
         var hungRunner: ModuleRunner?
         lock.withLock {
             guard let runner, state == .running else { return }
-            if let live {
+            if let live = runner.cpuTimeSoFar() {
                 if let sample = cpuSample, now > sample.wall {
-                    cpuPercent = Backoff.seconds(live - sample.cpu) / Backoff.seconds(now - sample.wall) * 100
+                    cpuPercent = (live - sample.cpu).inSeconds / (now - sample.wall).inSeconds * 100
                 }
                 cpuSample = (now, live)
             }
@@ -373,7 +371,6 @@ final class ModuleSupervisor: @unchecked Sendable {
     // MARK: Status
 
     func snapshot(storageBytes: UInt64) -> ModuleSnapshot {
-        let live = thread.cpuTime() ?? .zero
         let sourceText = source.description
         return lock.withLock {
             ModuleSnapshot(
@@ -381,7 +378,7 @@ final class ModuleSupervisor: @unchecked Sendable {
                 source: sourceText, state: state, reason: reason, restarts: restarts,
                 consecutiveFailures: consecutiveFailures, nextStartAt: state == .backoff ? nextStartAt : nil,
                 runningSince: runningSince, engine: engineName, jobs: context.jobs.count(for: name),
-                cpuSeconds: Backoff.seconds(pastCPU + (runner == nil ? .zero : live)), cpuPercent: cpuPercent,
+                cpuSeconds: (pastCPU + (runner?.cpuTimeSoFar() ?? .zero)).inSeconds, cpuPercent: cpuPercent,
                 cpuLimitPercent: effective.cpuPercent, memoryBytes: UInt64(max(0, meter.memoryBytes)),
                 memoryLimitBytes: effective.memoryBytes, storageBytes: storageBytes,
                 storageLimitBytes: effective.storageBytes + (manifest.grants.kv ? effective.kvQuotaBytes : 0),
@@ -396,14 +393,6 @@ final class ModuleSupervisor: @unchecked Sendable {
 
     private func note(_ level: ActivityLevel, _ message: String) {
         context.events.emit(.activity(module: name, level: level, message: message))
-    }
-
-    static func format(_ duration: Duration) -> String {
-        let seconds = Backoff.seconds(duration)
-        if seconds < 1 { return "\(Int(seconds * 1000)) ms" }
-        if seconds < 60 { return String(format: "%.1f s", seconds) }
-        if seconds < 3600 { return String(format: "%.0f min", seconds / 60) }
-        return String(format: "%.1f h", seconds / 3600)
     }
 
     static func percent(_ value: Double) -> String {

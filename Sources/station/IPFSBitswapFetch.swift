@@ -2,6 +2,7 @@ import Foundation
 import IPFS
 import Libp2p
 import Multiformats
+import SandboxEngine
 
 /// Fetches `CID[/path]` from Bitswap peers for `station ipfs get --peer`: the directory blocks
 /// along the path one by one, then the whole DAG under the path's end, which ends up pinned.
@@ -9,9 +10,8 @@ enum IPFSBitswapFetch {
     /// Fetches into `store` for the CLI module; every block is verified by Bitswap before it is stored.
     /// - Parameter idleTimeout: a fetch fails when no wanted block arrives for this long.
     static func fetch(_ request: GatewayRequest, from peers: [Multiaddr], into store: BlockStore, idleTimeout: Duration) async throws {
-        let seconds = Double(idleTimeout.components.seconds) + Double(idleTimeout.components.attoseconds) / 1e18
         try await P2PSupport.withHost(identity: PrivateKey()) { host in
-            let bitswap = Bitswap(host: host, store: store, configuration: BitswapConfiguration(fetchTimeout: seconds))
+            let bitswap = Bitswap(host: host, store: store, configuration: BitswapConfiguration(fetchTimeout: idleTimeout.inSeconds))
             bitswap.start()
             var held: [CID] = []
             defer { for cid in held { store.release(cid, module: IPFSSupport.module) } }

@@ -1,4 +1,5 @@
 import Foundation
+import SandboxEngine
 
 /// A token bucket shared by all requests of one fetcher: response bytes per second, with a burst
 /// of one second's worth.
@@ -24,8 +25,7 @@ final class BandwidthLimiter: @unchecked Sendable {
             let rate = Double(bytesPerSecond)
             let elapsed = now - lastRefill
             if elapsed > .zero {
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                tokens = min(rate, tokens + seconds * rate)
+                tokens = min(rate, tokens + elapsed.inSeconds * rate)
                 lastRefill = now
             }
             tokens -= Double(bytes)
