@@ -54,7 +54,7 @@ public struct ConfigErrors: Error, Sendable, CustomStringConvertible {
 }
 
 /// Checks of values whose syntax belongs to other layers (network patterns, multiaddrs, CIDs,
-/// gateway URLs). The daemon supplies them; `StationConfig` does not depend on the networking
+/// gateway URLs, module files). The daemon supplies them; `StationConfig` does not depend on the networking
 /// targets. Each returns an error message for a bad value, or nil when the value is fine. A check
 /// left nil is skipped (only basic shape checks are made).
 public struct FieldChecks: Sendable {
@@ -69,11 +69,17 @@ public struct FieldChecks: Sendable {
     public var cid: Check?
     /// An `[ipfs] gateways` URL.
     public var gatewayURL: Check?
+    /// A manifest's `wasm` file, given as the resolved absolute path. Called only once the loader's
+    /// own checks pass (a `.wasm` or `.wat` name, an existing readable file), so it can apply the
+    /// module loader's rules (a regular file, not too large). Its message is reported on the
+    /// `wasm` line as `'wasm': 'path' (absolute path): message`.
+    public var moduleFile: Check?
 
-    public init(networkPattern: Check? = nil, multiaddr: Check? = nil, cid: Check? = nil, gatewayURL: Check? = nil) {
+    public init(networkPattern: Check? = nil, multiaddr: Check? = nil, cid: Check? = nil, gatewayURL: Check? = nil, moduleFile: Check? = nil) {
         self.networkPattern = networkPattern
         self.multiaddr = multiaddr
         self.cid = cid
         self.gatewayURL = gatewayURL
+        self.moduleFile = moduleFile
     }
 }

@@ -4,8 +4,9 @@ import SandboxEngine
 /// Reads and validates `station.toml` and the `module.toml` manifests it lists.
 ///
 /// Everything is checked before anything is reported: unknown keys (with "did you mean"), wrong
-/// types, bad sizes and durations, out-of-range numbers, missing files, duplicate module names, and
-/// (through ``FieldChecks``) network patterns, multiaddrs, CIDs and gateway URLs. All problems come
+/// types, bad sizes and durations, out-of-range numbers, missing files, duplicate module names
+/// (ignoring case), environment variables and arguments a process cannot be given, and (through
+/// ``FieldChecks``) network patterns, multiaddrs, CIDs, gateway URLs and module files. All problems come
 /// back together in one ``ConfigErrors``, sorted by file and line. See `docs/daemon-config.md`.
 public enum ConfigLoader {
     /// The top-level tables of `station.toml`.
@@ -183,7 +184,9 @@ public enum ConfigLoader {
 
     static func readModules(_ entries: [TOMLValue], file: String, folder: String, checks: FieldChecks, problems: ProblemList) -> [ModuleManifest] {
         var manifests: [ModuleManifest] = []
-        var names: [String: (file: String, line: Int)] = [:]
+        // Keyed by ``nameKey(_:)``: each name is a data folder, and `Ticker` and `ticker` are one
+        // folder on a case-insensitive file system.
+        var names: [String: (name: String, file: String, line: Int)] = [:]
         for entry in entries {
             guard let table = entry.table else { continue }
             let section = Section(table: table, name: "[[module]] (line \(entry.line))", file: file, problems: problems)
@@ -204,10 +207,15 @@ public enum ConfigLoader {
             else { continue }
             manifest.enabled = enabled
             let nameLine = document.root.entry("name")?.value.line ?? 1
-            if let first = names[manifest.name] {
-                problems.add(path, nameLine, "module name '\(manifest.name)' is already used by \(first.file):\(first.line); names must be unique")
+            let key = nameKey(manifest.name)
+            if let first = names[key] {
+                if first.name == manifest.name {
+                    problems.add(path, nameLine, "module name '\(manifest.name)' is already used by \(first.file):\(first.line); names must be unique")
+                } else {
+                    problems.add(path, nameLine, "module name '\(manifest.name)' differs only in case from '\(first.name)' (\(first.file):\(first.line)); names must be unique ignoring case, as each names a data folder and case-insensitive file systems (the macOS and Windows defaults) would give both the same one")
+                }
             } else {
-                names[manifest.name] = (path, nameLine)
+                names[key] = (manifest.name, path, nameLine)
             }
             manifests.append(manifest)
         }
@@ -253,6 +261,8 @@ public enum ConfigLoader {
             let absolute = Paths.absolute(path, base: folder)
             if let reason = wasmFileProblem(absolute) {
                 root.problem(value.line, "'wasm': '\(path)' (\(absolute)) \(reason)")
+            } else if let message = checks.moduleFile?(absolute) {
+                root.problem(value.line, "'wasm': '\(path)' (\(absolute)): \(message)")
             } else {
                 source = .file(absolute)
             }
@@ -272,7 +282,12 @@ public enum ConfigLoader {
             }
         }
 
-        let arguments = root.strings("args", example: "--verbose")?.map(\.text) ?? []
+        let argumentValues = root.strings("args", example: "--verbose") ?? []
+        for (position, (text, value)) in argumentValues.enumerated() where text.utf8.contains(0) {
+            // argv entries are NUL-terminated: the sandbox refuses this at every start.
+            root.problem(value.line, "'args': argument \(position + 1) ('\(shown(text))') contains a NUL byte, which no argument can hold")
+        }
+        let arguments = argumentValues.map(\.text)
 
         var restart = RestartPolicy.always
         if let (text, value) = root.string("restart", example: "always") {
@@ -286,12 +301,18 @@ public enum ConfigLoader {
         var environment: [EnvironmentVariable] = []
         if let env = root.section("env", named: "[env]") {
             for entry in env.table.entries {
-                if !isEnvironmentName(entry.key) {
-                    env.problem(entry.line, "[env]: '\(entry.key)' is not a valid variable name (letters, digits and '_', not starting with a digit)")
+                if let reason = environmentNameProblem(entry.key) {
+                    env.problem(entry.line, "[env]: \(reason)")
                     continue
                 }
                 guard let value = entry.value.string else {
                     env.problem(entry.value.line, "'\(entry.key)' in [env]: expected a string like \"value\", found \(entry.value.typeDescription)")
+                    continue
+                }
+                if value.utf8.contains(0) {
+                    // Environment entries are NUL-terminated `NAME=value` strings: the sandbox
+                    // refuses this at every start, and the module would be parked.
+                    env.problem(entry.value.line, "'\(entry.key)' in [env]: the value '\(shown(value))' contains a NUL byte, which no environment variable can hold")
                     continue
                 }
                 environment.append(EnvironmentVariable(name: entry.key, value: value))
@@ -370,10 +391,16 @@ public enum ConfigLoader {
     // MARK: Small rules
 
     /// Why `name` is not a valid module name, or nil.
+    ///
+    /// Names are ASCII (`A-Z a-z 0-9 . _ -`), so Unicode forms that a file system might treat as
+    /// one name (NFC and NFD, full-width letters) are refused here and never reach the uniqueness
+    /// check, which compares ``nameKey(_:)``.
     static func nameProblem(_ name: String) -> String? {
         if name.isEmpty { return "must not be empty" }
         if name.utf8.count > 64 { return "'\(name)' is longer than 64 characters" }
         if name == "." || name == ".." { return "'\(name)' is not allowed (it names a folder)" }
+        // Windows drops a trailing dot from file names: `ticker.` would be the folder `ticker`.
+        if name.hasSuffix(".") { return "'\(name)' must not end with '.'" }
         let valid = name.utf8.allSatisfy { byte in
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
@@ -383,6 +410,38 @@ public enum ConfigLoader {
             }
         }
         return valid ? nil : "'\(name)' may only use letters, digits, '.', '_' and '-'"
+    }
+
+    /// What two module names are compared by: their ASCII lowercase form. Valid names are ASCII,
+    /// so this is exactly how a case-insensitive file system compares the data folders they name.
+    static func nameKey(_ name: String) -> String {
+        String(decoding: name.utf8.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
+    }
+
+    /// Why `name` cannot be an environment variable name, or nil.
+    static func environmentNameProblem(_ name: String) -> String? {
+        if name.isEmpty { return "an empty variable name is not allowed" }
+        if name.utf8.contains(0) { return "the variable name '\(shown(name))' contains a NUL byte" }
+        if name.contains("=") { return "'\(shown(name))' is not a valid variable name ('=' would end the name: the rest would become the value)" }
+        if !isEnvironmentName(name) {
+            return "'\(shown(name))' is not a valid variable name (letters, digits and '_', not starting with a digit)"
+        }
+        return nil
+    }
+
+    /// `text` with control characters written as TOML escapes (`\u0000`), for messages printed to
+    /// a terminal.
+    static func shown(_ text: String) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
     }
 
     static func isEnvironmentName(_ name: String) -> Bool {

@@ -354,9 +354,48 @@ struct ConfigLoaderTests {
     @Test("module names", arguments: [
         ("ticker", true), ("a.b_c-D9", true), (String(repeating: "x", count: 64), true), (String(repeating: "x", count: 65), false),
         ("", false), (".", false), ("..", false), ("a/b", false), ("é", false), ("a b", false),
+        ("Ticker", true), (".hidden", true), ("ticker.", false), ("a..", false),
+        // Unicode forms a file system may fold together are not names at all: NFC and NFD "é",
+        // full-width letters, the Kelvin sign (which lowercases to "k").
+        ("caf\u{E9}", false), ("cafe\u{301}", false), ("\u{FF54}icker", false), ("\u{212A}", false),
     ])
     func names(name: String, valid: Bool) {
         #expect((ConfigLoader.nameProblem(name) == nil) == valid)
+    }
+
+    @Test("names are compared by their ASCII lowercase form")
+    func nameKeys() {
+        #expect(ConfigLoader.nameKey("Ticker") == "ticker")
+        #expect(ConfigLoader.nameKey("TICKER-2.b_C") == "ticker-2.b_c")
+        #expect(ConfigLoader.nameKey("ticker") == ConfigLoader.nameKey("tIcKeR"))
+        #expect(ConfigLoader.nameKey("ticker") != ConfigLoader.nameKey("ticker2"))
+    }
+
+    @Test("module names that differ only in case are refused: they would share one data folder")
+    func caseOnlyNames() throws {
+        let folder = try ConfigFolder()
+        try folder.write("station.toml", """
+        [[module]]
+        manifest = "a/module.toml"
+        [[module]]
+        manifest = "b/module.toml"
+        [[module]]
+        manifest = "c/module.toml"
+        enabled = false
+        [[module]]
+        manifest = "d/module.toml"
+        """)
+        try folder.write("a/module.toml", "name = \"Ticker\"\nversion = \"1\"\ncid = \"bafyA\"\n")
+        try folder.write("b/module.toml", "version = \"1\"\nname = \"ticker\"\ncid = \"bafyB\"\n")
+        try folder.write("c/module.toml", "name = \"TICKER\"\nversion = \"1\"\ncid = \"bafyC\"\n")
+        try folder.write("d/module.toml", "name = \"ticker-2\"\nversion = \"1\"\ncid = \"bafyD\"\n")
+        let problems = folder.problems()
+        let first = "\(folder.path)/a/module.toml:1"
+        #expect(problems.map(\.description) == [
+            "\(folder.path)/b/module.toml:2: module name 'ticker' differs only in case from 'Ticker' (\(first)); names must be unique ignoring case, as each names a data folder and case-insensitive file systems (the macOS and Windows defaults) would give both the same one",
+            // A disabled module still has its name (and its folder), so it counts too.
+            "\(folder.path)/c/module.toml:1: module name 'TICKER' differs only in case from 'Ticker' (\(first)); names must be unique ignoring case, as each names a data folder and case-insensitive file systems (the macOS and Windows defaults) would give both the same one",
+        ])
     }
 
     @Test("a manifest needs exactly one of wasm and cid, a name and a version")
@@ -457,6 +496,91 @@ struct ConfigLoaderTests {
         #expect(problems.compactMap(\.line) == [6, 7, 8, 9, 10, 11], "\(problems)")
         #expect(problems.first?.message == "'memory' in [limits]: must be more than zero")
     }
+}
+
+@Suite("ConfigLoader: environment, arguments and module files a start would refuse")
+struct ConfigProcessInputTests {
+    @Test("[env] names and values and args that no process can be given are refused with their lines")
+    func environmentAndArguments() throws {
+        let folder = try ConfigFolder()
+        try folder.write("station.toml", "[[module]]\nmanifest = \"m/module.toml\"\n")
+        try folder.write("m/module.toml", #"""
+        name = "m"
+        version = "1"
+        cid = "bafy"
+        args = [
+          "--ok",
+          "bad\u0000arg",
+        ]
+        [env]
+        GOOD = "fine"
+        NUL_VALUE = "a\u0000b"
+        "A=B" = "x"
+        "" = "x"
+        "K\u0000" = "x"
+        "9LIVES" = "x"
+        EMPTY_IS_FINE = ""
+        """#)
+        let problems = folder.problems()
+        #expect(problems.map { "\($0.line ?? 0): \($0.message)" } == [
+            #"6: 'args': argument 2 ('bad\u0000arg') contains a NUL byte, which no argument can hold"#,
+            #"10: 'NUL_VALUE' in [env]: the value 'a\u0000b' contains a NUL byte, which no environment variable can hold"#,
+            "11: [env]: 'A=B' is not a valid variable name ('=' would end the name: the rest would become the value)",
+            "12: [env]: an empty variable name is not allowed",
+            #"13: [env]: the variable name 'K\u0000' contains a NUL byte"#,
+            "14: [env]: '9LIVES' is not a valid variable name (letters, digits and '_', not starting with a digit)",
+        ])
+        // Messages never carry the raw control character to the terminal.
+        #expect(!problems.contains { $0.description.utf8.contains(0) })
+    }
+
+    @Test("a valid [env] and args load unchanged")
+    func validEnvironment() throws {
+        let folder = try ConfigFolder()
+        try folder.write("module.toml", "name = \"m\"\nversion = \"1\"\ncid = \"bafy\"\nargs = [\"a=b\", \"\"]\n[env]\nX = \"a=b\\tc\"\nEMPTY = \"\"\n")
+        let manifest = try ConfigLoader.loadManifest(path: folder.path + "/module.toml")
+        #expect(manifest.arguments == ["a=b", ""])
+        #expect(manifest.environment == [EnvironmentVariable(name: "X", value: "a=b\tc"), EnvironmentVariable(name: "EMPTY", value: "")])
+    }
+
+    @Test("the moduleFile check gets the absolute path and its problem is reported on the wasm line")
+    func moduleFileCheck() throws {
+        let folder = try ConfigFolder()
+        try folder.write("station.toml", "[[module]]\nmanifest = \"big/module.toml\"\n[[module]]\nmanifest = \"ok/module.toml\"\n[[module]]\nmanifest = \"gone/module.toml\"\n")
+        try folder.write("big/module.toml", "name = \"big\"\nversion = \"1\"\n\nwasm = \"code/../big.wasm\"\n")
+        try folder.write("big/big.wasm", "")
+        try folder.write("ok/module.toml", "name = \"ok\"\nversion = \"1\"\nwasm = \"ok.wat\"\n")
+        try folder.write("ok/ok.wat", "(module)")
+        try folder.write("gone/module.toml", "name = \"gone\"\nversion = \"1\"\nwasm = \"gone.wasm\"\n")
+        let seen = Seen()
+        var checks = FieldChecks()
+        checks.moduleFile = { path in
+            seen.add(path)
+            return path.hasSuffix("/big.wasm") ? "is larger than the 64 MiB module limit" : nil
+        }
+        let problems = folder.problems(checks: checks)
+        #expect(problems.map(\.description) == [
+            "\(folder.path)/big/module.toml:4: 'wasm': 'code/../big.wasm' (\(folder.path)/big/big.wasm): is larger than the 64 MiB module limit",
+            "\(folder.path)/gone/module.toml:3: 'wasm': 'gone.wasm' (\(folder.path)/gone/gone.wasm) does not exist",
+        ])
+        // Called with resolved absolute paths, and only for files that passed the loader's own checks.
+        #expect(seen.paths.sorted() == [folder.path + "/big/big.wasm", folder.path + "/ok/ok.wat"])
+        // Left nil (the default), the file passes.
+        #expect(folder.problems().map(\.description) == [
+            "\(folder.path)/gone/module.toml:3: 'wasm': 'gone.wasm' (\(folder.path)/gone/gone.wasm) does not exist",
+        ])
+        // loadManifest applies it too.
+        #expect(throws: ConfigErrors.self) { try ConfigLoader.loadManifest(path: folder.path + "/big/module.toml", checks: checks) }
+    }
+}
+
+/// Paths a check was called with (checks are `@Sendable`).
+final class Seen: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+
+    func add(_ path: String) { lock.withLock { stored.append(path) } }
+    var paths: [String] { lock.withLock { stored } }
 }
 
 @Suite("ConfigLoader: default folders from the environment")
