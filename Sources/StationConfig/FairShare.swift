@@ -1,3 +1,6 @@
+import Foundation
+import SandboxEngine
+
 /// The limits a module actually runs with once the daemon's `[budget]` has been divided.
 public struct EffectiveLimits: Sendable, Hashable {
     /// Linear memory.
@@ -29,6 +32,21 @@ public struct EffectiveLimits: Sendable, Hashable {
     public static let fallbackKVQuotaBytes: UInt64 = 64 << 20
     /// Block store quota when nothing says: 1 GiB.
     public static let fallbackIPFSQuotaBytes: UInt64 = 1 << 30
+
+    /// Every share on one line, as `station daemon --check` prints it: memory, cpu, then the three
+    /// storage parts (a part whose grant is missing reads "not granted").
+    ///
+    /// Example: `memory 64 MiB, 10.0% cpu, files 100 MiB, kv 16 MiB, ipfs not granted`.
+    public func summary(grants: ModuleGrants) -> String {
+        func part(_ name: String, _ granted: Bool, _ bytes: UInt64) -> String {
+            granted ? "\(name) \(Units.formatBytes(bytes))" : "\(name) not granted"
+        }
+        let cpu = cpuPercent.map { String(format: "%.1f%% cpu", $0) } ?? "no cpu cap"
+        return [
+            "memory \(Units.formatBytes(memoryBytes))", cpu,
+            part("files", grants.files, storageBytes), part("kv", grants.kv, kvQuotaBytes), part("ipfs", grants.ipfs, ipfsQuotaBytes),
+        ].joined(separator: ", ")
+    }
 }
 
 /// Max-min fair division of the daemon's `[budget]` among its modules.
@@ -39,15 +57,22 @@ public struct EffectiveLimits: Sendable, Hashable {
 /// everyone left asks for more than the equal share of what remains; they each get that share.
 ///
 /// Example: total 100, requests 10, 50, 80 → 10, 45, 45.
+///
+/// Byte counts are divided in exact integer arithmetic: requests may add up past `UInt64.max`
+/// (each size can be up to 16 EiB), and no share, nor the parts of a storage share, ever adds up
+/// to more than the budget. Example: a 1 GiB storage budget and one module asking 2⁶³ bytes of
+/// files plus 2⁶³ bytes of KV (together 2⁶⁴, one more than `UInt64.max`) → 512 MiB + 512 MiB.
 public enum FairShare {
     /// Divides `total` among `requests`, max-min fairly.
     ///
     /// The result has one entry per request, none above its request, and sums to
     /// `min(total, sum of requests)` (up to rounding). Negative or NaN requests count as 0; a
-    /// non-positive total gives everyone 0.
+    /// non-positive (or NaN) total gives everyone 0, an infinite one gives everyone their request.
     public static func divide(total: Double, requests: [Double]) -> [Double] {
         let asks = requests.map { $0.isNaN || $0 < 0 ? 0 : $0 }
         guard total > 0 else { return asks.map { _ in 0 } }
+        // Everything fits; pouring it out would compute ∞ − ∞ (NaN) for infinite requests.
+        guard total.isFinite else { return asks }
         var shares = [Double](repeating: 0, count: asks.count)
         var remaining = total
         let order = asks.indices.sorted { asks[$0] < asks[$1] }
@@ -69,7 +94,9 @@ public enum FairShare {
     ///
     /// The same rule in integers, exactly: the result sums to
     /// `min(total, sum of requests)`. When an equal share does not divide evenly, the units left
-    /// over go one each to the earliest of the requests that are not met in full.
+    /// over go one each to the earliest of the requests that are not met in full. Nothing is ever
+    /// added up, so any requests (`UInt64.max` included) are safe: only what is left of `total` is
+    /// subtracted from, by requests no larger than it.
     /// (Calls with only literals pick the `Double` version.)
     @_disfavoredOverload
     public static func divide(total: UInt64, requests: [UInt64]) -> [UInt64] {
@@ -108,8 +135,11 @@ public enum FairShare {
     /// - **storage**: each module asks for its files storage if `files` is granted plus its `kv-quota` if `kv` is granted
     ///   plus its `ipfs-quota` if `ipfs` is granted (each from `[limits]`, else `defaults`, else
     ///   1 GiB / 64 MiB / 1 GiB). The budget is divided over these sums, and each part of a
-    ///   module's sum is scaled by the same factor (its share / its sum, rounded down). Without a
-    ///   storage budget each module gets its parts as asked.
+    ///   module's sum is scaled by the same factor: part × share ÷ sum, rounded down. Sums and
+    ///   products are computed exactly in 128 bits (a sum can pass `UInt64.max`; a sum above the
+    ///   budget asks for the whole budget, which gets the same share), so a module's parts never
+    ///   add up to more than its share. Without a storage budget each module gets its parts as
+    ///   asked.
     public static func plan(budget: GlobalBudget, modules: [ModuleManifest], defaults: ModuleLimits) -> [String: EffectiveLimits] {
         let enabled = modules.filter(\.enabled)
 
@@ -132,13 +162,17 @@ public enum FairShare {
         }
         let storage: [(files: UInt64, kv: UInt64, ipfs: UInt64)]
         if let total = budget.storageBytes {
-            let asks = parts.map { saturatingSum([$0.files, $0.kv, $0.ipfs]) }
+            // Three parts below 2⁶⁴ each: the exact sum needs at most 66 bits.
+            let sums = parts.map { UInt128($0.files) + UInt128($0.kv) + UInt128($0.ipfs) }
+            // Nobody can get more than `total`, so asking more than it is the same as asking for it.
+            let asks = sums.map { UInt64(min($0, UInt128(total))) }
             let shares = divide(total: total, requests: asks)
-            storage = zip(parts, zip(asks, shares)).map { part, pair in
-                let (ask, share) = pair
-                guard ask > 0, share < ask else { return part }
-                let factor = Double(share) / Double(ask)
-                func scale(_ value: UInt64) -> UInt64 { UInt64((Double(value) * factor).rounded(.down)) }
+            storage = zip(parts, zip(sums, shares)).map { part, pair in
+                let (sum, share) = pair
+                guard UInt128(share) < sum else { return part }
+                // part × share < 2¹²⁸ and the quotient is at most `share`: exact, and the three
+                // parts, each rounded down, add up to at most `share`.
+                func scale(_ value: UInt64) -> UInt64 { UInt64(UInt128(value) * UInt128(share) / sum) }
                 return (scale(part.files), scale(part.kv), scale(part.ipfs))
             }
         } else {
@@ -156,12 +190,5 @@ public enum FairShare {
             )
         }
         return result
-    }
-
-    static func saturatingSum(_ values: [UInt64]) -> UInt64 {
-        values.reduce(0) { sum, value in
-            let (result, overflow) = sum.addingReportingOverflow(value)
-            return overflow ? .max : result
-        }
     }
 }
