@@ -422,7 +422,7 @@ public enum ConfigLoader {
     static func environmentNameProblem(_ name: String) -> String? {
         if name.isEmpty { return "an empty variable name is not allowed" }
         if name.utf8.contains(0) { return "the variable name '\(shown(name))' contains a NUL byte" }
-        if name.contains("=") { return "'\(shown(name))' is not a valid variable name ('=' would end the name: the rest would become the value)" }
+        if name.utf8.contains(UInt8(ascii: "=")) { return "'\(shown(name))' is not a valid variable name ('=' would end the name: the rest would become the value)" }
         if !isEnvironmentName(name) {
             return "'\(shown(name))' is not a valid variable name (letters, digits and '_', not starting with a digit)"
         }

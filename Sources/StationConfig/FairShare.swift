@@ -33,6 +33,14 @@ public struct EffectiveLimits: Sendable, Hashable {
     /// Block store quota when nothing says: 1 GiB.
     public static let fallbackIPFSQuotaBytes: UInt64 = 1 << 30
 
+    /// What the module's data folder may hold: files plus the key-value store, saturating at
+    /// `UInt64.max` (without a storage budget each part is as asked, and two parts near 16 EiB
+    /// would overflow a plain `+`).
+    public var dataFolderBytes: UInt64 {
+        let (sum, overflow) = storageBytes.addingReportingOverflow(kvQuotaBytes)
+        return overflow ? .max : sum
+    }
+
     /// Every share on one line, as `station daemon --check` prints it: memory, cpu, then the three
     /// storage parts (a part whose grant is missing reads "not granted").
     ///

@@ -240,6 +240,15 @@ struct FairShareTests {
         }
     }
 
+    @Test("dataFolderBytes adds files and KV without overflowing")
+    func dataFolderBytes() {
+        let rows: [(files: UInt64, kv: UInt64, sum: UInt64)] = [(100, 16, 116), (0, 0, 0), (.max, 1, .max), (.max, .max, .max), (1 << 63, 1 << 63, .max)]
+        for row in rows {
+            let limits = EffectiveLimits(memoryBytes: 0, cpuPercent: nil, storageBytes: row.files, kvQuotaBytes: row.kv, ipfsQuotaBytes: .max)
+            #expect(limits.dataFolderBytes == row.sum, "\(row)")
+        }
+    }
+
     @Test("summary names every share: memory, cpu, files, kv and ipfs")
     func summary() {
         var grants = ModuleGrants()
