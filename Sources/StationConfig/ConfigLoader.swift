@@ -72,10 +72,10 @@ public enum ConfigLoader {
                 daemon?.problem(value.line, "\(daemon!.label(key)): must not be empty (leave it out for the default)")
                 return nil
             }
-            return Paths.absolute(expandTilde(text, home: home), base: folder)
+            return Paths.absolute(StationFolders.expandTilde(text, home: home), base: folder)
         }
-        let state = folderSetting("state") ?? defaultFolder(environment: environment, home: home, root: "STATE_ROOT", xdg: "XDG_STATE_HOME", fallback: ".local/state")
-        let cache = folderSetting("cache") ?? defaultFolder(environment: environment, home: home, root: "CACHE_ROOT", xdg: "XDG_CACHE_HOME", fallback: ".cache")
+        let state = folderSetting("state") ?? StationFolders.resolve(.state, environment: environment)
+        let cache = folderSetting("cache") ?? StationFolders.resolve(.cache, environment: environment)
         var configuration = DaemonConfiguration(file: file, stateDirectory: state, cacheDirectory: cache)
         if let (engine, value) = daemon?.string("engine", example: "auto") {
             if engines.contains(engine) {
@@ -517,27 +517,8 @@ public enum ConfigLoader {
         return value
     }
 
-    static func expandTilde(_ path: String, home: String) -> String {
-        if path == "~" { return home }
-        if path.hasPrefix("~/") { return home + path.dropFirst(1) }
-        return path
-    }
-
-    /// The state folder when no `station.toml` names one: `$STATE_ROOT`, else
-    /// `$XDG_STATE_HOME/station`, else `~/.local/state/station`.
+    /// The state folder when no `station.toml` names one (``StationFolders``).
     public static func defaultStateDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let home = nonEmpty(environment["HOME"]) ?? NSHomeDirectory()
-        return defaultFolder(environment: environment, home: home, root: "STATE_ROOT", xdg: "XDG_STATE_HOME", fallback: ".local/state")
-    }
-
-    /// `$ROOT`, else `$XDG/station` (only if absolute, as the XDG spec says), else `~/<fallback>/station`.
-    static func defaultFolder(environment: [String: String], home: String, root: String, xdg: String, fallback: String) -> String {
-        if let explicit = nonEmpty(environment[root]) {
-            return Paths.absolute(expandTilde(explicit, home: home), base: Paths.currentDirectory)
-        }
-        if let base = nonEmpty(environment[xdg]), base.hasPrefix("/") {
-            return Paths.normalize(base + "/station")
-        }
-        return Paths.normalize(home + "/" + fallback + "/station")
+        StationFolders.resolve(.state, environment: environment)
     }
 }
