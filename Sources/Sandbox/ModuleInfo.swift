@@ -42,7 +42,9 @@ public struct ModuleInfo: Sendable {
 
     /// Reads `wasm`. Throws ``SandboxError/invalidModule(reason:offset:)`` for malformed bytes.
     public init(wasm: [UInt8]) throws {
-        var parser = Parser(bytes: wasm, features: [.referenceTypes, .tailCall, .simd, .multiMemory, .threads, .memory64, .exceptionHandling])
+        if let problem = WasmBinaryHeader.problem(in: wasm) { throw SandboxError.invalidModule(reason: problem, offset: 4) }
+        // Every feature the parser knows: whether one is supported is the engine's call, and it says so.
+        var parser = Parser(bytes: wasm, features: .all)
         var types: [FunctionType?] = []
         var functionTypes: [FunctionType?] = []
         var exportEntries: [Export] = []

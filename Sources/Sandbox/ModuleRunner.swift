@@ -76,7 +76,9 @@ public struct RunOutcome: Sendable {
     /// The engine that ran it, e.g. `wasmtime 50.0.1`.
     public var engine: String = ""
     public var wallTime: Duration = .zero
-    /// Instantiation plus the entry point's run (excludes loading the engine and compiling).
+    /// Instantiation plus the entry point's run (excludes loading the engine, validating and
+    /// compiling; on WasmKit, which validates while it instantiates, instantiation is part of
+    /// loading).
     public var executionTime: Duration = .zero
     public var cpuTime: Duration = .zero
     public var throttledTime: Duration = .zero
@@ -148,17 +150,16 @@ public final class ModuleRunner: Sendable {
             let engine = try EngineFactory.engine(
                 configuration.engine, settings: EngineSettings(limits: configuration.limits, stoppable: configuration.stoppable))
             outcome.engine = engine.version
-            let info = try ModuleInfo(wasm: configuration.module.wasm)
             let context = try WASIContext(configuration: wasiConfiguration())
             wasi = context
             var hostFunctions = context.hostFunctions() + configuration.hostFunctions
             if let wrapper = configuration.hostFunctionWrapper { hostFunctions = wrapper(hostFunctions) }
-            try Self.checkImports(info, provided: hostFunctions)
-            let compiled = try engine.compile(configuration.module.wasm)
+            let loaded = try load(on: engine, hostFunctions: hostFunctions)
+            outcome.cpuTime += loaded.cpuTime
             let executionStart = ContinuousClock.now
             defer { outcome.executionTime = ContinuousClock.now - executionStart }
-            let created = try engine.instantiate(
-                compiled, hostFunctions: hostFunctions,
+            let created = try loaded.instance ?? engine.instantiate(
+                loaded.compiled, hostFunctions: hostFunctions,
                 configuration: StoreConfiguration(limits: configuration.limits, governor: governor))
             instance = created
             outcome.results = try callEntryPoint(created)
@@ -170,7 +171,7 @@ public final class ModuleRunner: Sendable {
             outcome.exitStatus = sandboxError.exitStatus
         }
         outcome.wallTime = ContinuousClock.now - clockStart
-        outcome.cpuTime = ExecutionGovernor.threadCPUTime() - cpuStart
+        outcome.cpuTime += ExecutionGovernor.threadCPUTime() - cpuStart
         outcome.throttledTime = governor.throttledTime
         if let instance {
             outcome.memoryBytes = instance.memorySize
@@ -179,6 +180,43 @@ public final class ModuleRunner: Sendable {
             }
         }
         return outcome
+    }
+
+    /// What the loading thread hands over: the compiled module, the instance when the engine
+    /// validates while instantiating, and the CPU time loading took.
+    private struct Loaded: @unchecked Sendable {
+        // @unchecked: the instance is created on the loading thread and handed over once; that
+        // thread never touches it again.
+        var compiled: any CompiledModule
+        var instance: (any WasmInstance)?
+        var cpuTime: Duration
+    }
+
+    /// Reads, checks and compiles the module under ``Limits/loadTime`` (see ``BoundedLoad``): on a
+    /// thread of its own, abandoned when the limit or the run's deadline passes or the run is
+    /// stopped. An engine that validates function bodies only when it instantiates
+    /// (``WasmEngine/validatesOnInstantiation``, WasmKit) instantiates there too, so that its
+    /// validation is bounded as well; a start function then also runs within the load.
+    private func load(on engine: any WasmEngine, hostFunctions: [HostFunction]) throws -> Loaded {
+        let wasm = configuration.module.wasm
+        let store = StoreConfiguration(limits: configuration.limits, governor: governor)
+        do {
+            return try BoundedLoad.run(configuration.module.name, limit: configuration.limits.loadTime, governor: governor) {
+                let cpuStart = ExecutionGovernor.threadCPUTime()
+                let info = try ModuleInfo(wasm: wasm)
+                try Self.checkImports(info, provided: hostFunctions)
+                let compiled = try engine.compile(wasm)
+                let instance = engine.validatesOnInstantiation
+                    ? try engine.instantiate(compiled, hostFunctions: hostFunctions, configuration: store) : nil
+                return Loaded(compiled: compiled, instance: instance, cpuTime: ExecutionGovernor.threadCPUTime() - cpuStart)
+            }
+        } catch let error as SandboxError {
+            if case .limitExceeded(.loadTime, _) = error {
+                // Ends a start function still running on the abandoned thread at its next checkpoint.
+                governor.requestStop(error)
+            }
+            throw error
+        }
     }
 
     private func wasiConfiguration() -> WASIConfiguration {

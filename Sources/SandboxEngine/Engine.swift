@@ -50,7 +50,7 @@ public struct StoreConfiguration: Sendable {
 
 /// An engine: compiles modules and instantiates them. The port every adapter implements.
 ///
-/// Engines are thread-safe and shared; instances are confined to the thread that created them.
+/// Engines are thread-safe and shared; an instance is used by one thread at a time.
 public protocol WasmEngine: AnyObject, Sendable {
     /// Which engine this is.
     var kind: EngineKind { get }
@@ -62,11 +62,21 @@ public protocol WasmEngine: AnyObject, Sendable {
     /// Validates and compiles a binary module. Throws ``SandboxError/invalidModule(reason:offset:)``.
     func compile(_ wasm: [UInt8]) throws -> any CompiledModule
 
+    /// Whether function bodies are validated and translated only by ``instantiate(_:hostFunctions:configuration:)``
+    /// (WasmKit), so that loading a module is not over until then. False by default.
+    var validatesOnInstantiation: Bool { get }
+
     /// Instantiates a compiled module, linking `hostFunctions` by module and name, and runs its
-    /// start function. Must be called on the thread that will run the instance.
+    /// start function. The instance may be handed to another thread once, right after this returns
+    /// (the runner instantiates on its loading thread when ``validatesOnInstantiation``); after
+    /// that it stays on the thread that runs it.
     func instantiate(
         _ module: any CompiledModule, hostFunctions: [HostFunction], configuration: StoreConfiguration
     ) throws -> any WasmInstance
+}
+
+extension WasmEngine {
+    public var validatesOnInstantiation: Bool { false }
 }
 
 /// A validated, compiled module. Immutable and shareable between threads.

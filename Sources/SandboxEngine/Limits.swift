@@ -24,6 +24,11 @@ public struct Limits: Sendable, Hashable, Codable {
     public var storageBytes: UInt64
     /// Maximum number of open file descriptors the guest may hold. Default 256.
     public var openFiles: Int
+    /// Wall-clock limit for loading the module before any of its code runs: parsing WebAssembly
+    /// text, reading, validating and compiling the binary. Parsers and compilers cannot be
+    /// interrupted, so loading runs on a thread of its own and is abandoned (its result dropped)
+    /// when this passes or the run is stopped. `nil` means unbounded. Default 30 s.
+    public var loadTime: Duration?
 
     /// The built-in defaults (documented in `docs/limits.md`).
     public static let defaults = Limits()
@@ -36,7 +41,8 @@ public struct Limits: Sendable, Hashable, Codable {
         stackBytes: Int = 1 << 20,
         cpuShare: Double? = nil,
         storageBytes: UInt64 = 1 << 30,
-        openFiles: Int = 256
+        openFiles: Int = 256,
+        loadTime: Duration? = .seconds(30)
     ) {
         self.memoryBytes = memoryBytes
         self.tableElements = tableElements
@@ -46,6 +52,7 @@ public struct Limits: Sendable, Hashable, Codable {
         self.cpuShare = cpuShare
         self.storageBytes = storageBytes
         self.openFiles = openFiles
+        self.loadTime = loadTime
     }
 
     /// The effective per-table element cap: the smaller of ``tableElements`` and `memoryBytes / 16`.
@@ -55,6 +62,8 @@ public struct Limits: Sendable, Hashable, Codable {
 /// One kind of limit, named the way errors and events report it.
 public enum LimitKind: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
     case memory, table, fuel, timeout, stack, cpu, storage, openFiles = "open-files", output
+    /// Parsing, validating and compiling the module took longer than ``Limits/loadTime``.
+    case loadTime = "load time"
 
     public var description: String { rawValue }
 }

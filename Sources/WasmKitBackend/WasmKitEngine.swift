@@ -14,6 +14,9 @@ public final class WasmKitEngine: WasmEngine {
     public let kind: EngineKind = .wasmkit
     public let version = "wasmkit 0.4.2"
     public let settings: EngineSettings
+    /// WasmKit validates and translates function bodies when it instantiates a module (eager
+    /// compilation), so instantiation is part of loading.
+    public let validatesOnInstantiation = true
     let engine: WasmKit.Engine
 
     /// Creates an engine with the given settings.
@@ -52,7 +55,7 @@ public final class WasmKitEngine: WasmEngine {
         do {
             return try parseWasm(bytes: wasm, features: Self.features)
         } catch {
-            throw WasmKitErrors.invalidModule(error)
+            throw WasmKitErrors.invalidModule(error, wasm: wasm)
         }
     }
 

@@ -8,9 +8,12 @@ import WasmParser
 enum WasmKitErrors {
     enum Phase { case instantiation, execution }
 
-    static func invalidModule(_ error: any Error) -> SandboxError {
+    /// A module WasmKit refused; `wasm` (the module's bytes, when at hand) lets a missing feature
+    /// be named (``WasmKitFeatureGaps``).
+    static func invalidModule(_ error: any Error, wasm: [UInt8]? = nil) -> SandboxError {
         let text = "\(error)"
-        return .invalidModule(reason: cleanedMessage(text), offset: byteOffset(in: text))
+        let reason = WasmKitFeatureGaps.explain(wasm, message: text) ?? cleanedMessage(text)
+        return .invalidModule(reason: reason, offset: byteOffset(in: text))
     }
 
     static func map(_ error: any Error, phase: Phase, stackBytes: Int) -> any Error {
@@ -36,7 +39,7 @@ enum WasmKitErrors {
             return SandboxError.link(text)
         }
         if phase == .instantiation {
-            return SandboxError.invalidModule(reason: cleanedMessage(text), offset: byteOffset(in: text))
+            return invalidModule(error)
         }
         return SandboxError.runtime(text)
     }

@@ -7,7 +7,28 @@ enum FailureTranslation {
     /// A compile (parse or validation) failure: the deepest cause, and the byte offset when given.
     static func invalidModule(_ message: String) -> SandboxError {
         let offset = byteOffset(in: message)
-        return .invalidModule(reason: deepestCause(message), offset: offset)
+        let cause = deepestCause(message)
+        return .invalidModule(reason: featureGap(cause) ?? cause, offset: offset)
+    }
+
+    /// Says which feature the engine lacks when validation failed for that reason (Wasmtime's own
+    /// words name the construct, not that this runtime turned the feature off).
+    static func featureGap(_ cause: String) -> String? {
+        if cause.contains("was given a WebAssembly component") {
+            return "this is a WebAssembly component, not a core module; Station runs core modules "
+                + "(build for a core target such as wasm32-wasip1 instead of wasip2, or extract the core module)"
+        }
+        if cause == "multiple memories" || cause.hasPrefix("multi-memory support is not enabled") {
+            return "the wasmtime engine does not support more than one memory (the multi-memory proposal; "
+                + "this runtime allows one memory so that the memory limit bounds all linear memory)"
+        }
+        if let range = cause.range(of: " support is not enabled") {
+            return "the wasmtime engine does not support \(cause[..<range.lowerBound]) (a WebAssembly proposal turned off here)"
+        }
+        if let range = cause.range(of: " proposal not enabled") {
+            return "the wasmtime engine does not support the \(cause[..<range.lowerBound]) proposal"
+        }
+        return nil
     }
 
     /// An instantiation failure (before any guest code ran).

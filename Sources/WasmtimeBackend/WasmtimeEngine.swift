@@ -105,6 +105,7 @@ public final class WasmtimeEngine: WasmEngine, @unchecked Sendable {
     /// Compiles (or loads from the compile cache) a binary module.
     public func compileModule(_ wasm: [UInt8]) throws(SandboxError) -> WasmtimeModule {
         guard !wasm.isEmpty else { throw .invalidModule(reason: "the file is empty", offset: 0) }
+        if let problem = WasmBinaryHeader.problem(in: wasm) { throw .invalidModule(reason: problem, offset: 4) }
         guard let cache = compileCache else {
             return WasmtimeModule(engine: self, handle: try compileFresh(wasm), origin: .compiled)
         }
