@@ -36,7 +36,7 @@ import Testing
     @Test func swiftDialsPyWithSecp256k1Identity() async throws {
         let (python, address) = try await pyListener(key: "secp256k1")
         defer { python.stop() }
-        let host = Libp2pHost(group: TestHosts.group)
+        let host = Libp2pHost(group: TestHosts.slowCryptoGroup)
         let connection = try await withDeadline(60, "connect") { try await host.connect(to: address) }
         #expect(connection.remotePublicKey.type == .secp256k1)
         #expect(connection.remotePeer.description.hasPrefix("16Uiu2"))
@@ -81,7 +81,7 @@ import Testing
 
     /// Runs `py_peer.py dial` against a Swift listener and returns its JSON result.
     private func pyDials(_ command: String, _ argument: String = "", key: String = "ed25519") async throws -> [String: Any] {
-        let (server, address) = try await TestHosts.listeningHost()
+        let (server, address) = try await TestHosts.listeningHost(group: key == "secp256k1" ? TestHosts.slowCryptoGroup : TestHosts.group)
         let python = try PythonPeer(["dial", address.description, command, argument, "--key", key])
         defer { python.stop() }
         let result = try await python.nextJSON(within: 300)

@@ -16,6 +16,12 @@ public final class Libp2pHost: Sendable {
         var handlers: [String: StreamHandler] = [:]
         var connections: [PeerID: [Connection]] = [:]
         var pending = 0
+        /// Inbound handshakes in flight, per remote address.
+        var pendingByIP: [RemoteIPKey: Int] = [:]
+        /// Established inbound connections, per remote address.
+        var inboundByIP: [RemoteIPKey: Int] = [:]
+        /// How often `accept` failed on a listener (each failure pauses accepting).
+        var acceptErrors = 0
         var listeners: [Channel] = []
         var listenAddresses: [Multiaddr] = []
         var closed = false
@@ -53,16 +59,35 @@ public final class Libp2pHost: Sendable {
     @discardableResult
     public func listen(on address: Multiaddr) async throws -> Multiaddr {
         guard let (host, port) = address.tcpHostPort else { throw Libp2pError.unsupportedAddress(address.description) }
+        let backoff = TimeAmount(configuration.acceptBackoff)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
+            .serverChannelInitializer { [self] channel in
+                // Without this, NIO retries a failing accept (EMFILE, ENFILE, ENOBUFS) at once and
+                // the listener spins a core for as long as the condition lasts.
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = AcceptBackoffHandler(shouldForwardIOErrorCaught: false) { [self] error in
+                        let count = state.withLock { state in
+                            state.acceptErrors += 1
+                            return state.acceptErrors
+                        }
+                        if count == 1 || count.isMultiple(of: 100) {
+                            logger.warning("accepting a libp2p connection failed (\(count) times so far): \(error); pausing accepts for \(backoff)")
+                        }
+                        return backoff
+                    }
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { [self] channel in
-                guard beginPending() else {
+                // An unreadable source address cannot be counted per address, so it is refused.
+                guard let source = channel.remoteAddress.flatMap(RemoteIPKey.init), beginPending(inboundFrom: source) else {
                     return channel.eventLoop.makeFailedFuture(Libp2pError.connectionLimit("too many pending or open connections"))
                 }
                 let upgraded = channel.eventLoop.makePromise(of: Connection.self)
-                upgraded.futureResult.whenComplete { [self] _ in endPending() }
+                upgraded.futureResult.whenComplete { [self] _ in endPending(inboundFrom: source) }
                 return channel.eventLoop.makeCompletedFuture {
                     try installUpgrade(on: channel, isInitiator: false, expectedPeer: nil, promise: upgraded)
                 }
@@ -164,23 +189,53 @@ public final class Libp2pHost: Sendable {
 
     // MARK: Connection manager
 
-    private func beginPending() -> Bool {
-        state.withLock { state in
+    /// Takes a handshake slot; `source` (for inbound connections) is also held to the
+    /// per-address caps. False when a cap refuses.
+    private func beginPending(inboundFrom source: RemoteIPKey? = nil) -> Bool {
+        let limits = configuration.limits
+        let accepted = state.withLock { state -> Bool in
             guard !state.closed,
-                  state.pending < configuration.limits.maxPendingConnections,
-                  state.pending + state.establishedCount < configuration.limits.maxConnections
+                  state.pending < limits.maxPendingConnections,
+                  state.pending + state.establishedCount < limits.maxConnections
             else { return false }
+            if let source {
+                let pending = state.pendingByIP[source, default: 0]
+                let established = state.inboundByIP[source, default: 0]
+                guard pending < limits.maxPendingConnectionsPerIP,
+                      pending + established < limits.maxInboundConnectionsPerIP
+                else { return false }
+                state.pendingByIP[source] = pending + 1
+            }
             state.pending += 1
             return true
         }
+        if !accepted, let source {
+            logger.debug("refused an inbound connection from \(source): connection limit")
+        }
+        return accepted
     }
 
-    private func endPending() {
-        state.withLock { $0.pending -= 1 }
+    private func endPending(inboundFrom source: RemoteIPKey? = nil) {
+        state.withLock { state in
+            state.pending -= 1
+            if let source { state.pendingByIP[source] = Self.decremented(state.pendingByIP[source]) }
+        }
     }
+
+    /// `count - 1`, or nil (the entry goes) when that reaches zero.
+    private static func decremented(_ count: Int?) -> Int? {
+        guard let count, count > 1 else { return nil }
+        return count - 1
+    }
+
+    /// Handshakes in flight (both directions).
+    var pendingCount: Int { state.withLock { $0.pending } }
 
     /// Registers an upgraded connection; false when a cap refuses it.
     private func register(_ connection: Connection) -> Bool {
+        // The per-address inbound cap was checked when the connection was accepted (it counts
+        // handshakes too); here the connection only moves into the established count.
+        let source = connection.direction == .inbound ? connection.remoteSocketAddress.flatMap(RemoteIPKey.init) : nil
         let accepted = state.withLock { state -> Bool in
             let existing = (state.connections[connection.remotePeer] ?? []).filter(\.isActive)
             guard !state.closed,
@@ -188,6 +243,7 @@ public final class Libp2pHost: Sendable {
                   state.establishedCount < configuration.limits.maxConnections
             else { return false }
             state.connections[connection.remotePeer] = existing + [connection]
+            if let source { state.inboundByIP[source, default: 0] += 1 }
             return true
         }
         guard accepted else { return false }
@@ -195,10 +251,13 @@ public final class Libp2pHost: Sendable {
             state.withLock { state in
                 let remaining = (state.connections[connection.remotePeer] ?? []).filter { $0 !== connection }
                 state.connections[connection.remotePeer] = remaining.isEmpty ? nil : remaining
+                if let source { state.inboundByIP[source] = Self.decremented(state.inboundByIP[source]) }
             }
         }
         return true
     }
+
+    static let silenceHandlerName = "libp2p.handshake-silence"
 
     /// Installs Noise and Yamux on a fresh TCP channel; `promise` gets the ready connection.
     private func installUpgrade(on channel: Channel, isInitiator: Bool, expectedPeer: PeerID?, promise: EventLoopPromise<Connection>) throws {
@@ -237,6 +296,20 @@ public final class Libp2pHost: Sendable {
         }
         promise.futureResult.whenComplete { _ in deadline.cancel() }
         channel.closeFuture.whenComplete { _ in promise.fail(Libp2pError.connectionClosed) }
+        if !isInitiator {
+            // A silent remote gives up its handshake slot long before the handshake deadline.
+            let silence = HandshakeSilenceHandler(timeout: TimeAmount(configuration.silentPeerTimeout)) { [logger] in
+                logger.debug("closing an inbound connection from \(channel.remoteAddress.map { "\($0)" } ?? "?"): silent during the handshake")
+                promise.fail(Libp2pError.timeout("remote silent during the connection handshake"))
+                channel.close(promise: nil)
+            }
+            try channel.pipeline.syncOperations.addHandler(silence, name: Self.silenceHandlerName)
+            promise.futureResult.whenComplete { _ in
+                // Runs on the channel's loop (the promise was made there); after a close the
+                // handler is already gone and the removal fails harmlessly.
+                channel.pipeline.syncOperations.removeHandler(name: Self.silenceHandlerName, promise: nil)
+            }
+        }
         try channel.pipeline.syncOperations.addHandlers([noise, session])
     }
 

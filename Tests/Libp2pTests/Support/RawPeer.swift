@@ -17,9 +17,13 @@ final class RawPeer: @unchecked Sendable {
     private var plaintext = ByteBuffer()
     private(set) var closedByRemote = false
 
-    init(connectingTo address: Multiaddr) async throws {
+    /// Connects to `address`; `source` binds the local end first (e.g. 127.0.0.2, to look like
+    /// another host on loopback).
+    init(connectingTo address: Multiaddr, from source: String? = nil) async throws {
         guard let (host, port) = address.tcpHostPort else { throw Libp2pError.unsupportedAddress(address.description) }
-        channel = try await ClientBootstrap(group: TestHosts.group).connect(host: host, port: Int(port)) { channel in
+        var bootstrap = ClientBootstrap(group: TestHosts.group)
+        if let source { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0)) }
+        channel = try await bootstrap.connect(host: host, port: Int(port)) { channel in
             channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
         }
         inbound = channel.inbound.makeAsyncIterator()

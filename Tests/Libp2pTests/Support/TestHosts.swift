@@ -8,12 +8,16 @@ import NIOPosix
 enum TestHosts {
     /// One event-loop group for every test (never shut down; the test process ends instead).
     static let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+    /// A loop of its own for hosts that verify secp256k1 signatures: that takes seconds in a debug
+    /// build and blocks the loop meanwhile, which would stall every other test's connections (and
+    /// make their peers look silent to the listener's silent-peer timeout).
+    static let slowCryptoGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     static let echoProtocol = "/station-test/echo/1.0.0"
     static let loopback = try! Multiaddr("/ip4/127.0.0.1/tcp/0")
 
     /// A host listening on a random loopback port with the echo handler; returns it and its
     /// full address (with /p2p/).
-    static func listeningHost(configuration: HostConfiguration = HostConfiguration()) async throws -> (Libp2pHost, Multiaddr) {
+    static func listeningHost(configuration: HostConfiguration = HostConfiguration(), group: EventLoopGroup = group) async throws -> (Libp2pHost, Multiaddr) {
         let host = Libp2pHost(group: group, configuration: configuration)
         host.setStreamHandler(protocol: echoProtocol) { stream in await echo(stream) }
         let bound = try await host.listen(on: loopback)
