@@ -22,10 +22,15 @@ final class Descriptor {
     var flags: UInt16
     /// The listing `fd_readdir` reads from (directories only; opened on first use).
     var stream: DirectoryStream?
+    /// The host inode a guest-opened file or directory refers to. A name removed while the inode
+    /// is open keeps its storage charged until the last such descriptor closes (the file system
+    /// frees it only then).
+    let inode: InodeKey?
 
     init(
         kind: DescriptorKind, host: HostFD? = nil, preopenPath: String? = nil, readOnly: Bool = false,
-        countsTowardLimit: Bool = false, rightsBase: UInt64, rightsInheriting: UInt64, flags: UInt16 = 0
+        countsTowardLimit: Bool = false, rightsBase: UInt64, rightsInheriting: UInt64, flags: UInt16 = 0,
+        inode: InodeKey? = nil
     ) {
         self.kind = kind
         self.host = host
@@ -35,6 +40,17 @@ final class Descriptor {
         self.rightsBase = rightsBase
         self.rightsInheriting = rightsInheriting
         self.flags = flags
+        self.inode = inode
+    }
+
+    /// Fails with `ENOTCAPABLE` unless this descriptor holds every right in `rights`.
+    func require(_ rights: UInt64) throws(WASIErrno) {
+        guard rightsBase & rights == rights else { throw .notcapable }
+    }
+
+    /// Fails with `ENOTCAPABLE` unless this descriptor holds at least one right in `rights`.
+    func requireAny(_ rights: UInt64) throws(WASIErrno) {
+        guard rightsBase & rights != 0 else { throw .notcapable }
     }
 
     /// The WASI `filetype` of this descriptor.
@@ -100,14 +116,21 @@ struct FileDescriptorTable {
         return entry
     }
 
-    /// Moves `from` to `to`, closing what `to` held. Both must be open.
-    mutating func renumber(_ from: UInt32, to: UInt32) throws(WASIErrno) {
+    /// Moves `from` to `to`, closing what `to` held (returned). Both must be open.
+    @discardableResult
+    mutating func renumber(_ from: UInt32, to: UInt32) throws(WASIErrno) -> Descriptor? {
         guard entries[from] != nil, entries[to] != nil else { throw .badf }
-        guard from != to else { return }
+        guard from != to else { return nil }
         let moving = try remove(from)
-        try remove(to)
+        let closed = try remove(to)
         entries[to] = moving
         if moving.countsTowardLimit { openCount += 1 }
+        return closed
+    }
+
+    /// Whether a guest-opened descriptor still refers to `inode`.
+    func isOpen(_ inode: InodeKey) -> Bool {
+        entries.values.contains { $0.countsTowardLimit && $0.inode == inode }
     }
 
     /// Drops every entry.

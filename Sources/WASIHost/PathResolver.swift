@@ -14,6 +14,8 @@ struct ResolvedPath {
     let directory: HostFD
     let name: [UInt8]
     var mustBeDirectory = false
+    /// How many directories `directory` lies below the starting directory (0: it is the start).
+    var depth = 0
 }
 
 /// Resolves guest paths beneath a directory descriptor, confined to it.
@@ -55,13 +57,15 @@ enum PathResolver {
             let current = directories[directories.count - 1]
             let isFinal = pending.isEmpty
             if component == dot {
-                if isFinal { return ResolvedPath(directory: current, name: dot) }
+                if isFinal { return ResolvedPath(directory: current, name: dot, depth: directories.count - 1) }
                 continue
             }
             if component == dotDot {
                 guard directories.count > 1 else { throw .notcapable }
                 directories.removeLast()
-                if isFinal { return ResolvedPath(directory: directories[directories.count - 1], name: dot) }
+                if isFinal {
+                    return ResolvedPath(directory: directories[directories.count - 1], name: dot, depth: directories.count - 1)
+                }
                 continue
             }
             if isFinal {
@@ -69,7 +73,8 @@ enum PathResolver {
                     try expand(target, into: &pending, expansions: &expansions)
                     continue
                 }
-                return ResolvedPath(directory: current, name: component, mustBeDirectory: trailingSlash)
+                return ResolvedPath(
+                    directory: current, name: component, mustBeDirectory: trailingSlash, depth: directories.count - 1)
             }
             do throws(WASIErrno) {
                 let next = try current.open(component, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
@@ -82,7 +87,28 @@ enum PathResolver {
         }
         // Only reached when every component was consumed by a symlink expansion that ended in
         // nothing, which `expand` prevents; treat it as the starting directory.
-        return ResolvedPath(directory: directories[directories.count - 1], name: dot)
+        return ResolvedPath(directory: directories[directories.count - 1], name: dot, depth: directories.count - 1)
+    }
+
+    /// Whether a symbolic link whose target is `target`, placed in a directory `depth` levels
+    /// below the starting directory, points inside it when read as text: not absolute, and no
+    /// `..` climbing above the start, counted from the link's own directory.
+    ///
+    /// This is the check made when a guest creates or moves a link, so that it never leaves a
+    /// link for a host program (a backup tool, an editor) to follow out of the data folder.
+    static func symlinkTargetStaysInside(_ target: [UInt8], depth: Int) -> Bool {
+        guard target.first != slash else { return false }
+        var level = depth
+        for component in components(of: target) {
+            if component == dot { continue }
+            if component == dotDot {
+                level -= 1
+                if level < 0 { return false }
+            } else {
+                level += 1
+            }
+        }
+        return true
     }
 
     /// Pushes the components of a symlink target in front of the ones still to walk.

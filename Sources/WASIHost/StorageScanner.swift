@@ -4,21 +4,25 @@ import Glibc
 import Darwin
 #endif
 
-/// Measures the storage already used under the preopened directories, following the rules of
-/// ``StorageAccount``: never following symlinks, visiting each directory once, and stopping after
-/// `entryLimit` entries or below `maxDepth` levels (then the result is marked incomplete).
+/// Measures the storage already used under the preopened directories with the costs of
+/// ``StorageCost`` (the same rule ``StorageAccount`` applies to every later change): never
+/// following symlinks, visiting each directory once, counting each inode once however many names
+/// it has, and stopping after `entryLimit` entries or below `maxDepth` levels (then the result is
+/// marked incomplete).
 struct StorageScanner {
     static let maxDepth = 64
 
     let entryLimit: Int
+    let cost: StorageCost
     private(set) var bytes: UInt64 = 0
     private(set) var entries = 0
     private(set) var complete = true
     private var seenInodes = Set<InodeKey>()
     private var seenRoots = Set<InodeKey>()
 
-    init(entryLimit: Int) {
+    init(entryLimit: Int, cost: StorageCost = StorageCost()) {
         self.entryLimit = max(0, entryLimit)
+        self.cost = cost
     }
 
     /// Adds everything below `root` (the root itself is not charged). A root already scanned
@@ -43,12 +47,10 @@ struct StorageScanner {
             entries += 1
             guard entries <= entryLimit else { complete = false; return }
             guard let entry = try? directory.statEntry(name) else { continue }
-            add(StorageAccount.entryCost)
-            if entry.isRegularFile {
-                if entry.linkCount <= 1 || seenInodes.insert(InodeKey(entry)).inserted { add(entry.size) }
-            } else if entry.isSymlink {
-                add(entry.size)
-            } else if entry.isDirectory {
+            // A directory has one name; any other inode is counted with the first name met.
+            let firstName = entry.isLastName || seenInodes.insert(InodeKey(entry)).inserted
+            add(cost.entry(entry, countingInode: firstName))
+            if entry.isDirectory {
                 guard let child = try? directory.open(name, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW) else { continue }
                 scanDirectory(child, depth: depth + 1)
             }
@@ -61,7 +63,8 @@ struct StorageScanner {
     }
 }
 
-private struct InodeKey: Hashable {
+/// Identifies an inode on the host.
+struct InodeKey: Hashable {
     let device: UInt64
     let inode: UInt64
 

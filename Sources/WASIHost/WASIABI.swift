@@ -113,6 +113,16 @@ enum WASIABI {
         static let writing: UInt64 = fdWrite | fdAllocate | fdFilestatSetSize | fdDatasync
         /// The rights that need a readable host descriptor.
         static let reading: UInt64 = fdRead | fdReaddir
+        /// The rights that apply to a directory descriptor.
+        static let directory: UInt64 = fdDatasync | fdSync | fdFdstatSetFlags | pathCreateDirectory
+            | pathCreateFile | pathLinkSource | pathLinkTarget | pathOpen | fdReaddir | pathReadlink
+            | pathRenameSource | pathRenameTarget | pathFilestatGet | pathFilestatSetSize
+            | pathFilestatSetTimes | fdFilestatGet | fdFilestatSetTimes | pathSymlink | pathRemoveDirectory
+            | pathUnlinkFile | pollFdReadwrite
+        /// The rights that apply to a regular file descriptor.
+        static let regularFile: UInt64 = fdDatasync | fdRead | fdSeek | fdFdstatSetFlags | fdSync | fdTell
+            | fdWrite | fdAdvise | fdAllocate | fdFilestatGet | fdFilestatSetSize | fdFilestatSetTimes
+            | pollFdReadwrite
         /// Rights of the standard input.
         static let stdin: UInt64 = fdRead | pollFdReadwrite | fdFdstatSetFlags | fdFilestatGet
         /// Rights of standard output and error.

@@ -43,8 +43,13 @@ public struct WASIConfiguration: Sendable {
     public var stdout: any WASIOutputSink
     /// Standard error.
     public var stderr: any WASIOutputSink
-    /// Storage quota in bytes over all preopened directories (``Limits/storageBytes``).
+    /// Storage quota in bytes over all preopened directories (``Limits/storageBytes``), charged
+    /// as the file system spends it: block-rounded sizes plus a per-name and per-inode cost.
     public var storageQuota: UInt64
+    /// At most this many files, directories and links (names) may exist under all preopened
+    /// directories together; creating one more fails with `EDQUOT`. Bounds the inodes a module
+    /// can use whatever its byte quota. Default ``defaultMaxStorageEntries``.
+    public var maxStorageEntries: Int
     /// Maximum number of descriptors the guest may open with `path_open` at the same time
     /// (``Limits/openFiles``). Standard streams and preopened directories do not count.
     public var maxOpenFiles: Int
@@ -64,6 +69,7 @@ public struct WASIConfiguration: Sendable {
         stdout: any WASIOutputSink = CapturingSink(limit: 1 << 20),
         stderr: any WASIOutputSink = CapturingSink(limit: 1 << 20),
         storageQuota: UInt64 = Limits.defaults.storageBytes,
+        maxStorageEntries: Int = WASIConfiguration.defaultMaxStorageEntries,
         maxOpenFiles: Int = Limits.defaults.openFiles,
         governor: ExecutionGovernor? = nil,
         random: any WASIRandomSource = SystemRandomSource(),
@@ -76,11 +82,16 @@ public struct WASIConfiguration: Sendable {
         self.stdout = stdout
         self.stderr = stderr
         self.storageQuota = storageQuota
+        self.maxStorageEntries = maxStorageEntries
         self.maxOpenFiles = maxOpenFiles
         self.governor = governor
         self.random = random
         self.storageScanLimit = storageScanLimit
     }
+
+    /// The default of ``maxStorageEntries``: 100,000 names, below the default
+    /// ``storageScanLimit`` so that a tree a module filled can still be measured at its next start.
+    public static let defaultMaxStorageEntries = 100_000
 
     /// Takes the storage quota and descriptor cap from `limits`.
     public mutating func apply(_ limits: Limits) {

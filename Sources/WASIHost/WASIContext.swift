@@ -30,6 +30,13 @@ public final class WASIContext: @unchecked Sendable {
     /// The storage quota in bytes.
     public var storageQuota: UInt64 { lock.withLock { _ in state.storage.quota } }
 
+    /// Files, directories and links counted against ``WASIConfiguration/maxStorageEntries``.
+    public var storageEntryCount: Int { lock.withLock { _ in state.storage.entries } }
+
+    /// The cost model the storage account uses (its block size comes from the preopens' file
+    /// systems).
+    var storageCost: StorageCost { lock.withLock { _ in state.storage.cost } }
+
     /// Descriptors the guest opened itself and still holds (the ones ``WASIConfiguration/maxOpenFiles`` caps).
     public var openFileCount: Int { lock.withLock { _ in state.table.openCount } }
 

@@ -3,7 +3,8 @@ import SandboxEngine
 extension WASIContext {
     /// Every `wasi_snapshot_preview1` function, with its exact preview 1 signature.
     ///
-    /// Calls this host does not support (`proc_raise`, the `sock_*` calls) return `ENOSYS` (52).
+    /// `proc_raise` returns `ENOSYS` (52). No socket is ever open, so the `sock_*` calls return
+    /// `EBADF` for an unknown descriptor and `ENOTSOCK` for any other, as Wasmtime does.
     /// `proc_exit` throws ``WASIExit``; a governor stop during a blocking wait throws the
     /// governor's ``SandboxError``.
     public func hostFunctions() -> [HostFunction] {
@@ -169,10 +170,14 @@ extension WASIContext {
             function("poll_oneoff", [.i32, .i32, .i32, .i32]) { s, m, a in
                 try s.pollOneoff(m, subscriptions: a.u32(0), events: a.u32(1), count: a.u32(2), resultPointer: a.u32(3))
             },
-            unsupported("sock_accept", [.i32, .i32, .i32]),
-            unsupported("sock_recv", [.i32, .i32, .i32, .i32, .i32, .i32]),
-            unsupported("sock_send", [.i32, .i32, .i32, .i32, .i32]),
-            unsupported("sock_shutdown", [.i32, .i32]),
+            function("sock_accept", [.i32, .i32, .i32], needsMemory: false) { s, _, a in try s.socketCall(a.u32(0)) },
+            function("sock_recv", [.i32, .i32, .i32, .i32, .i32, .i32], needsMemory: false) { s, _, a in
+                try s.socketCall(a.u32(0))
+            },
+            function("sock_send", [.i32, .i32, .i32, .i32, .i32], needsMemory: false) { s, _, a in try s.socketCall(a.u32(0)) },
+            function("sock_shutdown", [.i32, .i32], needsMemory: false) { s, _, a in
+                try s.socketCall(a.u32(0), shutdownFlags: a.u32(1))
+            },
         ]
     }
 }

@@ -9,16 +9,17 @@ import Darwin
 /// The `fd_*` calls except reading and writing.
 extension WASIState {
     func fdClose(_ fd: UInt32) throws {
-        try table.remove(fd)
+        release(try table.remove(fd))
     }
 
     func fdRenumber(_ fd: UInt32, to target: UInt32) throws {
-        try table.renumber(fd, to: target)
+        if let closed = try table.renumber(fd, to: target) { release(closed) }
     }
 
     func fdSync(_ fd: UInt32, dataOnly: Bool) throws {
         let descriptor = try table.get(fd)
         guard let host = descriptor.host else { return }
+        try descriptor.require(dataOnly ? WASIABI.Rights.fdDatasync : WASIABI.Rights.fdSync)
         let status = dataOnly ? fdatasync(host.raw) : fsync(host.raw)
         guard status == 0 else { throw WASIErrno.current }
     }
@@ -27,7 +28,7 @@ extension WASIState {
         guard advice <= 5 else { throw WASIErrno.inval }
         let descriptor = try table.get(fd)
         switch descriptor.kind {
-        case .regularFile: return
+        case .regularFile: try descriptor.require(WASIABI.Rights.fdAdvise)
         case .directory: throw WASIErrno.badf
         case .standardInput, .standardOutput: throw WASIErrno.spipe
         }
@@ -48,6 +49,7 @@ extension WASIState {
             | WASIABI.FDFlags.rsync | WASIABI.FDFlags.sync)
         guard flags & ~known == 0 else { throw WASIErrno.inval }
         let descriptor = try table.get(fd)
+        try descriptor.require(WASIABI.Rights.fdFdstatSetFlags)
         if case .regularFile = descriptor.kind, let host = descriptor.host {
             let current = fcntl(host.raw, F_GETFL)
             guard current >= 0 else { throw WASIErrno.current }
@@ -57,6 +59,8 @@ extension WASIState {
         descriptor.flags = UInt16(flags)
     }
 
+    /// Drops rights (adding any gives `ENOTCAPABLE`); every later call on `fd` checks the rights
+    /// it needs against what is left.
     func fdFdstatSetRights(_ fd: UInt32, base: UInt64, inheriting: UInt64) throws {
         let descriptor = try table.get(fd)
         guard base & ~descriptor.rightsBase == 0, inheriting & ~descriptor.rightsInheriting == 0 else {
@@ -68,6 +72,7 @@ extension WASIState {
 
     func fdFilestatGet(_ memory: GuestMemory, _ fd: UInt32, resultPointer: UInt32) throws {
         let descriptor = try table.get(fd)
+        try descriptor.require(WASIABI.Rights.fdFilestatGet)
         try requireWritable(memory, resultPointer, WASIABI.Size.filestat)
         if let host = descriptor.host {
             try writeFilestat(try host.stat(), memory, resultPointer)
@@ -91,7 +96,7 @@ extension WASIState {
         try memory.store(stat.changeTime, at: address &+ 56)
     }
 
-    /// A regular file descriptor with its host descriptor (`EISDIR` for directories, `EBADF` or
+    /// A regular file descriptor with its host descriptor (`EBADF` for directories, as Wasmtime;
     /// `EINVAL` for the standard streams).
     func regularFile(_ fd: UInt32) throws(WASIErrno) -> (Descriptor, HostFD) {
         let descriptor = try table.get(fd)
@@ -99,19 +104,21 @@ extension WASIState {
         case .regularFile:
             guard let host = descriptor.host else { throw .badf }
             return (descriptor, host)
-        case .directory: throw .isdir
+        case .directory: throw .badf
         case .standardInput, .standardOutput: throw .inval
         }
     }
 
     func fdFilestatSetSize(_ fd: UInt32, size: UInt64) throws {
         let (descriptor, host) = try regularFile(fd)
+        try descriptor.require(WASIABI.Rights.fdFilestatSetSize)
         guard !descriptor.readOnly else { throw WASIErrno.rofs }
         try resize(host, to: size, onlyGrow: false)
     }
 
     func fdAllocate(_ fd: UInt32, offset: UInt64, length: UInt64) throws {
         let (descriptor, host) = try regularFile(fd)
+        try descriptor.require(WASIABI.Rights.fdAllocate)
         guard !descriptor.readOnly else { throw WASIErrno.rofs }
         let (end, overflow) = offset.addingReportingOverflow(length)
         guard !overflow else { throw WASIErrno.fbig }
@@ -123,15 +130,16 @@ extension WASIState {
         guard size <= UInt64(Int64.max) else { throw WASIErrno.fbig }
         let before = try host.stat().size
         if onlyGrow && size <= before { return }
-        if size > before { try storage.check(adding: size - before) }
+        try storage.checkFileGrowth(from: before, to: size)
         guard ftruncate(host.raw, off_t(size)) == 0 else { throw WASIErrno.current }
         let after = (try? host.stat().size) ?? size
-        storage.resize(from: before, to: after)
+        storage.resizeFile(from: before, to: after)
     }
 
     func fdFilestatSetTimes(_ fd: UInt32, access: UInt64, modification: UInt64, flags: UInt32) throws {
         let descriptor = try table.get(fd)
         guard let host = descriptor.host else { throw WASIErrno.badf }
+        try descriptor.require(WASIABI.Rights.fdFilestatSetTimes)
         guard !descriptor.readOnly else { throw WASIErrno.rofs }
         var times = try Self.timespecs(access: access, modification: modification, flags: flags)
         guard futimens(host.raw, &times) == 0 else { throw WASIErrno.current }
@@ -174,7 +182,7 @@ extension WASIState {
     }
 
     func fdReaddir(_ memory: GuestMemory, _ fd: UInt32, buffer: UInt32, length: UInt32, cookie: UInt64, usedPointer: UInt32) throws {
-        let (descriptor, host) = try directory(fd)
+        let (descriptor, host) = try directory(fd, requiring: WASIABI.Rights.fdReaddir)
         try requireWritable(memory, buffer, length)
         try requireWritable(memory, usedPointer, 4)
         let stream = try descriptor.stream ?? DirectoryStream(directory: host)

@@ -88,4 +88,12 @@ extension WASIState {
     func schedYield() {
         sched_yield()
     }
+
+    /// Every `sock_*` call: no descriptor is ever a socket, so `EBADF` for an unknown descriptor,
+    /// `EINVAL` for `sock_shutdown` flags other than `rd` and `wr`, and `ENOTSOCK` otherwise.
+    func socketCall(_ fd: UInt32, shutdownFlags: UInt32 = 0) throws {
+        _ = try table.get(fd)
+        guard shutdownFlags & ~UInt32(3) == 0 else { throw WASIErrno.inval }
+        throw WASIErrno.notsock
+    }
 }

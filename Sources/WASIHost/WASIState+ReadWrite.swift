@@ -17,14 +17,17 @@ extension WASIState {
         switch descriptor.kind {
         case .standardOutput(let sink):
             guard offset == nil else { throw WASIErrno.spipe }
+            try descriptor.require(WASIABI.Rights.fdWrite)
             for buffer in buffers { sink.write(UnsafeRawBufferPointer(buffer)) }
             written = total
         case .standardInput:
             throw offset == nil ? WASIErrno.badf : WASIErrno.spipe
         case .directory:
-            throw WASIErrno.isdir
+            // A directory is not a file to read or write: `EBADF`, as Wasmtime.
+            throw WASIErrno.badf
         case .regularFile:
             guard let host = descriptor.host else { throw WASIErrno.badf }
+            try descriptor.require(WASIABI.Rights.fdWrite | (offset == nil ? 0 : WASIABI.Rights.fdSeek))
             written = try writeFile(descriptor, host, buffers, total: total, offset: offset)
         }
         try memory.store(UInt32(clamping: written), at: resultPointer)
@@ -47,7 +50,7 @@ extension WASIState {
         }
         let (end, overflow) = start.addingReportingOverflow(total)
         guard !overflow, end <= UInt64(Int64.max) else { throw WASIErrno.fbig }
-        if end > before { try storage.check(adding: end - before) }
+        if end > before { try storage.checkFileGrowth(from: before, to: end) }
         guard total > 0 else { return 0 }
         var vectors = hostVectors(buffers)
         let result: Int
@@ -59,7 +62,7 @@ extension WASIState {
         }
         let failure = result < 0 ? WASIErrno.current : nil
         let after = (try? host.stat().size) ?? before
-        storage.resize(from: before, to: after)
+        storage.resizeFile(from: before, to: after)
         if let failure { throw failure }
         return UInt64(result)
     }
@@ -72,13 +75,16 @@ extension WASIState {
         switch descriptor.kind {
         case .standardInput:
             guard offset == nil else { throw WASIErrno.spipe }
+            try descriptor.require(WASIABI.Rights.fdRead)
             read = try readStandardInput(buffers)
         case .standardOutput:
             throw offset == nil ? WASIErrno.badf : WASIErrno.spipe
         case .directory:
-            throw WASIErrno.isdir
+            // A directory is not a file to read or write: `EBADF`, as Wasmtime.
+            throw WASIErrno.badf
         case .regularFile:
             guard let host = descriptor.host else { throw WASIErrno.badf }
+            try descriptor.require(WASIABI.Rights.fdRead | (offset == nil ? 0 : WASIABI.Rights.fdSeek))
             read = try readHost(host.raw, buffers, offset: offset)
         }
         try memory.store(UInt32(clamping: read), at: resultPointer)
@@ -162,7 +168,7 @@ extension WASIState {
         default: throw WASIErrno.inval
         }
         try requireWritable(memory, resultPointer, 8)
-        let host = try seekableFile(fd)
+        let host = try seekableFile(fd, requiring: WASIABI.Rights.fdSeek)
         let position = lseek(host.raw, off_t(Int64(bitPattern: offset)), hostWhence)
         guard position >= 0 else { throw WASIErrno.current }
         try memory.store(UInt64(position), at: resultPointer)
@@ -170,17 +176,21 @@ extension WASIState {
 
     func fdTell(_ memory: GuestMemory, _ fd: UInt32, resultPointer: UInt32) throws {
         try requireWritable(memory, resultPointer, 8)
-        let host = try seekableFile(fd)
+        // `fd_seek` implies `fd_tell`.
+        let host = try seekableFile(fd, requiring: WASIABI.Rights.fdTell | WASIABI.Rights.fdSeek, any: true)
         let position = lseek(host.raw, 0, SEEK_CUR)
         guard position >= 0 else { throw WASIErrno.current }
         try memory.store(UInt64(position), at: resultPointer)
     }
 
-    private func seekableFile(_ fd: UInt32) throws(WASIErrno) -> HostFD {
+    /// A regular file with `rights` (all of them, or one of them when `any`). A directory gives
+    /// `EBADF` and a standard stream `ESPIPE` whatever their rights, as Wasmtime does.
+    private func seekableFile(_ fd: UInt32, requiring rights: UInt64, any: Bool = false) throws(WASIErrno) -> HostFD {
         let descriptor = try table.get(fd)
         switch descriptor.kind {
         case .regularFile:
             guard let host = descriptor.host else { throw .badf }
+            if any { try descriptor.requireAny(rights) } else { try descriptor.require(rights) }
             return host
         case .directory: throw .badf
         case .standardInput, .standardOutput: throw .spipe

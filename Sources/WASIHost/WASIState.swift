@@ -34,7 +34,6 @@ final class WASIState {
         random = configuration.random
 
         var table = FileDescriptorTable(maxOpen: configuration.maxOpenFiles)
-        var scanner = StorageScanner(entryLimit: configuration.storageScanLimit)
         do {
             _ = try table.insert(Descriptor(kind: .standardInput, rightsBase: WASIABI.Rights.stdin, rightsInheriting: 0))
             _ = try table.insert(Descriptor(
@@ -44,6 +43,7 @@ final class WASIState {
         } catch {
             throw .closed
         }
+        var roots: [HostFD] = []
         for preopen in configuration.preopens {
             guard !preopen.guestPath.isEmpty, !preopen.guestPath.utf8.contains(0) else {
                 throw .invalidGuestPath(preopen.guestPath)
@@ -54,10 +54,11 @@ final class WASIState {
                 throw .cannotOpenPreopen(hostPath: preopen.hostPath, reason: reason)
             }
             let host = HostFD(raw)
-            scanner.scan(root: host)
+            roots.append(host)
+            // A preopen gets the rights that apply to a directory; everything may be inherited.
             let descriptor = Descriptor(
                 kind: .directory, host: host, preopenPath: preopen.guestPath, readOnly: preopen.readOnly,
-                rightsBase: WASIABI.Rights.all, rightsInheriting: WASIABI.Rights.all)
+                rightsBase: WASIABI.Rights.directory, rightsInheriting: WASIABI.Rights.all)
             do {
                 _ = try table.insert(descriptor)
             } catch {
@@ -65,24 +66,44 @@ final class WASIState {
             }
         }
         self.table = table
+        let cost = StorageCost.forDirectories(roots)
+        var scanner = StorageScanner(entryLimit: configuration.storageScanLimit, cost: cost)
+        for root in roots { scanner.scan(root: root) }
+        // An unfinished scan counts as full, so that nothing can grow a tree of unknown size.
         let used = scanner.complete ? scanner.bytes : max(scanner.bytes, configuration.storageQuota)
-        self.storage = StorageAccount(quota: configuration.storageQuota, used: used)
+        let entries = scanner.complete ? scanner.entries : max(scanner.entries, configuration.maxStorageEntries)
+        self.storage = StorageAccount(
+            quota: configuration.storageQuota, used: used, entryLimit: configuration.maxStorageEntries,
+            entries: entries, cost: cost)
     }
 
     // MARK: Helpers shared by the calls
 
-    /// A descriptor that must be a directory (`ENOTDIR` otherwise) with a host descriptor.
-    func directory(_ fd: UInt32) throws(WASIErrno) -> (Descriptor, HostFD) {
+    /// A descriptor that must be a directory (`ENOTDIR` otherwise) with a host descriptor and
+    /// `rights` (`ENOTCAPABLE` otherwise).
+    func directory(_ fd: UInt32, requiring rights: UInt64) throws(WASIErrno) -> (Descriptor, HostFD) {
         let descriptor = try table.get(fd)
         guard case .directory = descriptor.kind, let host = descriptor.host else { throw .notdir }
+        try descriptor.require(rights)
         return (descriptor, host)
     }
 
-    /// A directory descriptor that may change its tree (`EROFS` for read-only preopens).
-    func writableDirectory(_ fd: UInt32) throws(WASIErrno) -> HostFD {
-        let (descriptor, host) = try directory(fd)
+    /// A directory descriptor with `rights` that may change its tree (`EROFS` for read-only
+    /// preopens).
+    func writableDirectory(_ fd: UInt32, requiring rights: UInt64) throws(WASIErrno) -> HostFD {
+        let (descriptor, host) = try directory(fd, requiring: rights)
         guard !descriptor.readOnly else { throw .rofs }
         return host
+    }
+
+    /// Closes a descriptor already taken out of the table. When it was the last guest descriptor
+    /// of an inode that has no name left (unlinked or renamed over while open), the file system
+    /// frees the inode now, and so the account refunds it now.
+    func release(_ descriptor: Descriptor) {
+        guard descriptor.countsTowardLimit, let inode = descriptor.inode, let host = descriptor.host,
+              !table.isOpen(inode), let stat = try? host.stat(), stat.linkCount == 0
+        else { return }
+        storage.remove(storage.cost.inode(stat))
     }
 
     /// Reads a guest path argument.

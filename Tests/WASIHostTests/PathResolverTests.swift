@@ -16,6 +16,19 @@ import Testing
         harness = try WASIHarness(WASIConfiguration(preopens: [WASIPreopen(hostPath: tree.path + "/root", guestPath: "/data")]))
     }
 
+    @Test func symlinkTargetsAreJudgedFromTheLinksOwnDirectory() {
+        #expect(PathResolver.symlinkTargetStaysInside(Array("x".utf8), depth: 0))
+        #expect(PathResolver.symlinkTargetStaysInside(Array("sub/..".utf8), depth: 0))
+        #expect(PathResolver.symlinkTargetStaysInside(Array("../x".utf8), depth: 1))
+        #expect(PathResolver.symlinkTargetStaysInside(Array("./a//b/../../..".utf8), depth: 1))
+        #expect(!PathResolver.symlinkTargetStaysInside(Array("/etc/passwd".utf8), depth: 3))
+        #expect(!PathResolver.symlinkTargetStaysInside(Array("..".utf8), depth: 0))
+        #expect(!PathResolver.symlinkTargetStaysInside(Array("../../x".utf8), depth: 1))
+        // Climbing out and back in still passes through the outside.
+        #expect(!PathResolver.symlinkTargetStaysInside(Array("../root/x".utf8), depth: 0))
+        #expect(!PathResolver.symlinkTargetStaysInside(Array("a/../../b".utf8), depth: 0))
+    }
+
     @Test func opensPlainRelativePaths() throws {
         let (errno, fd) = try harness.open("sub/inside.txt")
         #expect(errno == .success)
@@ -49,13 +62,31 @@ import Testing
         #expect(try harness.open("absolute-escape").0 == .loop)
     }
 
-    @Test func refusesASymlinkTheGuestCreates() throws {
-        let target = Array("../outside".utf8)
+    /// A link the guest makes to the outside is refused when made (`EPERM`, as Wasmtime does for
+    /// absolute targets), so no host program can follow it later either.
+    @Test func refusesCreatingASymlinkThatPointsOutside() throws {
+        for (name, text) in [("link", "../outside"), ("sub/link", "../../outside"), ("abs", tree.path + "/outside")] {
+            let target = Array(text.utf8)
+            try harness.store(target, at: 4096)
+            let errno = try harness.call("path_symlink", [.i32(4096), .i32(UInt32(target.count)), .i32(3)] + (try harness.pathArguments(name)))
+            #expect(errno == .perm, "\(name)")
+            #expect(!tree.exists("root/" + name))
+        }
+        #expect(try harness.open("link/secret.txt", lookup: 1).0 == .noent)
+        // The same text is fine one level down, where it stays inside.
+        let target = Array("../sub/inside.txt".utf8)
         try harness.store(target, at: 4096)
-        let errno = try harness.call("path_symlink", [.i32(4096), .i32(UInt32(target.count)), .i32(3)] + (try harness.pathArguments("link")))
+        let errno = try harness.call("path_symlink", [.i32(4096), .i32(UInt32(target.count)), .i32(3)] + (try harness.pathArguments("sub/ok")))
         #expect(errno == .success)
-        #expect(try harness.open("link/secret.txt").0 == .notcapable)
-        #expect(try harness.open("link/secret.txt", lookup: 1).0 == .notcapable)
+        // Moving or hard-linking that link to the top would make it point outside.
+        let top = Array("ok".utf8)
+        try harness.store(top, at: 6000)
+        let renamed = try harness.call("path_rename", [.i32(3)] + (try harness.pathArguments("sub/ok")) + [.i32(3), .i32(6000), .i32(2)])
+        #expect(renamed == .perm)
+        let linked = try harness.call("path_link", [.i32(3), .i32(0)] + (try harness.pathArguments("sub/ok")) + [.i32(3), .i32(6000), .i32(2)])
+        #expect(linked == .perm)
+        #expect(!tree.exists("root/ok"))
+        #expect(try harness.open("sub/ok", lookup: 1).0 == .success)
     }
 
     @Test func followsSymlinksThatStayInside() throws {

@@ -14,10 +14,24 @@ import Testing
         var scanner = StorageScanner(entryLimit: 1000)
         scanner.scan(root: root)
         scanner.scan(root: root)  // the same directory twice counts once
-        // a, a/b, a/b/file, out: four entries, the file's 100 bytes, the link's 12-byte target.
+        // a, a/b, a/b/file, out: two directories, a 100-byte file, a link with a 12-byte target.
+        let cost = StorageCost()
         #expect(scanner.complete)
         #expect(scanner.entries == 4)
-        #expect(scanner.bytes == 4 * StorageAccount.entryCost + 100 + 12)
+        #expect(scanner.bytes == 2 * cost.newDirectory + cost.newFile + cost.fileContent(100) + cost.newSymlink(targetLength: 12))
+    }
+
+    @Test func countsEachInodeOnceWhateverItsType() throws {
+        let tree = try TemporaryDirectory()
+        try tree.writeFile("file", String(repeating: "f", count: 5000))
+        try tree.symlink("link", to: String(repeating: "l", count: 3000))
+        #expect(Glibc.link(tree.path + "/file", tree.path + "/file2") == 0)
+        #expect(Glibc.link(tree.path + "/link", tree.path + "/link2") == 0)
+        var scanner = StorageScanner(entryLimit: 1000)
+        scanner.scan(root: HostFD(Glibc.open(tree.path, O_RDONLY | O_DIRECTORY)))
+        let cost = StorageCost()
+        #expect(scanner.entries == 4)
+        #expect(scanner.bytes == cost.newFile + cost.fileContent(5000) + cost.newSymlink(targetLength: 3000) + 2 * StorageCost.entryCost)
     }
 
     @Test func stopsAtTheEntryLimit() throws {
@@ -44,7 +58,9 @@ import Testing
                 preopens: [WASIPreopen(hostPath: tree.path, guestPath: ".")], storageQuota: 1 << 30))
         }
         let entries = UInt64(directories * (filesPerDirectory + 1))
-        #expect(context?.storageUsed == entries * StorageAccount.entryCost + UInt64(directories * filesPerDirectory * 5))
+        let cost = tree.storageCost
+        let files = UInt64(directories * filesPerDirectory)
+        #expect(context?.storageUsed == UInt64(directories) * cost.newDirectory + files * (cost.newFile + cost.fileContent(5)))
         print("WASI storage scan: \(entries) entries in \(elapsed)")
     }
 }

@@ -25,13 +25,22 @@ import Testing
         }
     }
 
-    @Test func unsupportedCallsReturnENOSYS() throws {
+    @Test func procRaiseReturnsENOSYS() throws {
         let harness = try WASIHarness(WASIConfiguration())
         #expect(try harness.call("proc_raise", [.i32(9)]) == .nosys)
-        #expect(try harness.call("sock_accept", [.i32(3), .i32(0), .i32(0)]) == .nosys)
-        #expect(try harness.call("sock_recv", [.i32(3), .i32(0), .i32(0), .i32(0), .i32(0), .i32(0)]) == .nosys)
-        #expect(try harness.call("sock_send", [.i32(3), .i32(0), .i32(0), .i32(0), .i32(0)]) == .nosys)
-        #expect(try harness.call("sock_shutdown", [.i32(3), .i32(0)]) == .nosys)
+    }
+
+    /// No descriptor is a socket: `EBADF` for an unknown one, `ENOTSOCK` otherwise (as Wasmtime).
+    @Test func socketCallsSayBadDescriptorOrNotASocket() throws {
+        let harness = try WASIHarness(WASIConfiguration())
+        for fd: UInt32 in [1, 99] {
+            let expected: WASIErrno = fd == 99 ? .badf : .notsock
+            #expect(try harness.call("sock_accept", [.i32(fd), .i32(0), .i32(0)]) == expected)
+            #expect(try harness.call("sock_recv", [.i32(fd), .i32(0), .i32(0), .i32(0), .i32(0), .i32(0)]) == expected)
+            #expect(try harness.call("sock_send", [.i32(fd), .i32(0), .i32(0), .i32(0), .i32(0)]) == expected)
+            #expect(try harness.call("sock_shutdown", [.i32(fd), .i32(3)]) == expected)
+        }
+        #expect(try harness.call("sock_shutdown", [.i32(1), .i32(4)]) == .inval)
     }
 
     @Test func badPointersGiveEFAULT() throws {

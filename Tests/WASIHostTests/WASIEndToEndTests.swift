@@ -157,10 +157,12 @@ import Testing
             preopens: [WASIPreopen(hostPath: tree.path, guestPath: "/data")], stdout: stdout, storageQuota: quota)
         #expect(try GuestRunner.run(wasm, on: engine, configuration: configuration) == 0, "\(stdout.text)")
         let size = try tree.fileSize("fill.bin")
-        // Whole 1 KiB chunks only, and never beyond the quota (minus the entry's own cost).
+        // Whole 1 KiB chunks only, and never beyond the quota: the file's name and inode plus its
+        // size in whole blocks; one more chunk would need a block more than is left.
+        let cost = tree.storageCost
         #expect(size % 1024 == 0)
-        #expect(size <= quota - StorageAccount.entryCost)
-        #expect(size + 1024 > quota - StorageAccount.entryCost)
+        #expect(cost.newFile + cost.fileContent(size) <= quota)
+        #expect(cost.newFile + cost.fileContent(size + 1024) > quota)
         #expect(stdout.text.contains("errno \(WASIErrno.dquot.rawValue)"))
     }
 

@@ -154,4 +154,28 @@ final class TemporaryDirectory {
     func symlink(_ name: String, to target: String) throws {
         try FileManager.default.createSymbolicLink(atPath: url.appendingPathComponent(name).path, withDestinationPath: target)
     }
+
+    /// The storage cost model a context gives this directory (block size from its file system).
+    var storageCost: StorageCost {
+        StorageCost.forDirectories([HostFD(Glibc.open(path, O_RDONLY | O_DIRECTORY))])
+    }
+
+    /// What the file system really spends below this directory (not counting the directory
+    /// itself): allocated blocks (`st_blocks`) of every entry, each inode once, symlinks not
+    /// followed.
+    func diskUsage() throws -> UInt64 {
+        var seen = Set<UInt64>()
+        func walk(_ directory: String) throws -> UInt64 {
+            var total: UInt64 = 0
+            for name in try FileManager.default.contentsOfDirectory(atPath: directory) {
+                let child = directory + "/" + name
+                var info = Glibc.stat()
+                guard lstat(child, &info) == 0 else { continue }
+                if seen.insert(UInt64(info.st_ino)).inserted { total += UInt64(info.st_blocks) * 512 }
+                if info.st_mode & S_IFMT == S_IFDIR { total += try walk(child) }
+            }
+            return total
+        }
+        return try walk(path)
+    }
 }
