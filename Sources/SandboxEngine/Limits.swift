@@ -27,7 +27,8 @@ public struct Limits: Sendable, Hashable, Codable {
     /// Wall-clock limit for loading the module before any of its code runs: parsing WebAssembly
     /// text, reading, validating and compiling the binary. Parsers and compilers cannot be
     /// interrupted, so loading runs on a thread of its own and is abandoned (its result dropped)
-    /// when this passes or the run is stopped. `nil` means unbounded. Default 30 s.
+    /// when this passes or the run is stopped. `nil` means unbounded. Default 60 s (generous for
+    /// debug builds on a busy machine: 100,000 functions take seconds).
     public var loadTime: Duration?
 
     /// The built-in defaults (documented in `docs/limits.md`).
@@ -42,7 +43,7 @@ public struct Limits: Sendable, Hashable, Codable {
         cpuShare: Double? = nil,
         storageBytes: UInt64 = 1 << 30,
         openFiles: Int = 256,
-        loadTime: Duration? = .seconds(30)
+        loadTime: Duration? = .seconds(60)
     ) {
         self.memoryBytes = memoryBytes
         self.tableElements = tableElements

@@ -42,9 +42,10 @@ public struct ModuleCode: Sendable {
             throw ModuleCodeError("'\(text)' is not a CID: \(error)")
         }
         let cached = layout.cachedModule(cid: cid.description)
-        if let bytes = FileManager.default.contents(atPath: cached.path) {
+        // Read like any module file: a regular file within the size cap, never more than that.
+        if let bytes = try? ModuleLoader.readFile(atPath: cached.path) {
             // A damaged cache file is fetched again instead of parking the module as invalid.
-            if let loaded = try? ModuleLoader.load(bytes: [UInt8](bytes), name: name), (try? ModuleInfo(wasm: loaded.wasm)) != nil {
+            if let loaded = try? ModuleLoader.load(bytes: bytes, name: name), (try? ModuleInfo(wasm: loaded.wasm)) != nil {
                 return loaded
             }
             try? FileManager.default.removeItem(at: cached)
