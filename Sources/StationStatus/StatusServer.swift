@@ -57,9 +57,15 @@ public actor StatusServer {
     private let port: Int
     private let token: String
     private let logger: Logger
+    /// The connection limits this server applies.
+    public nonisolated let limits: StatusServerLimits
+    /// The open connections (shared with the handlers on the server's event loops).
+    nonisolated let connections: ConnectionRegistry
     private var task: Task<Void, Never>?
     private var group: ServiceGroup?
     private var started = false
+    /// The listening channel while running (tests reach its pipeline).
+    private(set) var serverChannel: (any Channel)?
     /// The port the server listens on, once ``start()`` returned.
     public private(set) var boundPort: Int?
 
@@ -69,12 +75,15 @@ public actor StatusServer {
     ///   - host: A loopback address or `localhost`.
     ///   - port: The TCP port; 0 picks a free one (``start()`` returns it).
     ///   - token: The bearer token clients must present (see ``StatusToken/generate()``).
+    ///   - limits: Idle timeout and connection caps (see ``StatusServerLimits`` for the defaults).
     ///   - logger: For server errors.
-    public init(provider: any StatusProvider, host: String = "127.0.0.1", port: Int, token: String, logger: Logger) {
+    public init(provider: any StatusProvider, host: String = "127.0.0.1", port: Int, token: String, limits: StatusServerLimits = StatusServerLimits(), logger: Logger) {
         self.provider = provider
         self.host = host
         self.port = port
         self.token = token
+        self.limits = limits
+        self.connections = ConnectionRegistry(limits: limits)
         self.logger = logger
     }
 
@@ -92,13 +101,32 @@ public actor StatusServer {
         guard (0...65535).contains(port) else { throw StatusServerError.invalidPort(port) }
         started = true
 
-        let (events, continuation) = AsyncStream<Result<Int, any Error>>.makeStream()
+        let (events, continuation) = AsyncStream<Result<any Channel, any Error>>.makeStream()
         let responder = StatusResponder(provider: provider, token: token, logger: logger)
+        let registry = connections, limits = self.limits, logger = self.logger
         let app = Application(
             responder: responder,
+            // Hummingbird's own idle timeout; a RequestTracker per connection tells the
+            // connection guard which connections are busy.
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [RequestTracker(registry: registry)],
+                idleTimeout: TimeAmount(limits.idleTimeout))),
             configuration: .init(address: .hostname(host, port: port), serverName: nil, reuseAddress: true),
             onServerRunning: { channel in
-                continuation.yield(.success(channel.localAddress?.port ?? 0))
+                // Hummingbird has no hook for handlers on the listening channel, so the guard
+                // goes first in its pipeline here, before the port is reported. (Connections
+                // accepted in the moment between bind and this call escape the caps, not the
+                // idle timeout.)
+                do {
+                    try await channel.eventLoop.submit {
+                        try channel.pipeline.syncOperations.addHandler(
+                            ConnectionGuardHandler(registry: registry, acceptBackoff: limits.acceptBackoff, logger: logger),
+                            position: .first)
+                    }.get()
+                } catch {
+                    logger.error("status API: cannot install the connection guard: \(error)")
+                }
+                continuation.yield(.success(channel))
             },
             eventLoopGroupProvider: .singleton,
             logger: logger
@@ -119,13 +147,15 @@ public actor StatusServer {
             }
             continuation.finish()
         }
-        var outcome: Result<Int, any Error> = .failure(StatusServerError.bindFailed(host: host, port: port, reason: "the server ended without a result"))
+        var outcome: Result<any Channel, any Error> = .failure(StatusServerError.bindFailed(host: host, port: port, reason: "the server ended without a result"))
         for await event in events {
             outcome = event
             break
         }
         switch outcome {
-        case .success(let bound):
+        case .success(let channel):
+            let bound = channel.localAddress?.port ?? 0
+            serverChannel = channel
             boundPort = bound
             return bound
         case .failure(let error):
@@ -145,6 +175,7 @@ public actor StatusServer {
         await task.value
         self.task = nil
         self.group = nil
+        serverChannel = nil
         boundPort = nil
     }
 
