@@ -144,7 +144,9 @@ public final class StationDaemon: StatusProvider, @unchecked Sendable {
         statusToken = token
         let url = "http://\(configuration.status.host):\(port)"
         try StatusEndpointFile(path: layout.statusFile).write(StatusEndpoint(url: url, token: token))
-        events.emit(.activity(module: "station", level: .info, message: "dashboard: \(url)/#token=\(token) (token also in \(layout.statusFile.path))"))
+        // The link carries the token: it is printed for whoever started the daemon, but not
+        // recorded as activity, which the status API serves (GET /api/v1/activity).
+        options.output.emit(.activity(module: "station", level: .info, message: "dashboard: \(url)/#token=\(token) (token also in \(layout.statusFile.path))"))
     }
 
     /// The status server logs only warnings and errors, on stderr (stdout carries JSON events).

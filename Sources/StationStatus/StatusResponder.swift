@@ -63,11 +63,14 @@ struct StatusResponder: HTTPResponder {
 
     let provider: any StatusProvider
     let token: [UInt8]
+    /// Every text from the provider passes here before it is served.
+    let redact: SecretRedactor
     let logger: Logger
 
     init(provider: any StatusProvider, token: String, logger: Logger) {
         self.provider = provider
         self.token = Array(token.utf8)
+        self.redact = SecretRedactor(secret: token)
         self.logger = logger
     }
 
@@ -108,14 +111,14 @@ struct StatusResponder: HTTPResponder {
         switch segments {
         case ["metrics"]:
             guard request.method == .get else { return Self.methodNotAllowed("GET") }
-            let snapshot = await provider.snapshot()
+            let snapshot = redact(await provider.snapshot())
             var response = Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: StatusMetrics.render(snapshot))))
             response.headers[.contentType] = StatusMetrics.contentType
             return response
 
         case ["api", "v1", "status"]:
             guard request.method == .get else { return Self.methodNotAllowed("GET") }
-            let snapshot = await provider.snapshot()
+            let snapshot = redact(await provider.snapshot())
             return Self.json(.ok, StatusDocument(snapshot: snapshot, serverTime: Date()))
 
         case ["api", "v1", "activity"]:
@@ -127,7 +130,7 @@ struct StatusResponder: HTTPResponder {
                 }
                 limit = min(value, 1000)
             }
-            return Self.json(.ok, await provider.activity(limit: limit))
+            return Self.json(.ok, redact(await provider.activity(limit: limit)))
 
         default:
             break
@@ -142,7 +145,7 @@ struct StatusResponder: HTTPResponder {
                     try await provider.restart(module: name)
                     return Self.json(.ok, ActionReply(ok: true, message: "restarting \(name)"))
                 } catch {
-                    return Self.actionError(error)
+                    return Self.actionError(error, redact)
                 }
             case "update":
                 guard request.method == .post else { return Self.methodNotAllowed("POST") }
@@ -165,9 +168,9 @@ struct StatusResponder: HTTPResponder {
                 guard !cid.isEmpty else { return Self.error(.badRequest, "cid is empty") }
                 do {
                     let message = try await provider.update(module: name, cid: cid)
-                    return Self.json(.ok, ActionReply(ok: true, message: message))
+                    return Self.json(.ok, ActionReply(ok: true, message: redact(message)))
                 } catch {
-                    return Self.actionError(error)
+                    return Self.actionError(error, redact)
                 }
             default:
                 break
@@ -230,16 +233,16 @@ struct StatusResponder: HTTPResponder {
         return response
     }
 
-    static func actionError(_ error: any Error) -> Response {
+    static func actionError(_ error: any Error, _ redact: SecretRedactor) -> Response {
         switch error {
         case StatusActionError.unknownModule:
-            return Self.error(.notFound, "\(error)")
+            return Self.error(.notFound, redact("\(error)"))
         case StatusActionError.invalid(let message):
-            return Self.error(.badRequest, message)
+            return Self.error(.badRequest, redact(message))
         case StatusActionError.failed(let message):
-            return Self.error(.badGateway, message)
+            return Self.error(.badGateway, redact(message))
         default:
-            return Self.error(.internalServerError, "\(error)")
+            return Self.error(.internalServerError, redact("\(error)"))
         }
     }
 
