@@ -48,6 +48,15 @@ public struct Block: Sendable, Equatable {
         }
     }
 
+    /// The block an identity CID names, or nil for any other hash function.
+    ///
+    /// An identity multihash carries the block's bytes as its digest, so such a block is read from
+    /// the CID itself: it is never stored, fetched or sent (every read path answers it this way).
+    public static func inline(_ cid: CID) -> Block? {
+        guard cid.multihash.function == .identity else { return nil }
+        return Block(trusted: cid, data: cid.multihash.digest)
+    }
+
     /// Wraps bytes already known to match `cid` (hashed by the caller in this process).
     init(trusted cid: CID, data: [UInt8]) {
         self.cid = cid

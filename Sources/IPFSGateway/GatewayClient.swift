@@ -92,9 +92,11 @@ public final class TrustlessGatewayClient: Sendable {
         throw GatewayClientError.allGatewaysFailed(failures)
     }
 
-    /// Fetches the single block `cid` (`format=raw`) and checks it hashes to `cid`.
+    /// Fetches the single block `cid` (`format=raw`) and checks it hashes to `cid`. An identity
+    /// CID is answered from the CID itself, without asking any gateway.
     /// - Parameter maxSize: the largest block accepted (default 2 MiB, the Bitswap limit).
     public func fetchBlock(_ cid: CID, maxSize: Int = 2 << 20) async throws -> Block {
+        if let inline = Block.inline(cid) { return inline }
         let request = GatewayRequest(root: cid, format: .raw)
         var failures: [GatewayAttemptFailure] = []
         for gateway in gateways {
@@ -209,11 +211,14 @@ private final class ByteCounter: @unchecked Sendable {
 }
 
 extension Duration {
-    /// The same span as a SwiftNIO `TimeAmount` (nanosecond precision).
+    /// The same span as a SwiftNIO `TimeAmount` (nanosecond precision), saturating at the ends
+    /// of the `Int64` range instead of trapping.
     var timeAmount: TimeAmount {
         let (seconds, attoseconds) = components
         let nanos = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !nanos.overflow else { return .nanoseconds(.max) }
-        return .nanoseconds(nanos.partialValue + attoseconds / 1_000_000_000)
+        guard !nanos.overflow else { return .nanoseconds(seconds < 0 ? .min : .max) }
+        let total = nanos.partialValue.addingReportingOverflow(attoseconds / 1_000_000_000)
+        guard !total.overflow else { return .nanoseconds(seconds < 0 ? .min : .max) }
+        return .nanoseconds(total.partialValue)
     }
 }

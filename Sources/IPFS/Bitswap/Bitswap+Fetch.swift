@@ -19,6 +19,7 @@ extension Bitswap {
     /// - Throws: `BitswapError.timeout` (naming the CID), `.notFound` when every peer answered
     ///   DONT_HAVE, `.noPeers`, `.peersUnreachable`, `.store` (quota, capacity).
     public func fetchBlock(_ cid: CID, from peers: [PeerID], module: String) async throws -> Block {
+        if let inline = Block.inline(cid) { return inline }
         var fetched: Block?
         _ = try await fetch(root: cid, followLinks: false, peers: peers, module: module) { fetched = $0 }
         guard let fetched else { throw BitswapError.timeout(missing: cid.description, waitedSeconds: configuration.fetchTimeout) }
@@ -27,14 +28,16 @@ extension Bitswap {
 
     /// `fetchBlock` from peers given by address (`/ip4/…/tcp/…/p2p/ID`); connects first.
     public func fetchBlock(_ cid: CID, from addresses: [Multiaddr], module: String) async throws -> Block {
-        try await fetchBlock(cid, from: try await resolvePeers(addresses), module: module)
+        if let inline = Block.inline(cid) { return inline }
+        return try await fetchBlock(cid, from: try await resolvePeers(addresses), module: module)
     }
 
     /// Fetches the whole DAG under `root` (dag-pb links are followed; raw and other codecs are
     /// leaves), keeping up to `configuration.window` blocks wanted at once. Every block is
     /// verified, then stored for `module`; when the DAG is complete the root is pinned for the
-    /// module. On failure nothing is pinned and the blocks stored so far are released (garbage
-    /// for the next collection).
+    /// module. On failure nothing is pinned and the blocks stored so far that nothing else holds
+    /// are deleted (`BlockStore.abandon`). Blocks already in the store and identity blocks (read
+    /// from their CIDs) are never asked for, so a DAG that is complete locally needs no peers.
     /// - Throws: `BitswapError.timeout` naming a missing CID, `.notFound`, `.noPeers`,
     ///   `.peersUnreachable`, `.store` (quota, capacity, a dag-pb block that does not decode).
     public func fetchDAG(root: CID, from peers: [PeerID], module: String) async throws -> BitswapFetchResult {
@@ -51,7 +54,6 @@ extension Bitswap {
     private func fetch(
         root: CID, followLinks: Bool, peers: [PeerID], module: String, rootBlock: (Block) -> Void
     ) async throws -> BitswapFetchResult {
-        guard !peers.isEmpty else { throw BitswapError.noPeers }
         let (session, events) = registry.openSession()
         let interval = max(0.05, min(1, configuration.fetchTimeout / 4))
         let ticker = Task { [registry] in
@@ -106,7 +108,7 @@ extension Bitswap {
             }
             return BitswapFetchResult(root: root, blocks: walk.held.count, bytes: walk.bytes, fetchedBlocks: walk.fetchedBlocks)
         } catch {
-            for cid in walk.held { store.release(cid, module: module) }
+            store.abandon(walk.held, module: module)
             let outstanding = walk.inFlight.values.map(\.cid)
             if !outstanding.isEmpty {
                 let cancels = BitswapMessage(wantlist: outstanding.map { .init(cid: $0, cancel: true) })
@@ -121,6 +123,7 @@ extension Bitswap {
     private func refill(_ walk: inout FetchWalk, session: UInt64, module: String, rootBlock: (Block) -> Void) async throws {
         var wants: [(cid: CID, order: Int)] = []
         while walk.inFlight.count < walk.window, let cid = walk.nextToWant() {
+            // `get` also answers identity CIDs, from the CID itself.
             if let local = try? store.get(cid) {
                 try accept(local, into: &walk, module: module, rootBlock: rootBlock)
                 continue
@@ -130,6 +133,8 @@ extension Bitswap {
             wants.append((cid, walk.wantCounter))
             walk.wantCounter += 1
         }
+        // Only now are peers needed: local and identity blocks were taken above.
+        if !wants.isEmpty, walk.peers.isEmpty { throw BitswapError.noPeers }
         var reached = 0
         for peer in walk.peers {
             var entries = (walk.pendingCancels.removeValue(forKey: peer) ?? []).map { BitswapMessage.Entry(cid: $0, cancel: true) }

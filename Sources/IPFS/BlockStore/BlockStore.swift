@@ -11,16 +11,27 @@ import Multiformats
 ///   are removed when the store opens.
 /// - `get` re-hashes what it reads; a block that rotted on disk is removed and reported.
 /// - Pins survive restarts (`pins.json` plus a block list per pinned root, both replaced atomically);
-///   blocks that are neither pinned nor held by an import in progress are removed by `collectGarbage()`.
+///   blocks that are neither pinned nor held are garbage, removed by `collectGarbage()`.
+/// - A block a put has written is held for its module (pending) until the caller pins something
+///   that reaches it, releases it, or abandons it: no collection removes a held block, so a
+///   collection never deletes the blocks of an import, fetch or CAR import still in progress.
+/// - The bytes on disk never exceed `capacity`. A put that would pass it first collects the garbage
+///   (collection on pressure) and fails with `.storeCapacityExceeded` only if that is not enough.
+/// - A put that fails (quota, capacity, disk) writes nothing. Writers of many blocks (the importers,
+///   Bitswap and gateway fetches) call `abandon` when they fail, which deletes every block they
+///   wrote that nothing else holds, so a failed import or fetch leaves the store as it was.
+/// - Identity CIDs (multihash function 0x00) carry their block: `get`, `has` and `size(of:)` answer
+///   them from the CID, `put` stores nothing, and pinned block lists never name them.
 ///
 /// All methods are synchronous and thread-safe (one lock around the index; block I/O happens under it
-/// for puts, pins and GC, so a collection never races a pin).
+/// for puts, pins and GC, so a collection never races a pin or a put).
 public final class BlockStore: @unchecked Sendable {
     /// How a store is set up.
     public struct Configuration: Sendable {
         /// The directory holding the store (created if missing).
         public var directory: URL
-        /// The most bytes of blocks the store keeps on disk.
+        /// The most bytes of blocks the store keeps on disk (garbage included; a put that would pass
+        /// it collects the garbage first).
         public var capacity: Int64
         /// The quota of a module not listed in `moduleQuotas`.
         public var defaultModuleQuota: Int64
@@ -61,6 +72,12 @@ public final class BlockStore: @unchecked Sendable {
         public var removedBlocks = 0
         /// Bytes freed.
         public var freedBytes: Int64 = 0
+
+        /// Creates a report.
+        public init(removedBlocks: Int = 0, freedBytes: Int64 = 0) {
+            self.removedBlocks = removedBlocks
+            self.freedBytes = freedBytes
+        }
     }
 
     /// The configuration the store was opened with.
@@ -78,6 +95,8 @@ public final class BlockStore: @unchecked Sendable {
     private var accounting = ModuleAccounting()
     /// Shard directories holding renamed but not yet directory-synced block files.
     private var unsyncedDirectories: Set<String> = []
+    /// Collections a put made because the store was full.
+    private var pressureCollections = 0
     /// Test hook: make the next block write stop as if the process died there.
     var crashPoint: DurableFile.CrashPoint?
 
@@ -112,6 +131,8 @@ public final class BlockStore: @unchecked Sendable {
     /// `pin` and `pinImported` call first). A crash before that can lose such a block, never corrupt it,
     /// and no pin can refer to it yet.
     func put(_ block: Block, module: String, deferDirectorySync: Bool) throws {
+        // An identity CID carries its bytes: there is nothing to store or hold.
+        if block.cid.multihash.function == .identity { return }
         let key = BlockFileLayout.key(of: block.cid)
         let size = Int64(block.data.count)
         guard block.data.count <= configuration.maxBlockSize else {
@@ -121,12 +142,17 @@ public final class BlockStore: @unchecked Sendable {
             if !accounting.holds(module, key) {
                 let usage = accounting.usage(of: module)
                 let quota = quota(of: module)
-                if usage > quota - size {
+                if !Self.fits(size, over: usage, within: quota) {
                     throw IPFSError.moduleQuotaExceeded(module: module, usage: usage, needed: size, limit: quota)
                 }
             }
             if sizes[key] == nil {
-                if storedBytes > configuration.capacity - size {
+                if !Self.fits(size, over: storedBytes, within: configuration.capacity) {
+                    // Pressure: what nothing holds goes first; only held blocks can make the put fail.
+                    try collectGarbageLocked()
+                    pressureCollections += 1
+                }
+                if !Self.fits(size, over: storedBytes, within: configuration.capacity) {
                     throw IPFSError.storeCapacityExceeded(usage: storedBytes, needed: size, capacity: configuration.capacity)
                 }
                 do {
@@ -153,9 +179,38 @@ public final class BlockStore: @unchecked Sendable {
         lock.withLock { accounting.release(module, key, size: sizes[key] ?? 0) }
     }
 
-    /// Reads and re-verifies a block; nil when the store does not have it.
+    /// Undoes the puts of a failed import or fetch: drops one hold of `module` per entry of `cids`
+    /// (as `release` does) and deletes every one of those blocks that nothing holds any more.
+    /// Blocks that a pin or another writer in progress holds stay.
+    /// - Returns: what was deleted.
+    @discardableResult
+    public func abandon(_ cids: [CID], module: String) -> GarbageReport {
+        lock.withLock {
+            var keys = Set<String>()
+            for cid in cids where cid.multihash.function != .identity {
+                let key = BlockFileLayout.key(of: cid)
+                accounting.release(module, key, size: sizes[key] ?? 0)
+                keys.insert(key)
+            }
+            var report = GarbageReport()
+            for key in keys where !accounting.isHeld(key) {
+                guard let size = sizes[key] else { continue }
+                // A file that cannot be removed now stays counted; a later collection retries.
+                guard (try? DurableFile.remove(layout.blockPath(key: key))) != nil else { continue }
+                sizes[key] = nil
+                storedBytes -= size
+                report.removedBlocks += 1
+                report.freedBytes += size
+            }
+            return report
+        }
+    }
+
+    /// Reads and re-verifies a block; nil when the store does not have it. An identity CID is
+    /// answered from the CID itself.
     /// - Throws: `.corruptBlockOnDisk` (and deletes the file) when the bytes no longer match.
     public func get(_ cid: CID) throws -> Block? {
+        if let inline = Block.inline(cid) { return inline }
         let key = BlockFileLayout.key(of: cid)
         guard let data = try DurableFile.read(layout.blockPath(key: key), limit: configuration.maxBlockSize) else {
             return nil
@@ -173,21 +228,24 @@ public final class BlockStore: @unchecked Sendable {
         return Block(trusted: cid, data: data)
     }
 
-    /// True when the store has the block.
+    /// True when the store has the block (always for an identity CID, which carries its block).
     public func has(_ cid: CID) -> Bool {
+        if cid.multihash.function == .identity { return true }
         let key = BlockFileLayout.key(of: cid)
         return lock.withLock { sizes[key] != nil }
     }
 
-    /// The size of a stored block, or nil.
+    /// The size of a stored block (of an identity CID: its digest), or nil.
     public func size(of cid: CID) -> Int64? {
+        if cid.multihash.function == .identity { return Int64(cid.multihash.digest.count) }
         let key = BlockFileLayout.key(of: cid)
         return lock.withLock { sizes[key] }
     }
 
-    /// Deletes a block no pin or import holds.
+    /// Deletes a block no pin or import holds (an identity CID has nothing to delete).
     /// - Throws: `.blockInUse` when something still holds it.
     public func delete(_ cid: CID) throws {
+        if cid.multihash.function == .identity { return }
         let key = BlockFileLayout.key(of: cid)
         try lock.withLock {
             guard !accounting.isHeld(key) else { throw IPFSError.blockInUse(cid: cid.description) }
@@ -282,20 +340,18 @@ public final class BlockStore: @unchecked Sendable {
         configuration.moduleQuotas[module] ?? configuration.defaultModuleQuota
     }
 
-    /// Deletes every block that no pin and no import in progress holds.
+    /// Deletes every block that no pin and no writer in progress holds.
     @discardableResult
     public func collectGarbage() throws -> GarbageReport {
-        try lock.withLock {
-            var report = GarbageReport()
-            for (key, size) in sizes where !accounting.isHeld(key) {
-                try DurableFile.remove(layout.blockPath(key: key))
-                sizes[key] = nil
-                storedBytes -= size
-                report.removedBlocks += 1
-                report.freedBytes += size
-            }
-            return report
-        }
+        try lock.withLock { try collectGarbageLocked() }
+    }
+
+    /// How many times a put found the store full and collected the garbage first.
+    public var collectionsOnPressure: Int { lock.withLock { pressureCollections } }
+
+    /// The bytes no pin and no writer holds (what `collectGarbage()` would free).
+    public var garbageSize: Int64 {
+        lock.withLock { sizes.reduce(0) { accounting.isHeld($1.key) ? $0 : $0 + $1.value } }
     }
 
     /// fsyncs every shard directory that batched puts have written to since the last call.
@@ -304,6 +360,26 @@ public final class BlockStore: @unchecked Sendable {
     }
 
     // MARK: Internals (called with the lock held)
+
+    @discardableResult
+    private func collectGarbageLocked() throws -> GarbageReport {
+        var report = GarbageReport()
+        for (key, size) in sizes where !accounting.isHeld(key) {
+            try DurableFile.remove(layout.blockPath(key: key))
+            sizes[key] = nil
+            storedBytes -= size
+            report.removedBlocks += 1
+            report.freedBytes += size
+        }
+        return report
+    }
+
+    /// True when `size` more bytes on top of `usage` stay within `limit`, for any values (a
+    /// negative or tiny limit simply does not fit; nothing here can overflow).
+    static func fits(_ size: Int64, over usage: Int64, within limit: Int64) -> Bool {
+        let (room, overflow) = limit.subtractingReportingOverflow(usage)
+        return !overflow && size <= room
+    }
 
     private func syncPendingDirectoriesLocked() throws {
         for directory in unsyncedDirectories.sorted() {
@@ -320,7 +396,7 @@ public final class BlockStore: @unchecked Sendable {
             extra += entry.size
         }
         let quota = quota(of: module)
-        if extra > 0, usage > quota - extra {
+        if extra > 0, !Self.fits(extra, over: usage, within: quota) {
             throw IPFSError.moduleQuotaExceeded(module: module, usage: usage, needed: extra, limit: quota)
         }
         if dagLists[rootKey] == nil {
@@ -334,11 +410,13 @@ public final class BlockStore: @unchecked Sendable {
         for entry in entries { accounting.hold(module, entry.key, size: entry.size) }
     }
 
-    /// Walks the DAG under `root` through the files on disk, verifying each block.
+    /// Walks the DAG under `root` through the files on disk, verifying each block. Identity blocks
+    /// are read from their CIDs (their links are followed) and left out of the list.
     private func walkDAG(_ root: CID) throws -> [PinIndex.DAGEntry] {
         var entries: [PinIndex.DAGEntry] = []
-        let walker = DAGWalker { [self] cid in try readVerified(cid) }
+        let walker = DAGWalker { [self] cid in try Block.inline(cid)?.data ?? readVerified(cid) }
         try walker.walk(from: root) { cid, data in
+            guard cid.multihash.function != .identity else { return }
             entries.append(PinIndex.DAGEntry(key: BlockFileLayout.key(of: cid), size: Int64(data.count)))
         }
         return entries

@@ -24,7 +24,8 @@ public final class CARReader {
     /// - Throws: `.invalidCARHeader`, `.unsupportedCARVersion`, `.truncatedCAR`.
     public init(source: ByteSource, maxBlockSize: Int = 2 << 20) async throws {
         reader = ByteReader(source)
-        maxSectionSize = maxBlockSize + 256
+        // Room for the CID; saturating, so no configured size can overflow it.
+        maxSectionSize = maxBlockSize > Int.max - 256 ? Int.max : max(0, maxBlockSize) + 256
         let first = try await Self.readHeader(reader)
         switch first.version {
         case 1:

@@ -100,8 +100,8 @@ public struct CARVerifier: Sendable {
 }
 
 /// Imports a CAR into a block store for a module: every block verified and stored, the DAG under
-/// each root checked complete, then the roots pinned. On any failure nothing is pinned and the
-/// blocks already stored are released (the next garbage collection removes them).
+/// each root checked complete, then the roots pinned. On a failure before the pins nothing is
+/// pinned, and the blocks it stored that nothing else holds are deleted (`BlockStore.abandon`).
 public struct CARImporter: Sendable {
     /// The policy applied.
     public let policy: CARVerificationPolicy
@@ -120,30 +120,36 @@ public struct CARImporter: Sendable {
         var graph = CARGraph()
         var report = CARReport(roots: reader.header.roots)
         var held: [CID] = []
-        defer { for cid in held { store.release(cid, module: module) } }
         var sizes: [[UInt8]: Int64] = [:]
-        while let block = try await reader.next() {
-            report.blocks += 1
-            report.blockBytes += UInt64(block.data.count)
-            guard try graph.add(block) else {
-                report.duplicateBlocks += 1
-                continue
-            }
-            try store.put(block, module: module, deferDirectorySync: true)
-            held.append(block.cid)
-            sizes[block.cid.multihash.bytes] = Int64(block.data.count)
-        }
-        try CARVerifier(policy: policy).finish(graph, &report)
-        if pinRoots {
-            for root in report.roots where root.multihash.function != .identity {
-                let reachable = try graph.reachable(from: [root])
-                let entries = reachable.compactMap { key -> PinIndex.DAGEntry? in
-                    guard let size = sizes[key] else { return nil }
-                    return PinIndex.DAGEntry(key: Base16.encode(key), size: size)
+        do {
+            while let block = try await reader.next() {
+                report.blocks += 1
+                report.blockBytes += UInt64(block.data.count)
+                guard try graph.add(block) else {
+                    report.duplicateBlocks += 1
+                    continue
                 }
-                try store.pinImported(root, entries: entries, module: module)
+                try store.put(block, module: module, deferDirectorySync: true)
+                held.append(block.cid)
+                sizes[block.cid.multihash.bytes] = Int64(block.data.count)
             }
+            try CARVerifier(policy: policy).finish(graph, &report)
+            if pinRoots {
+                for root in report.roots where root.multihash.function != .identity {
+                    let reachable = try graph.reachable(from: [root])
+                    let entries = reachable.compactMap { key -> PinIndex.DAGEntry? in
+                        guard let size = sizes[key] else { return nil }
+                        return PinIndex.DAGEntry(key: Base16.encode(key), size: size)
+                    }
+                    try store.pinImported(root, entries: entries, module: module)
+                }
+            }
+        } catch {
+            // Roots pinned before the failure keep their blocks; everything else goes.
+            store.abandon(held, module: module)
+            throw error
         }
+        for cid in held { store.release(cid, module: module) }
         return report
     }
 }

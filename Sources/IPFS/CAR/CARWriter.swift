@@ -24,17 +24,18 @@ public final class CARWriter {
     }
 
     /// Writes the DAG under `root` from `provider` in depth-first order (the order a gateway with
-    /// `dag-scope=all` uses), each block once.
+    /// `dag-scope=all` uses), each block once. Identity blocks are read from their CIDs and their
+    /// links followed, but they are not written (the CID already carries them).
     /// - Throws: `IPFSError.incompleteDAG` when a block is missing.
     public func writeDAG(root: CID, from provider: BlockProvider) async throws {
         var stack: [CID] = [root]
         var seen: Set<CID> = []
         while let cid = stack.popLast() {
             guard seen.insert(cid).inserted else { continue }
-            guard let block = try await provider.block(for: cid) else {
+            guard let block = try await provider.blockOrIdentity(for: cid) else {
                 throw IPFSError.incompleteDAG(root: root.description, missing: cid.description)
             }
-            try await write(block)
+            if cid.multihash.function != .identity { try await write(block) }
             stack.append(contentsOf: try BlockLinks.children(of: cid, data: block.data).reversed())
         }
     }

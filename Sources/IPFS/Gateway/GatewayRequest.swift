@@ -28,6 +28,8 @@ public struct EntityBytes: Sendable, Equatable {
     }
 
     /// Parses "from:to" (e.g. "0:1023", "-100:*", "10:-1").
+    /// - Throws: `.invalidOption` for anything else: numbers outside Int64, a missing end, or two
+    ///   ends counted from the same side in the wrong order ("10:5", "-5:-10").
     public init(parsing text: some StringProtocol) throws(IPFSError) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let from = Int64(parts[0]) else {
@@ -36,6 +38,11 @@ public struct EntityBytes: Sendable, Equatable {
         if parts[1] == "*" {
             self.init(from: from, to: nil)
         } else if let to = Int64(parts[1]) {
+            // Ends counted from the same side must be in order (RFC 9110 §14.1.2); ends counted
+            // from opposite sides can only be checked against the file.
+            guard (from < 0) != (to < 0) || from <= to else {
+                throw .invalidOption("entity-bytes range \(from):\(to) ends before it starts")
+            }
             self.init(from: from, to: to)
         } else {
             throw .invalidOption("entity-bytes end must be a number or '*', got '\(parts[1].prefix(40))'")
@@ -43,12 +50,28 @@ public struct EntityBytes: Sendable, Equatable {
     }
 
     /// The half-open range of a file of `size` bytes this selects (empty when nothing is selected).
+    ///
+    /// Defined for every pair of ends and every size (Int64.min, Int64.max, UInt64.max included):
+    /// positions are clamped to `0...size` without any arithmetic that could overflow.
     public func resolved(fileSize size: UInt64) -> Range<UInt64> {
-        let total = Int64(clamping: size)
-        let start = from < 0 ? max(0, total + from) : min(from, total)
-        let last = to.map { $0 < 0 ? total + $0 : $0 } ?? (total - 1)
-        let end = min(total, max(start, last + 1))
-        return UInt64(start) ..< UInt64(end)
+        let start: UInt64
+        if from >= 0 {
+            start = min(UInt64(from), size)
+        } else {
+            let back = from.magnitude  // exact even for Int64.min
+            start = back >= size ? 0 : size - back
+        }
+        let end: UInt64  // one past the last byte
+        switch to {
+        case nil:
+            end = size
+        case let last? where last >= 0:
+            end = UInt64(last) >= size ? size : UInt64(last) + 1
+        case let last?:
+            let back = last.magnitude  // >= 1, so the result is at most `size`
+            end = back > size ? 0 : size - back + 1
+        }
+        return start ..< max(start, end)
     }
 
     /// The text form "from:to".

@@ -15,7 +15,13 @@ public struct GatewayResponse: Sendable {
 /// Answers trustless gateway requests from a block provider (the server side of issue 5, item 5).
 ///
 /// Everything that can fail before the first byte (bad request, unknown root, path not found) is
-/// checked first and becomes a 400/404 response; the body then streams the CAR (or the raw block).
+/// checked first and becomes an error status; the body then streams the CAR (or the raw block).
+///
+/// Status codes before the body: 400 for a malformed request or a path that cannot be followed
+/// (through a file, deeper than `limits.maxDepth`, through a node that is not valid UnixFS), and
+/// for an `entity-bytes` range entirely outside the file; 404 when the root or a path segment
+/// names nothing; 500 for local store failures; 502 only when the provider failed to get a block
+/// from elsewhere (a network error or bytes that do not match their CID).
 public struct GatewayResponder: Sendable {
     /// Where blocks come from (usually the shared `BlockStore`).
     public let provider: BlockProvider
@@ -30,17 +36,21 @@ public struct GatewayResponder: Sendable {
 
     /// Parses a request target and answers it.
     public func respond(target: String, accept: String? = nil) async -> GatewayResponse {
+        let request: GatewayRequest
         do {
-            return try await respond(to: GatewayRequest(target: target, accept: accept))
-        } catch let error as IPFSError {
-            return Self.failure(error)
+            request = try GatewayRequest(target: target, accept: accept)
         } catch {
-            return GatewayResponse(status: 500, headers: [], body: nil, message: "\(error)")
+            return Self.failure(error)
         }
+        return await answer(request)
     }
 
-    /// Answers a parsed request.
+    /// Answers a parsed request. Never throws: every failure before the body is an error response.
     public func respond(to request: GatewayRequest) async throws -> GatewayResponse {
+        await answer(request)
+    }
+
+    private func answer(_ request: GatewayRequest) async -> GatewayResponse {
         let walker = ScopedDAGWalker(provider: provider, limits: limits)
         var terminal = request.root
         do {
@@ -48,8 +58,13 @@ public struct GatewayResponder: Sendable {
                 terminal = try await UnixFSExporter(provider: provider, limits: limits)
                     .resolve(request.root, path: request.path.joined(separator: "/"))
             }
-            guard try await provider.block(for: terminal) != nil else { throw IPFSError.blockNotFound(cid: terminal.description) }
-        } catch let error as IPFSError {
+            guard let block = try await provider.blockOrIdentity(for: terminal) else {
+                throw IPFSError.blockNotFound(cid: terminal.description)
+            }
+            if request.format == .car, request.scope == .entity, let range = request.entityBytes {
+                try Self.checkRange(range, of: block)
+            }
+        } catch {
             return Self.failure(error)
         }
         var headers: [(String, String)] = [
@@ -64,7 +79,9 @@ public struct GatewayResponder: Sendable {
             let provider = provider
             headers.append(("Content-Disposition", "attachment; filename=\"\(cid).bin\""))
             return GatewayResponse(status: 200, headers: headers, body: { sink in
-                guard let block = try await provider.block(for: cid) else { throw IPFSError.blockNotFound(cid: cid.description) }
+                guard let block = try await provider.blockOrIdentity(for: cid) else {
+                    throw IPFSError.blockNotFound(cid: cid.description)
+                }
                 try await sink(block.data)
             }, message: nil)
         case .car:
@@ -77,14 +94,67 @@ public struct GatewayResponder: Sendable {
         }
     }
 
-    static func failure(_ error: IPFSError) -> GatewayResponse {
+    /// Refuses (400) an `entity-bytes` range that selects nothing of a non-empty file, as the
+    /// spec asks when the gateway can tell before sending anything. Other entities ignore the range.
+    private static func checkRange(_ range: EntityBytes, of block: Block) throws(IPFSError) {
+        let size: UInt64
+        switch block.cid.contentCodec {
+        case .raw:
+            size = UInt64(block.data.count)
+        case .dagPB:
+            let node = try DagPBNode(decoding: block.data)
+            guard let data = node.data else { return }
+            let unixfs = try UnixFSData(decoding: data)
+            guard unixfs.kind == .file || unixfs.kind == .raw else { return }
+            var total = UInt64(unixfs.data?.count ?? 0)
+            for part in unixfs.blockSizes {
+                let (next, overflow) = total.addingReportingOverflow(part)
+                guard !overflow else { throw .invalidUnixFS("block sizes overflow") }
+                total = next
+            }
+            size = unixfs.fileSize ?? total
+        default:
+            return
+        }
+        if size > 0, range.resolved(fileSize: size).isEmpty {
+            throw .invalidOption("entity-bytes \(range.text) selects nothing of a file of \(size) bytes")
+        }
+    }
+
+    /// The error response for a failure before the body (see the type's comment for the mapping).
+    static func failure(_ error: any Error) -> GatewayResponse {
         let status: Int
         switch error {
-        case .invalidOption, .unsafeEntryName, .multiformats: status = 400
-        case .pathNotFound, .blockNotFound: status = 404
-        case .rangeNotSatisfiable: status = 416
-        default: status = 502
+        case let error as IPFSError:
+            status = Self.status(for: error)
+        case is CancellationError:
+            status = 503
+        default:
+            // Not an IPFS error: the provider failed to reach whatever it fetches from.
+            status = 502
         }
-        return GatewayResponse(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: nil, message: error.description)
+        return GatewayResponse(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: nil, message: "\(error)")
+    }
+
+    /// The HTTP status for an IPFS error met before the body.
+    static func status(for error: IPFSError) -> Int {
+        switch error {
+        // The request cannot be answered as asked: the client's mistake.
+        case .invalidOption, .unsafeEntryName, .multiformats, .tooDeep, .wrongNodeKind, .tooManyLinks,
+             .invalidDagPB, .invalidUnixFS, .unsupportedCodec, .unsupportedHashFunction:
+            return 400
+        case .pathNotFound, .blockNotFound, .incompleteDAG, .incompleteCAR:
+            return 404
+        case .rangeNotSatisfiable:
+            return 416
+        // A provider that fetches blocks got bad ones from elsewhere.
+        case .hashMismatch, .truncatedCAR, .invalidCARSection, .invalidCARHeader, .unsupportedCARVersion,
+             .unexpectedBlockInCAR:
+            return 502
+        // Local failures: the store, its disk or its quotas.
+        case .io, .corruptIndex, .corruptBlockOnDisk, .blockInUse, .moduleQuotaExceeded, .storeCapacityExceeded,
+             .notPinned, .blockTooLarge, .unsupportedFileType:
+            return 500
+        }
     }
 }

@@ -6,7 +6,7 @@ import Multiformats
 /// Every block is hashed as it arrives; the CAR's root must be the requested CID; after the last
 /// block, the walk the request selects (path, scope, entity-bytes) must find every block it needs
 /// (`incompleteCAR` otherwise) and the CAR must carry nothing else (`unexpectedBlockInCAR`).
-/// On any failure the blocks stored so far are released (garbage for the next collection).
+/// On any failure the blocks stored so far that nothing else holds are deleted (`BlockStore.abandon`).
 public struct GatewayResponseVerifier: Sendable {
     /// Limits for hostile DAGs.
     public let limits: UnixFSExportLimits
@@ -28,6 +28,9 @@ public struct GatewayResponseVerifier: Sendable {
         do {
             var received = Set<[UInt8]>()
             while let block = try await reader.next() {
+                // Identity blocks are read from their CIDs; a gateway must not send them, and one
+                // that does is not trusted for them (they are neither stored nor counted).
+                if block.cid.multihash.function == .identity { continue }
                 let key = block.cid.multihash.bytes
                 guard received.insert(key).inserted else { continue }
                 try store.put(block, module: module)
@@ -47,7 +50,7 @@ public struct GatewayResponseVerifier: Sendable {
             }
             return held
         } catch {
-            for cid in held { store.release(cid, module: module) }
+            store.abandon(held, module: module)
             throw error
         }
     }
@@ -65,6 +68,7 @@ private struct ReceivedBlocks: BlockProvider {
     let received: Set<[UInt8]>
 
     func block(for cid: CID) async throws -> Block? {
+        if let inline = Block.inline(cid) { return inline }
         guard received.contains(cid.multihash.bytes) else { return nil }
         return try store.get(cid)
     }

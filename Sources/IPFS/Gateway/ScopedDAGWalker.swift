@@ -5,6 +5,10 @@ import Multiformats
 ///
 /// The same walk serves the server (which writes what it visits) and the client (which checks that
 /// the blocks it received are exactly the ones visited), so both sides agree by construction.
+///
+/// Identity blocks are read from their CIDs and followed, but never visited: the trustless gateway
+/// spec forbids them in CAR responses. Every size and offset taken from a node is checked for
+/// overflow, so a hostile node fails with `.invalidUnixFS` instead of trapping.
 public struct ScopedDAGWalker: Sendable {
     /// Where blocks come from.
     public let provider: BlockProvider
@@ -56,7 +60,7 @@ public struct ScopedDAGWalker: Sendable {
         guard let data = node.data else { throw IPFSError.invalidUnixFS("dag-pb node without UnixFS data") }
         let unixfs = try UnixFSData(decoding: data)
         guard unixfs.kind == .file || unixfs.kind == .raw else { return }  // a directory's entity is its node
-        let size = unixfs.fileSize ?? unixfs.blockSizes.reduce(UInt64(unixfs.data?.count ?? 0), +)
+        let size = try unixfs.fileSize ?? Self.sum(unixfs)
         let wanted = bytes?.resolved(fileSize: size) ?? 0 ..< size
         try await walkFileRange(block, wanted: wanted, start: 0, &seen, depth: 0, visit)
     }
@@ -77,7 +81,9 @@ public struct ScopedDAGWalker: Sendable {
         guard unixfs.blockSizes.count == node.links.count else {
             throw IPFSError.invalidUnixFS("\(node.links.count) links but \(unixfs.blockSizes.count) block sizes")
         }
-        var offset = start + UInt64(unixfs.data?.count ?? 0)
+        let (first, overflow) = start.addingReportingOverflow(UInt64(unixfs.data?.count ?? 0))
+        guard !overflow else { throw IPFSError.invalidUnixFS("file offsets overflow") }
+        var offset = first
         for (link, size) in zip(node.links, unixfs.blockSizes) {
             let (end, overflow) = offset.addingReportingOverflow(size)
             guard !overflow else { throw IPFSError.invalidUnixFS("block sizes overflow") }
@@ -91,12 +97,23 @@ public struct ScopedDAGWalker: Sendable {
     }
 
     private func emitOnce(_ block: Block, _ seen: inout Set<CID>, _ visit: (Block) async throws -> Void) async throws {
-        guard seen.insert(block.cid).inserted else { return }
+        guard seen.insert(block.cid).inserted, block.cid.multihash.function != .identity else { return }
         try await visit(block)
     }
 
+    /// The file bytes a node holds: inline data plus its block sizes.
+    private static func sum(_ unixfs: UnixFSData) throws(IPFSError) -> UInt64 {
+        var total = UInt64(unixfs.data?.count ?? 0)
+        for size in unixfs.blockSizes {
+            let (next, overflow) = total.addingReportingOverflow(size)
+            guard !overflow else { throw .invalidUnixFS("block sizes overflow") }
+            total = next
+        }
+        return total
+    }
+
     private func load(_ cid: CID) async throws -> Block {
-        guard let block = try await provider.block(for: cid) else { throw IPFSError.blockNotFound(cid: cid.description) }
+        guard let block = try await provider.blockOrIdentity(for: cid) else { throw IPFSError.blockNotFound(cid: cid.description) }
         return block
     }
 }

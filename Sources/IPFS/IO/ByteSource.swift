@@ -60,7 +60,7 @@ public final class ArrayByteSource: ByteSource {
 
     /// Returns the next piece of the array, or an empty array at its end.
     public func read(upTo maxCount: Int) async throws -> [UInt8] {
-        let end = min(bytes.count, position + max(0, maxCount))
+        let end = position + min(bytes.count - position, max(0, maxCount))
         defer { position = end }
         return Array(bytes[position ..< end])
     }
@@ -82,7 +82,7 @@ public final class AsyncSequenceByteSource<Chunks: AsyncSequence>: ByteSource wh
             pending = next
             pendingStart = 0
         }
-        let end = min(pending.count, pendingStart + max(1, maxCount))
+        let end = pendingStart + min(pending.count - pendingStart, max(1, maxCount))
         defer { pendingStart = end }
         return Array(pending[pendingStart ..< end])
     }

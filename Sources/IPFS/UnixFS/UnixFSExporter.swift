@@ -174,19 +174,27 @@ public struct UnixFSExporter: Sendable {
         }
         let inline = unixfs.data ?? []
         try await emit(inline, at: start, expectedSize: UInt64(inline.count), wanted: wanted, sink: sink)
-        var offset = start + UInt64(inline.count)
+        // `declaredSize` checked that the sizes add up without overflow; offsets are checked
+        // anyway, so no node can make this arithmetic trap.
+        var offset = try Self.add(start, UInt64(inline.count))
         for (link, childSize) in zip(node.links, unixfs.blockSizes) {
-            let childRange = offset ..< offset + childSize
-            if childRange.overlaps(wanted) {
+            let childEnd = try Self.add(offset, childSize)
+            if (offset ..< childEnd).overlaps(wanted) {
                 let produced = try await readNode(
                     link.cid, start: offset, expectedSize: childSize, wanted: wanted, depth: depth + 1, sink: sink)
                 guard produced == childSize else {
                     throw IPFSError.invalidUnixFS("child holds \(produced) bytes but its parent says \(childSize)")
                 }
             }
-            offset += childSize
+            offset = childEnd
         }
         return size
+    }
+
+    private static func add(_ a: UInt64, _ b: UInt64) throws(IPFSError) -> UInt64 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        guard !overflow else { throw .invalidUnixFS("file offsets overflow") }
+        return sum
     }
 
     /// The file size a node claims, after checking it against its block sizes and inline data.
@@ -216,7 +224,7 @@ public struct UnixFSExporter: Sendable {
         guard UInt64(data.count) == expectedSize else {
             throw IPFSError.invalidUnixFS("leaf holds \(data.count) bytes but its parent says \(expectedSize)")
         }
-        let end = start + UInt64(data.count)
+        let end = try Self.add(start, UInt64(data.count))
         let lower = max(start, wanted.lowerBound)
         let upper = min(end, wanted.upperBound)
         guard lower < upper else { return }
@@ -228,7 +236,7 @@ public struct UnixFSExporter: Sendable {
     }
 
     private func load(_ cid: CID) async throws -> Block {
-        guard let block = try await provider.block(for: cid) else {
+        guard let block = try await provider.blockOrIdentity(for: cid) else {
             throw IPFSError.blockNotFound(cid: cid.description)
         }
         return block

@@ -18,7 +18,8 @@ public struct UnixFSImportResult: Sendable, Equatable {
 /// Memory is bounded by one chunk plus `maxLinksPerNode` links per tree level, whatever the input size.
 /// Into a `BlockStore`, the import holds its blocks for the module while it runs and pins the root at
 /// the end (if `options.pin`); if anything fails, e.g. the quota is reached halfway, the import
-/// releases everything it put and pins nothing, so the next garbage collection removes it all.
+/// pins nothing and deletes every block it wrote that nothing else holds (`BlockStore.abandon`),
+/// so the store is left as it was.
 public struct UnixFSImporter: Sendable {
     /// The options in force.
     public let options: UnixFSImportOptions
@@ -41,7 +42,7 @@ public struct UnixFSImporter: Sendable {
             session.releaseAll()
             return result
         } catch {
-            session.releaseAll()
+            session.abandonAll()
             throw error
         }
     }
@@ -58,7 +59,7 @@ public struct UnixFSImporter: Sendable {
             session.releaseAll()
             return result
         } catch {
-            session.releaseAll()
+            session.abandonAll()
             throw error
         }
     }
@@ -171,6 +172,12 @@ private final class StoreSession: @unchecked Sendable {
 
     func releaseAll() {
         for cid in cids { store.release(cid, module: module) }
+        cids.removeAll()
+    }
+
+    /// Releases every hold and deletes the blocks nothing else holds (the import failed).
+    func abandonAll() {
+        store.abandon(cids, module: module)
         cids.removeAll()
     }
 }
