@@ -87,6 +87,41 @@ var products: [Product] = [
     .executable(name: "station", targets: ["station"]),
 ]
 
+// MARK: Fuzz targets (only with STATION_FUZZ=1)
+//
+// libFuzzer harnesses for the parsers that read untrusted bytes, one executable per input surface
+// (Fuzz/<Name>, seeds in Fuzz/Corpus/<Name>). Built and run by `scripts/fuzz`, which adds
+// `-sanitize=fuzzer,address`; see docs/fuzzing.md. Absent unless STATION_FUZZ=1, so normal builds,
+// `swift test` and CI never see them. STATION_TARGETS below can still pick a subset of them.
+if Context.environment["STATION_FUZZ"] == "1" {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("Varint", ["Multiformats"]),
+        ("Multibase", ["Multiformats"]),
+        ("CID", ["Multiformats"]),
+        ("Multiaddr", ["Multiformats"]),
+        ("Protobuf", ["Multiformats"]),
+        ("TOML", ["StationConfig"]),
+        ("ConfigLoader", ["StationConfig"]),
+        ("CAR", ["IPFS", "Multiformats"]),
+        ("DagPB", ["IPFS", "Multiformats"]),
+        ("GatewayRequest", ["IPFS", "Multiformats"]),
+        ("Bitswap", ["IPFS", "Multiformats"]),
+        ("WAT", [wat, wasmParser]),
+        ("ModuleInfo", ["Sandbox"]),
+    ]
+    targets.append(.target(name: "CFuzzSupport", path: "Fuzz/CFuzzSupport"))
+    targets.append(.target(name: "FuzzSupport", dependencies: ["CFuzzSupport"], path: "Fuzz/Support"))
+    for target in fuzzTargets {
+        // The harness file has no top-level code: libFuzzer's driver is the program (see FuzzSupport).
+        targets.append(.executableTarget(
+            name: "Fuzz" + target.name,
+            dependencies: ["FuzzSupport"] + target.dependencies,
+            path: "Fuzz/" + target.name,
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ))
+    }
+}
+
 if let subset = Context.environment["STATION_TARGETS"], !subset.isEmpty {
     let wanted = Set(subset.split(separator: ",").map(String.init))
     targets = targets.filter { wanted.contains($0.name) }

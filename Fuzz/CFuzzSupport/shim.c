@@ -1,0 +1,2 @@
+// Declarations only (include/CFuzzSupport.h); SwiftPM needs one source file in a C target.
+#include "CFuzzSupport.h"

@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora in Fuzz/Corpus/<Target>/: a few small valid and invalid inputs each.
+
+Run from anywhere: python3 Fuzz/Corpus/make-seeds.py (needs wat2wasm from wabt for ModuleInfo).
+Everything is built here from the specs; nothing is copied from other projects' corpora.
+"""
+import base64, hashlib, os, shutil, subprocess, tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def varint(n):
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def sha256_mh(data):
+    return b"\x12\x20" + hashlib.sha256(data).digest()
+
+
+def cid_v1(codec, data):
+    return varint(1) + varint(codec) + sha256_mh(data)
+
+
+def b58(data):
+    alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+    n = int.from_bytes(data, "big")
+    out = ""
+    while n:
+        n, r = divmod(n, 58)
+        out = alphabet[r] + out
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
+
+
+def b32(data):
+    return "b" + base64.b32encode(data).decode().lower().rstrip("=")
+
+
+def field(number, wire, payload):
+    tag = varint(number << 3 | wire)
+    if wire == 2:
+        return tag + varint(len(payload)) + payload
+    return tag + payload
+
+
+RAW, DAG_PB, DAG_CBOR = 0x55, 0x70, 0x71
+hello_raw = cid_v1(RAW, b"hello")
+empty_pb = b""
+v0 = sha256_mh(b"\x0a\x02\x08\x01")  # a CIDv0 is a bare sha2-256 multihash of a dag-pb block
+identity = varint(1) + varint(RAW) + b"\x00\x03abc"
+
+seeds = {}
+
+seeds["Varint"] = {
+    "zero": b"\x00", "one-byte-max": b"\x7f", "two-bytes": b"\xac\x02", "max63": b"\xff" * 8 + b"\x7f",
+    "ten-bytes": b"\xff" * 9 + b"\x01", "not-minimal": b"\x80\x00", "truncated": b"\xff\xff",
+    "packed": varint(1) + varint(300) + varint(1 << 40),
+}
+
+payload = b"\x00\x01station\xff"
+seeds["Multibase"] = {
+    "base16": ("f" + payload.hex()).encode(), "base16-upper": ("F" + payload.hex().upper()).encode(),
+    "base32": b32(payload).encode(), "base32-pad": ("c" + base64.b32encode(payload).decode().lower()).encode(),
+    "base58": ("z" + b58(payload)).encode(), "base64": ("m" + base64.b64encode(payload).decode().rstrip("=")).encode(),
+    "base64url-pad": ("U" + base64.urlsafe_b64encode(payload).decode()).encode(),
+    "base36": b"k2lcpzo5yikidynfl", "bad-char": b"f0g", "unknown-prefix": b"?abc", "empty": b"",
+}
+
+seeds["CID"] = {
+    "v1-raw-bytes": hello_raw, "v0-bytes": v0, "identity-bytes": identity,
+    "v1-text": b32(hello_raw).encode(), "v0-text": b58(v0).encode(),
+    "v1-base16-text": ("f" + cid_v1(DAG_CBOR, b"{}").hex()).encode(),
+    "v1-base58-text": ("z" + b58(hello_raw)).encode(),
+    "v2-bytes": varint(2) + varint(RAW) + sha256_mh(b"x"), "truncated": hello_raw[:10],
+}
+
+peer = b"\x00\x24\x08\x01\x12\x20" + hashlib.sha256(b"peer").digest()  # identity multihash of an Ed25519 key
+seeds["Multiaddr"] = {
+    "ip4-tcp": b"/ip4/127.0.0.1/tcp/4001", "ip6-udp-quic": b"/ip6/::1/udp/4001/quic-v1",
+    "dns-tls-http": b"/dns4/example.com/tcp/443/tls/http", "p2p": ("/ip4/192.0.2.7/tcp/4001/p2p/" + b58(peer)).encode(),
+    "circuit": ("/ip4/192.0.2.7/tcp/4001/p2p/" + b58(peer) + "/p2p-circuit").encode(),
+    "ip4-tcp-bytes": varint(4) + bytes([127, 0, 0, 1]) + varint(6) + (4001).to_bytes(2, "big"),
+    "dns-bytes": varint(53) + varint(9) + b"localhost" + varint(6) + b"\x00\x50",
+    "bad-port": b"/ip4/1.2.3.4/tcp/70000", "no-slash": b"ip4/1.2.3.4",
+}
+
+seeds["Protobuf"] = {
+    "varint-field": field(1, 0, varint(150)),
+    "nested": field(2, 2, field(1, 2, b"abc") + field(3, 0, varint(7))) + field(1, 2, b"data"),
+    "fixed": field(1, 1, b"\x01" * 8) + field(2, 5, b"\x02" * 4),
+    "packed": field(4, 2, varint(1) + varint(2) + varint(300)),
+    "bad-wire-type": b"\x0b\x00", "field-zero": b"\x00\x01", "length-past-end": b"\x0a\x10ab",
+}
+
+station_toml = b'''# station.toml
+[daemon]
+state = "state"
+engine = "auto"
+
+[budget]
+memory = "1GiB"
+cpu = 150
+storage = "4GiB"
+
+[status]
+listen = "127.0.0.1:7834"
+
+[p2p]
+listen = ["/ip4/127.0.0.1/tcp/4001"]
+
+[ipfs]
+gateways = ["http://127.0.0.1:8080"]
+
+[supervisor]
+max-backoff = "2m"
+
+[[module]]
+manifest = "module.toml"
+enabled = false
+'''
+module_toml = b'''name = "ticker"
+version = "1.0.0"
+wasm = "ticker.wasm"
+args = ["--every", "5s"]
+restart = "always"
+
+[env]
+GREETING = "hello"
+
+[grants]
+net = ["https://*.example.com"]
+kv = true
+
+[limits]
+memory = "64MiB"
+cpu = 10
+kv-quota = "16MiB"
+'''
+toml_syntax = b'''title = "TOML \\u00e9 \\U0001F600"
+ints = [1_000, 0xff, 0o17, 0b101, -3]
+floats = [1.5, -2e3, inf, nan]
+"quoted key" = 'literal'
+a.b.c = true
+inline = { x = 1, y = [ { z = "deep" } ] }
+multi = """
+line \\
+  continued"""
+[[points]]
+x = 1
+[[points]]
+x = 2
+'''
+seeds["TOML"] = {
+    "station": station_toml, "module": module_toml, "syntax": toml_syntax,
+    "duplicate-key": b"a = 1\na = 2\n", "date": b"when = 1979-05-27\n", "deep": b"a = " + b"[" * 70 + b"]" * 70 + b"\n",
+    "bad-utf8": b"a = \"\xff\"\n",
+}
+seeds["ConfigLoader"] = {
+    "station": station_toml, "module": module_toml,
+    "bad-values": b'[budget]\nmemory = "lots"\ncpu = -1\n[daemon]\nengine = "v8"\nbogus = 1\n',
+    "bad-module": b'name = "../x"\nwasm = ""\nrestart = "sometimes"\n[limits]\nmemory = "1PiB"\ntimeout = "-5s"\n',
+}
+
+
+def cbor_header(roots, version=1):
+    out = b"\xa2" + b"\x65roots" + bytes([0x80 + len(roots)])
+    for root in roots:
+        body = b"\x00" + root
+        out += b"\xd8\x2a" + bytes([0x58, len(body)]) + body
+    return out + b"\x67version" + bytes([version])
+
+
+def car_v1(blocks, roots=None):
+    header = cbor_header(roots if roots is not None else [blocks[0][0]])
+    out = varint(len(header)) + header
+    for cid, data in blocks:
+        out += varint(len(cid) + len(data)) + cid + data
+    return out
+
+
+block_a = (cid_v1(RAW, b"hello"), b"hello")
+node = field(2, 2, field(1, 2, block_a[0]) + field(2, 2, b"hello.txt") + field(3, 0, varint(5))) + field(1, 2, b"\x08\x01")
+block_b = (cid_v1(DAG_PB, node), node)
+car = car_v1([block_b, block_a])
+inner = car
+v2 = bytes([0x0A, 0xA1, 0x67, 0x76, 0x65, 0x72, 0x73, 0x69, 0x6F, 0x6E, 0x02])
+v2 += b"\x00" * 16 + (51).to_bytes(8, "little") + len(inner).to_bytes(8, "little") + b"\x00" * 8 + inner
+seeds["CAR"] = {
+    "v1-two-blocks": car, "v2": v2, "identity-block": car_v1([(identity, b"abc")]),
+    "bad-hash": car_v1([(block_a[0], b"jello")]), "truncated": car[:-3], "no-roots": car_v1([block_a], roots=[]),
+    "v3": varint(len(cbor_header([block_a[0]], 3))) + cbor_header([block_a[0]], 3),
+}
+
+unixfs_file = field(1, 0, varint(2)) + field(3, 0, varint(10)) + field(4, 0, varint(5)) + field(4, 0, varint(5))
+unixfs_dir = field(1, 0, varint(1))
+seeds["DagPB"] = {
+    "file-node": node, "multi-block-file": field(2, 2, field(1, 2, block_a[0]) + field(3, 0, varint(5))) * 2 + field(1, 2, unixfs_file),
+    "directory": field(2, 2, field(1, 2, block_a[0]) + field(2, 2, b"a") + field(3, 0, varint(5))) + field(1, 2, unixfs_dir),
+    "unixfs-raw": field(1, 0, varint(0)) + field(2, 2, b"inline data"),
+    "unixfs-packed-sizes": field(1, 0, varint(2)) + field(4, 2, varint(3) + varint(4)),
+    "hamt": field(1, 0, varint(5)) + field(5, 0, varint(0x22)) + field(6, 0, varint(256)),
+    "data-before-link": field(1, 2, b"x") + field(2, 2, field(1, 2, block_a[0])), "empty": b"",
+}
+
+text_cid = b32(block_b[0])
+seeds["GatewayRequest"] = {
+    "car-entity": f"/ipfs/{text_cid}/a/b?format=car&dag-scope=entity&entity-bytes=0:99".encode(),
+    "raw-accept": f"/ipfs/{text_cid}\napplication/vnd.ipld.raw".encode(),
+    "car-accept": f"/ipfs/{text_cid}/x%20y\napplication/vnd.ipld.car; version=1; order=dfs; dups=y".encode(),
+    "v0": f"/ipfs/{b58(v0)}?format=raw".encode(),
+    "block-scope": f"/ipfs/{text_cid}?dag-scope=block&format=car".encode(),
+    "negative-range": f"/ipfs/{text_cid}?format=car&dag-scope=entity&entity-bytes=-100:*".encode(),
+    "dot-dot": f"/ipfs/{text_cid}/../etc".encode(), "range-only": b"10:-1", "ipns": b"/ipns/example.com",
+}
+
+entry = field(1, 2, block_a[0]) + field(2, 0, varint(1)) + field(4, 0, varint(1)) + field(5, 0, varint(1))
+wantlist = field(1, 2, entry) + field(2, 0, varint(1))
+prefix = varint(1) + varint(RAW) + varint(0x12) + varint(32)
+seeds["Bitswap"] = {
+    "want-have": field(1, 2, wantlist),
+    "cancel": field(1, 2, field(1, 2, field(1, 2, block_a[0]) + field(3, 0, varint(1)))),
+    "payload": field(3, 2, field(1, 2, prefix) + field(2, 2, b"hello")),
+    "legacy-block": field(2, 2, node),
+    "presence": field(4, 2, field(1, 2, block_a[0]) + field(2, 0, varint(1))) + field(5, 0, varint(1024)),
+    "bad-cid": field(1, 2, field(1, 2, field(1, 2, b"\x01\x55"))),
+}
+
+wat_modules = {
+    "add": b'(module (func $add (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))',
+    "wasi": b'''(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1 16)
+  (data (i32.const 8) "hi\\n")
+  (func (export "_start") (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 0)))))''',
+    "control": b'''(module (table 2 funcref) (global $g (mut i64) (i64.const 0))
+  (type $t (func (param i64) (result i64)))
+  (func $f (type $t) (local i32)
+    (block $out (loop $l (br_if $out (i64.eqz (local.get 0)))
+      (global.set $g (i64.add (global.get $g) (local.get 0)))
+      (local.set 0 (i64.sub (local.get 0) (i64.const 1))) (br $l)))
+    (global.get $g))
+  (elem (i32.const 0) $f) (start $s) (func $s))''',
+    "station": b'''(module (import "station" "poll" (func (param i32) (result i32)))
+  (import "env" "memory" (memory 1)) (export "run" (func 0)))''',
+    "bad-syntax": b"(module (func (i32.add)))", "unterminated": b'(module (func "x',
+}
+seeds["WAT"] = wat_modules
+
+module_info = {"header-only": b"\x00asm\x01\x00\x00\x00", "bad-magic": b"\x00wasm\x01\x00\x00\x00",
+               "bad-version": b"\x00asm\x02\x00\x00\x00",
+               "truncated-section": b"\x00asm\x01\x00\x00\x00\x01\x05\x01\x60"}
+with tempfile.TemporaryDirectory() as tmp:
+    for name in ("add", "wasi", "control", "station"):
+        source, output = os.path.join(tmp, name + ".wat"), os.path.join(tmp, name + ".wasm")
+        with open(source, "wb") as f:
+            f.write(wat_modules[name])
+        subprocess.run(["wat2wasm", source, "-o", output], check=True)
+        with open(output, "rb") as f:
+            module_info[name] = f.read()
+seeds["ModuleInfo"] = module_info
+
+for target, files in seeds.items():
+    folder = os.path.join(HERE, target)
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    for name, content in files.items():
+        with open(os.path.join(folder, name), "wb") as f:
+            f.write(content)
+    print(f"{target}: {len(files)} seeds, {sum(len(c) for c in files.values())} bytes")
