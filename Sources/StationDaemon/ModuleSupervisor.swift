@@ -381,7 +381,7 @@ final class ModuleSupervisor: @unchecked Sendable {
                 cpuSeconds: (pastCPU + (runner?.cpuTimeSoFar() ?? .zero)).inSeconds, cpuPercent: cpuPercent,
                 cpuLimitPercent: effective.cpuPercent, memoryBytes: UInt64(max(0, meter.memoryBytes)),
                 memoryLimitBytes: effective.memoryBytes, storageBytes: storageBytes,
-                storageLimitBytes: effective.storageBytes + (manifest.grants.kv ? effective.kvQuotaBytes : 0),
+                storageLimitBytes: effective.dataFolderBytes,
                 networkBytesIn: meter.bytesReceived, networkBytesOut: meter.bytesSent,
                 lastActivity: context.events.lastActivity(of: name))
         }

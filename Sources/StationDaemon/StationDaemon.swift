@@ -179,18 +179,9 @@ public final class StationDaemon: StatusProvider, @unchecked Sendable {
         for supervisor in supervisors { supervisor.requestStop() }
         let deadline = configuration.supervisor.stopDeadline
         let supervisors = self.supervisors
-        let ended = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                for supervisor in supervisors { await supervisor.waitUntilStopped() }
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: deadline)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
+        // Not a task group: it would wait for a module stuck in an uncancellable call forever.
+        let ended = await BoundedWait.run(upTo: deadline) {
+            for supervisor in supervisors { await supervisor.waitUntilStopped() }
         }
         if !ended {
             let stuck = supervisors.filter { $0.currentState != .stopped && $0.currentState != .parked }.map(\.name)
