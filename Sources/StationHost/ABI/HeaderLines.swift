@@ -5,9 +5,12 @@ enum HeaderLines {
 
     static func parse(_ text: String) throws(StationError) -> [(String, String)] {
         var headers: [(String, String)] = []
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            var line = Substring(rawLine)
-            if line.hasSuffix("\r") { line = line.dropLast() }
+        // Split on the byte 0x0A, not on the Character "\n": Swift treats "\r\n" as one Character,
+        // so splitting the String would never separate CRLF lines.
+        for rawLine in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+            var bytes = rawLine
+            if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
+            let line = Substring(bytes)
             if line.isEmpty { continue }
             guard let colon = line.firstIndex(of: ":") else {
                 throw StationError(.invalidArgument, "header line '\(line.prefix(80))' has no ':'")
