@@ -30,6 +30,7 @@ struct FetchRun: Sendable {
                     try await client.execute(makeRequest(current, target: target), deadline: .distantFuture)
                 }
                 let status = Int(response.status.code)
+                try Self.checkFinalStatus(status, origin: origin)
                 if RedirectRule.redirectStatuses.contains(status), let location = response.headers.first(name: "location") {
                     guard redirects < fetcher.limits.maxRedirects else {
                         throw StationError(.io, "\(RequestURL.shortened(request.url)) redirected more than \(fetcher.limits.maxRedirects) times; the last redirect was to \(RequestURL.shortened(location))")
@@ -63,6 +64,19 @@ struct FetchRun: Sendable {
             let reason = exchange.recordedAbortReason ?? HTTPFailure.describe(error, origin: origin)
             exchange.fail(reason)
         }
+    }
+
+    /// The statuses a module can see: final responses only (`docs/abi.md`: 200–599). A 1xx that
+    /// reaches us is an upgrade (101) or a server speaking out of turn, and anything past 599 is not
+    /// HTTP; both end the exchange with an I/O error instead of reaching the module as a response.
+    static let finalStatuses = 200...599
+
+    static func checkFinalStatus(_ status: Int, origin: String) throws(StationError) {
+        guard !finalStatuses.contains(status) else { return }
+        if status == 101 {
+            throw StationError(.io, "\(origin) answered 101 Switching Protocols; protocol upgrades (WebSocket, h2c) are not supported by http_request")
+        }
+        throw StationError(.io, "\(origin) answered with status \(status), which is not a final HTTP status (200–599)")
     }
 
     /// Resolves the target's host (IP literals as themselves, `localhost` as loopback) and returns

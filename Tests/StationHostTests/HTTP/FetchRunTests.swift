@@ -156,4 +156,26 @@ import Testing
         fetcher.shutdown()
         try await server.stop()
     }
+    /// Modules see final statuses only (`docs/abi.md`: 200–599); a code past 599 or a protocol
+    /// switch ends the exchange with an I/O error naming the status.
+    @Test(arguments: [999, 600, 101])
+    func statusesOutsideTheFinalRangeFail(status: Int) async throws {
+        let server = try await TestHTTPServer.start { _ in TestResponse(status: status, body: .bytes(Array("odd".utf8))) }
+        let fetcher = try HTTPFetcher(policy: HTTPFetcherTests.policy(for: server))
+        let failure = try await ExchangeWait.failure(of: fetcher.start(HTTPFetchRequest(url: server.url("/")), hub: ReadinessHub()))
+        #expect(failure?.code == .io)
+        #expect(failure?.message.contains(String(status)) == true, "\(String(describing: failure))")
+        fetcher.shutdown()
+        try await server.stop()
+    }
+
+    @Test(arguments: [200, 204, 404, 599])
+    func finalStatusesAreDelivered(status: Int) async throws {
+        let server = try await TestHTTPServer.start { _ in TestResponse(status: status) }
+        let fetcher = try HTTPFetcher(policy: HTTPFetcherTests.policy(for: server))
+        let response = try await ExchangeWait.response(fetcher.start(HTTPFetchRequest(url: server.url("/")), hub: ReadinessHub()))
+        #expect(response.status == status)
+        fetcher.shutdown()
+        try await server.stop()
+    }
 }
