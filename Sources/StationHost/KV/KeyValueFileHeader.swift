@@ -19,24 +19,59 @@ enum KeyValueFileHeader {
     }
 
     /// Reads at most the first 16 bytes of the file at `path`. Throws `.io` when the path exists but
-    /// cannot be read, or is a directory.
+    /// cannot be read, or is not a regular file (a directory, a FIFO, a socket, a device).
+    ///
+    /// The file is opened non-blocking and its type is checked on the open descriptor: a FIFO
+    /// planted at the path would otherwise block the open (and then SQLite) forever, deaf to
+    /// deadlines and stop requests.
     static func inspect(path: String) throws(StationError) -> Kind {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return .missing }
-        if isDirectory.boolValue {
-            throw StationError(.io, "key-value store \(path) is a directory, not a database file")
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        if fd < 0 {
+            let code = errno
+            if code == ENOENT { return .missing }
+            throw StationError(.io, "key-value store \(path) cannot be opened for reading: \(String(cString: strerror(code)))")
         }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw StationError(.io, "key-value store \(path) cannot be opened for reading")
+        defer { _ = close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            throw StationError(.io, "key-value store \(path) cannot be examined: \(String(cString: strerror(errno)))")
         }
-        defer { try? handle.close() }
-        let head: Data
-        do {
-            head = try handle.read(upToCount: magic.count) ?? Data()
-        } catch {
-            throw StationError(.io, "key-value store \(path) cannot be read: \(error.localizedDescription)")
+        if let kind = nonRegularKind(info.st_mode) {
+            throw StationError(.io, "key-value store \(path) is \(kind), not a database file; it was left untouched")
         }
-        if head.isEmpty { return .empty }
-        return Array(head) == magic ? .sqlite : .foreign
+        var head = [UInt8](repeating: 0, count: magic.count)
+        let count = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard count >= 0 else {
+            throw StationError(.io, "key-value store \(path) cannot be read: \(String(cString: strerror(errno)))")
+        }
+        if count == 0 { return .empty }
+        return Array(head.prefix(count)) == magic ? .sqlite : .foreign
+    }
+
+    /// Refuses anything but a regular file (or nothing) at the paths SQLite opens beside a store:
+    /// its write-ahead log, shared-memory index and rollback journal. SQLite opens them blocking,
+    /// so a FIFO there would hang the module as surely as one at the store itself.
+    static func checkCompanions(of path: String) throws(StationError) {
+        for suffix in ["-wal", "-shm", "-journal"] {
+            var info = stat()
+            guard lstat(path + suffix, &info) == 0 else { continue }
+            if let kind = nonRegularKind(info.st_mode) {
+                throw StationError(.io, "key-value store \(path): \(path + suffix) is \(kind), not an SQLite file; it was left untouched")
+            }
+        }
+    }
+
+    /// A description of a non-regular file type (`"a FIFO"`), or nil for a regular file.
+    private static func nonRegularKind(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: nil
+        case S_IFDIR: "a directory"
+        case S_IFIFO: "a FIFO (named pipe)"
+        case S_IFSOCK: "a socket"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFLNK: "a symbolic link"
+        default: "not a regular file"
+        }
     }
 }

@@ -22,6 +22,7 @@ enum KeyValueStoreOpener {
         case .sqlite:
             needsSchema = try probeReadOnly(path: path) == .uninitialized
         }
+        try KeyValueFileHeader.checkCompanions(of: path)
 
         let queue: DatabaseQueue = try KeyValueDatabaseError.run(path: path, doing: "open the database") {
             try DatabaseQueue(path: path, configuration: writerConfiguration(path: path))
