@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Multiformats
 import StationConfig
+import Sandbox
 import SandboxEngine
 import StationDaemon
 import StationHost
@@ -29,8 +30,9 @@ struct DaemonCommand: AsyncParsableCommand {
             [status] listen says otherwise). Its URL and random token are printed at start and \
             written to STATE/status.json. See docs/daemon.md and docs/status-api.md.
 
-            Environment: STATE_ROOT and CACHE_ROOT choose the state and cache folders (unless \
-            station.toml sets them); STATION_ID and FIL_WALLET_ADDRESS are given to the modules.
+            Folders (unless [daemon] state/cache in station.toml set them): state is \
+            \(StationFolders.rule(.state)); cache is \(StationFolders.rule(.cache)). \
+            STATION_ID and FIL_WALLET_ADDRESS are given to the modules.
 
             SIGINT or SIGTERM stops the modules (each gets [supervisor] stop-deadline) and exits 0.
 
@@ -118,6 +120,9 @@ enum DaemonFieldChecks {
                 return "not a CID: \(error)"
             }
         }
+        // The module loader's own file rules (a regular file, within the size cap, a core module),
+        // so --check refuses what every start would.
+        checks.moduleFile = { path in ModuleLoader.checkFile(atPath: path) }
         checks.gatewayURL = { text in
             guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
                 return "not an http(s) URL"
@@ -134,6 +139,12 @@ enum DaemonPlanReport {
         let modules = configuration.modules.filter(\.enabled)
         let plan = FairShare.plan(budget: configuration.budget, modules: modules, defaults: DaemonDefaults.moduleLimits)
         var lines = ["\(configuration.file): OK, \(modules.count) module(s) to run", "state: \(configuration.stateDirectory)", "cache: \(configuration.cacheDirectory)"]
+        let budget = configuration.budget
+        let totals = [
+            budget.memoryBytes.map { "memory \(Units.formatBytes($0))" }, budget.cpuPercent.map { String(format: "%.1f%% cpu", $0) },
+            budget.storageBytes.map { "storage \(Units.formatBytes($0))" },
+        ].compactMap { $0 }
+        lines.append("budget: \(totals.isEmpty ? "none (each module gets what it asks for)" : totals.joined(separator: ", "))")
         for module in configuration.modules {
             guard module.enabled, let limits = plan[module.name] else {
                 lines.append("  \(module.name) \(module.version): disabled")
@@ -145,8 +156,8 @@ enum DaemonPlanReport {
             if module.grants.ipfs { grants.append("ipfs") }
             if module.grants.kv { grants.append("kv") }
             if module.grants.files { grants.append("files") }
-            let cpu = limits.cpuPercent.map { String(format: "%.1f%% cpu", $0) } ?? "no cpu cap"
-            lines.append("  \(module.name) \(module.version) (\(module.source)): memory \(Units.formatBytes(limits.memoryBytes)), \(cpu), storage \(Units.formatBytes(limits.storageBytes)); grants: \(grants.isEmpty ? "none" : grants.joined(separator: ", "))")
+            // Every share: memory, cpu, and the files, KV and IPFS parts of the storage share.
+            lines.append("  \(module.name) \(module.version) (\(module.source)): \(limits.summary(grants: module.grants)); grants: \(grants.isEmpty ? "none" : grants.joined(separator: ", "))")
         }
         return lines.joined(separator: "\n")
     }

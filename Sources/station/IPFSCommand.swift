@@ -1,4 +1,5 @@
 import ArgumentParser
+import StationConfig
 
 /// `station ipfs`: add, fetch, export and serve IPFS content from the command line.
 struct IPFSCommand: AsyncParsableCommand {
@@ -6,8 +7,8 @@ struct IPFSCommand: AsyncParsableCommand {
         commandName: "ipfs",
         abstract: "Add, fetch, export and serve IPFS content (UnixFS, CAR, trustless gateway).",
         discussion: """
-            Content lives in a block store (the repo): --repo DIR, else $STATE_ROOT/ipfs, else \
-            $STATION_STATE_ROOT/ipfs, else ${XDG_STATE_HOME:-~/.local/state}/station/ipfs. \
+            Content lives in a block store (the repo): --repo DIR, else ipfs/ in the state folder \
+            (\(StationFolders.rule(.state))). \
             Content added, imported or fetched is pinned in the repo (for the module "cli").
 
             Fetching trusts no gateway: every block is checked against its CID and the DAG is \

@@ -4,6 +4,7 @@ import IPFS
 import IPFSGateway
 import Libp2p
 import Multiformats
+import StationConfig
 
 /// `station ipfs serve`: serves the repo as a trustless HTTP gateway until SIGINT/SIGTERM.
 struct IPFSServeCommand: AsyncParsableCommand {
@@ -29,7 +30,7 @@ struct IPFSServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-bitswap"), help: "Serve only the HTTP gateway.")
     var noBitswap = false
 
-    @Option(name: .long, help: ArgumentHelp("State folder holding the libp2p identity.key (default: $STATION_STATE_ROOT, else ${XDG_STATE_HOME:-~/.local/state}/station).", valueName: "DIR"))
+    @Option(name: .long, help: ArgumentHelp("State folder holding the libp2p identity.key (default: \(StationFolders.rule(.state))).", valueName: "DIR"))
     var state: String?
 
     @OptionGroup var repoOptions: IPFSRepoOptions

@@ -4,6 +4,7 @@ import IPFS
 import IPFSGateway
 import Multiformats
 import SandboxEngine
+import StationConfig
 
 /// A failure of a `station ipfs` command, with the exit status it ends in.
 struct IPFSFailure: Error, CustomStringConvertible {
@@ -22,7 +23,7 @@ struct IPFSFailure: Error, CustomStringConvertible {
 
 /// The `--repo` option shared by every `station ipfs` subcommand.
 struct IPFSRepoOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Block store folder (default: $STATE_ROOT/ipfs, else $STATION_STATE_ROOT/ipfs, else ${XDG_STATE_HOME:-~/.local/state}/station/ipfs).", valueName: "DIR"))
+    @Option(name: .long, help: ArgumentHelp("Block store folder (default: ipfs/ in the state folder: \(StationFolders.rule(.state))).", valueName: "DIR"))
     var repo: String?
 
     /// Opens (or creates) the block store.
@@ -41,12 +42,9 @@ enum IPFSSupport {
     /// The module name the command line pins content for.
     static let module = "cli"
 
-    /// `--repo`, else `$STATE_ROOT/ipfs` (Station Core's variable), else the p2p state folder + `/ipfs`.
+    /// `--repo`, else `ipfs/` in the state folder (``StationFolders``).
     static func repoFolder(_ override: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
         if let override, !override.isEmpty { return URL(fileURLWithPath: override) }
-        if let root = environment["STATE_ROOT"], !root.isEmpty {
-            return URL(fileURLWithPath: root).appendingPathComponent("ipfs")
-        }
         return P2PSupport.stateFolder(nil, environment: environment).appendingPathComponent("ipfs")
     }
 

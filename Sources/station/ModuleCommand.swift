@@ -11,8 +11,8 @@ struct ModuleCommand: AsyncParsableCommand {
         discussion: """
             These commands reach the running `station daemon` through its status API on 127.0.0.1, \
             with the address and token it wrote to STATE/status.json. STATE is found like the \
-            daemon finds it: --state, else [daemon] state of --config, else $STATE_ROOT, else \
-            $XDG_STATE_HOME/station or ~/.local/state/station.
+            daemon finds it: --state, else [daemon] state of --config, else \
+            \(StationFolders.rule(.state)).
 
             Examples:
               station module status

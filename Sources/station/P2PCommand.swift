@@ -1,4 +1,5 @@
 import ArgumentParser
+import StationConfig
 
 /// `station p2p`: talk to libp2p peers from the command line (identity, listen, ping, request).
 struct P2PCommand: AsyncParsableCommand {
@@ -7,8 +8,7 @@ struct P2PCommand: AsyncParsableCommand {
         abstract: "Use Station's libp2p node: show its identity, listen, ping peers, send requests.",
         discussion: """
             The node speaks TCP + Noise + Yamux, identify and ping. Its identity (an Ed25519 key) \
-            lives in the state folder: --state DIR, else $STATION_STATE_ROOT, else \
-            ${XDG_STATE_HOME:-~/.local/state}/station. `ping` and `request` use a throwaway \
+            lives in the state folder: --state DIR, else \(StationFolders.rule(.state)). `ping` and `request` use a throwaway \
             identity unless --state is given.
 
             On failure one line `station: p2p: ...` goes to stderr and the exit status is \

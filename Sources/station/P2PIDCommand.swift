@@ -1,5 +1,6 @@
 import ArgumentParser
 import Libp2p
+import StationConfig
 
 /// `station p2p id`: prints our peer ID and the addresses `station p2p listen` would use.
 struct P2PIDCommand: AsyncParsableCommand {
@@ -12,7 +13,7 @@ struct P2PIDCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("State folder holding identity.key (default: $STATION_STATE_ROOT, else ${XDG_STATE_HOME:-~/.local/state}/station).", valueName: "DIR"))
+    @Option(name: .long, help: ArgumentHelp("State folder holding identity.key (default: \(StationFolders.rule(.state))).", valueName: "DIR"))
     var state: String?
 
     func run() async throws {

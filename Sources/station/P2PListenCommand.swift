@@ -2,6 +2,7 @@ import ArgumentParser
 import Libp2p
 import Multiformats
 import NIOCore
+import StationConfig
 
 /// `station p2p listen`: listens and echoes streams until interrupted.
 struct P2PListenCommand: AsyncParsableCommand {
@@ -21,7 +22,7 @@ struct P2PListenCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Address to listen on (repeatable; default /ip4/127.0.0.1/tcp/0, port 0 picks a free port).", valueName: "MULTIADDR"))
     var listen: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("State folder holding identity.key (default: $STATION_STATE_ROOT, else ${XDG_STATE_HOME:-~/.local/state}/station).", valueName: "DIR"))
+    @Option(name: .long, help: ArgumentHelp("State folder holding identity.key (default: \(StationFolders.rule(.state))).", valueName: "DIR"))
     var state: String?
 
     func run() async throws {

@@ -3,6 +3,7 @@ import Libp2p
 import Multiformats
 import NIOPosix
 import SandboxEngine
+import StationConfig
 import StationHost
 
 /// A failure of a `station p2p` command, with the exit status it ends in.
@@ -24,17 +25,9 @@ enum P2PSupport {
     /// The listen address used when none is given.
     static let defaultListenAddress = SharedServices.defaultListenAddress
 
-    /// `--state`, else `$STATION_STATE_ROOT`, else `${XDG_STATE_HOME:-~/.local/state}/station`.
+    /// `--state`, else the state folder every command uses (``StationFolders``).
     static func stateFolder(_ override: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        if let override, !override.isEmpty { return URL(fileURLWithPath: override) }
-        if let root = environment["STATION_STATE_ROOT"], !root.isEmpty { return URL(fileURLWithPath: root) }
-        let base: URL
-        if let xdg = environment["XDG_STATE_HOME"], !xdg.isEmpty {
-            base = URL(fileURLWithPath: xdg)
-        } else {
-            base = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/state")
-        }
-        return base.appendingPathComponent("station")
+        URL(fileURLWithPath: StationFolders.resolve(.state, explicit: override, environment: environment))
     }
 
     /// Our stored identity from the state folder.

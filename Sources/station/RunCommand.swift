@@ -159,9 +159,13 @@ struct RunCommand: AsyncParsableCommand {
         let loaded: LoadedModule
         var configuration: RunConfiguration
         do {
-            loaded = try ModuleLoader.load(path: module)
+            let limits = try limits()
+            // Reading the file (and parsing WebAssembly text) counts against the load-time limit,
+            // and never outlasts the run's own deadline.
+            let loadTime = [limits.loadTime, limits.timeout].compactMap { $0 }.min()
+            loaded = try ModuleLoader.load(path: module, loadTime: loadTime)
             configuration = RunConfiguration(module: loaded)
-            configuration.limits = try limits()
+            configuration.limits = limits
             configuration.directories = try dir.map(DirectoryGrant.init(parsing:))
         } catch let error as SandboxError {
             Diagnostics.report(module: module, error)

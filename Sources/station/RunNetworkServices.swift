@@ -4,6 +4,7 @@ import IPFS
 import Libp2p
 import Multiformats
 import SandboxEngine
+import StationConfig
 import StationHost
 
 /// `station run`'s peer-to-peer and IPFS options: the shared node and block store a module may use.
@@ -23,7 +24,7 @@ struct RunNetworkOptions: ParsableArguments {
     @Flag(name: .customLong("allow-ipfs"), help: "Let the module get, put and pin IPFS content in the shared block store.")
     var allowIPFS = false
 
-    @Option(name: .long, help: ArgumentHelp("Block store folder for --allow-ipfs (default: $STATE_ROOT/ipfs, else the station state folder's ipfs/).", valueName: "DIR"))
+    @Option(name: .long, help: ArgumentHelp("Block store folder for --allow-ipfs (default: ipfs/ in the state folder: \(StationFolders.rule(.state))).", valueName: "DIR"))
     var repo: String?
 
     @Option(name: .long, help: ArgumentHelp("A trustless gateway to fetch IPFS content from when no peer has it (repeatable, tried in order).", valueName: "URL"))

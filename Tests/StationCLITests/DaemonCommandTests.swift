@@ -245,6 +245,29 @@ struct DaemonCommandTests {
         #expect(result.stderr.contains("b/module.toml:5:"), "\(result.stderr)")
     }
 
+    /// `--check` applies the module loader's own file rules, so it refuses what every start would:
+    /// a FIFO (which used to block the loader) and a component instead of a core module.
+    @Test("--check refuses module files the loader would refuse, on the wasm line")
+    func checkRefusesUnloadableModuleFiles() throws {
+        let (config, root) = try Self.writeConfig("", modules: [
+            ("pipe", "name = \"pipe\"\nversion = \"1\"\nwasm = \"pipe.wasm\"\n"),
+            ("component", "name = \"component\"\nversion = \"1\"\nwasm = \"c.wasm\"\n"),
+            ("good", "name = \"good\"\nversion = \"1\"\nwasm = \"g.wasm\"\n"),
+        ])
+        defer { try? FileManager.default.removeItem(at: root) }
+        #expect(mkfifo(root.appendingPathComponent("pipe/pipe.wasm").path, 0o600) == 0)
+        // A component's header: the magic, then version 0x0d and layer 1.
+        try Data([0x00, 0x61, 0x73, 0x6D, 0x0D, 0x00, 0x01, 0x00]).write(to: root.appendingPathComponent("component/c.wasm"))
+        try Data([0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00]).write(to: root.appendingPathComponent("good/g.wasm"))
+        let result = try StationBinary.run(["daemon", "--config", config, "--check"])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("pipe/module.toml:3:"), "\(result.stderr)")
+        #expect(result.stderr.contains("FIFO"), "\(result.stderr)")
+        #expect(result.stderr.contains("component/module.toml:3:"), "\(result.stderr)")
+        #expect(result.stderr.contains("component"), "\(result.stderr)")
+        #expect(!result.stderr.contains("good/module.toml"), "\(result.stderr)")
+    }
+
     @Test("the bundled example checks out and runs from the repository root")
     func bundledExample() async throws {
         let check = try StationBinary.run(["daemon", "--config", "examples/daemon/station.toml", "--check"])

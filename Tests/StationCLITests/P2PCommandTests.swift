@@ -139,6 +139,22 @@ struct P2PCommandTests {
         #expect(other.stdout.split(separator: "\n").first.map(String.init) != peer)
     }
 
+    /// One state-folder rule for every command: with STATE_ROOT set, `station p2p id` reads the
+    /// identity the daemon uses (STATE/identity.key), and the old STATION_STATE_ROOT is not read.
+    @Test("p2p id follows STATE_ROOT like the daemon")
+    func idFollowsStateRoot() throws {
+        let state = temporaryStateFolder()
+        let explicit = try StationBinary.run(["p2p", "id", "--state", state])
+        let peer = try #require(explicit.stdout.split(separator: "\n").first.map(String.init))
+        let fromRoot = try StationBinary.run(["p2p", "id"], environment: ["STATE_ROOT": state, "STATION_STATE_ROOT": temporaryStateFolder()])
+        #expect(fromRoot.status == 0, "stderr: \(fromRoot.stderr)")
+        #expect(fromRoot.stdout.split(separator: "\n").first.map(String.init) == peer)
+        #expect(FileManager.default.fileExists(atPath: state + "/identity.key"))
+        let help = try StationBinary.run(["p2p", "id", "--help"])
+        #expect(help.stdout.contains("$STATE_ROOT"))
+        #expect(!help.stdout.contains("STATION_STATE_ROOT"))
+    }
+
     @Test("the listener announces the identity from its state folder and exits 0 on SIGTERM")
     func listenerUsesStoredIdentity() throws {
         let state = temporaryStateFolder()

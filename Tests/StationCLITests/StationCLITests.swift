@@ -23,10 +23,17 @@ enum StationBinary {
         return packageRoot.appendingPathComponent(".build/debug/station")
     }
 
-    static func run(_ arguments: [String], stdin: Data? = nil) throws -> CLIResult {
+    /// Runs station with `arguments`; `environment` entries are set on top of this process's
+    /// environment (an empty value removes the variable).
+    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> CLIResult {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
+        if !environment.isEmpty {
+            var merged = ProcessInfo.processInfo.environment
+            for (name, value) in environment { merged[name] = value.isEmpty ? nil : value }
+            process.environment = merged
+        }
         process.currentDirectoryURL = packageRoot
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
