@@ -25,6 +25,21 @@ struct PersistenceTests {
         #expect(stored["counter"] == 6)
     }
 
+    /// The dashboard link carries the status token; it is printed for the operator but must never
+    /// be recorded as activity, which `/api/v1/activity` serves.
+    @Test("the status token is printed at start but never reaches the activity log")
+    func tokenStaysOutOfTheActivityLog() async throws {
+        let harness = try TestDaemon()
+        try harness.addModule("a", wat: TestModules.worker(intervalMs: 1000))
+        let daemon = try await harness.start(statusPort: 0, statusDisabled: false)
+        let token = try #require(daemon.statusToken)
+        #expect(harness.messages(of: "station").contains { $0.contains("#token=\(token)") })
+        let activity = await daemon.activity(limit: 10_000)
+        #expect(!activity.isEmpty)
+        #expect(!activity.contains { "\($0)".contains(token) })
+        await harness.stop()
+    }
+
     @Test("the first event is activity:started; stop ends every module within the deadline")
     func startedAndGracefulStop() async throws {
         let harness = try TestDaemon()
