@@ -81,6 +81,9 @@ public final class StationDaemon: StatusProvider, @unchecked Sendable {
                     store.moduleQuotas[module.name] = Int64(clamping: plan[module.name]?.ipfsQuotaBytes ?? 0)
                 }
                 store.moduleQuotas[ModuleCode.storeOwner] = Int64(ModuleCode.maximumSize) * 8
+                // The cap: what the quotas promise together, within the storage budget. Garbage
+                // beyond it is collected by the put that needs the room.
+                store.capacity = StoreCollector.capacity(quotas: store.moduleQuotas.values, budget: configuration.budget.storageBytes)
                 storeConfiguration = store
             }
             do {

@@ -13,15 +13,17 @@ public final class SharedServices: Sendable {
     /// The block store with Bitswap on the node and the gateways, when a store was asked for.
     public let content: SharedContent?
     private let bitswap: Bitswap?
+    private let collector: StoreCollector?
 
-    private init(node: SharedP2PNode?, content: SharedContent?, bitswap: Bitswap?) {
+    private init(node: SharedP2PNode?, content: SharedContent?, bitswap: Bitswap?, collector: StoreCollector?) {
         self.node = node
         self.content = content
         self.bitswap = bitswap
+        self.collector = collector
     }
 
     /// Nothing started.
-    public static let none = SharedServices(node: nil, content: nil, bitswap: nil)
+    public static let none = SharedServices(node: nil, content: nil, bitswap: nil, collector: nil)
 
     /// Where the node listens when no address is given.
     public static let defaultListenAddress = "/ip4/127.0.0.1/tcp/0"
@@ -31,8 +33,13 @@ public final class SharedServices: Sendable {
     /// goes on), and, when `store` is given, opens the block store with Bitswap on the node
     /// (asking every connected peer) and the trustless `gateways` after it. On failure nothing is
     /// left running.
+    ///
+    /// A shared store always has a cap: a configuration without one (capacity `Int64.max`) gets
+    /// ``StoreCollector/defaultCapacity``. Its garbage (blocks nothing pins or holds) is collected
+    /// at start, every `collectEvery`, and by any put that would pass the cap.
     public static func start(
         identity: PrivateKey, listen: [Multiaddr], peers: [Multiaddr], store: BlockStore.Configuration?, gateways: [String],
+        collectEvery: Duration = StoreCollector.defaultInterval,
         peerFailed: (Multiaddr, any Error) -> Void
     ) async throws -> SharedServices {
         let host = Libp2pHost(identity: identity, group: MultiThreadedEventLoopGroup.singleton)
@@ -52,7 +59,8 @@ public final class SharedServices: Sendable {
             }
         }
         let node = SharedP2PNode(host: host)
-        guard let store else { return SharedServices(node: node, content: nil, bitswap: nil) }
+        guard var store else { return SharedServices(node: node, content: nil, bitswap: nil, collector: nil) }
+        if store.capacity == .max { store.capacity = StoreCollector.defaultCapacity }
         var bitswap: Bitswap?
         do {
             let blockStore = try BlockStore(store)
@@ -63,7 +71,8 @@ public final class SharedServices: Sendable {
             let content = SharedContent(store: blockStore, bitswap: started, gateway: gateway) {
                 Array(Set(host.allConnections.map(\.remotePeer)))
             }
-            return SharedServices(node: node, content: content, bitswap: started)
+            let collector = StoreCollector(store: blockStore, every: collectEvery)
+            return SharedServices(node: node, content: content, bitswap: started, collector: collector)
         } catch {
             await bitswap?.stop()
             await host.close()
@@ -71,8 +80,9 @@ public final class SharedServices: Sendable {
         }
     }
 
-    /// Stops Bitswap and the gateway client and closes the node.
+    /// Stops the garbage collector, Bitswap and the gateway client, and closes the node.
     public func stop() async {
+        await collector?.stop()
         await bitswap?.stop()
         await content?.gateway?.shutdown()
         await node?.host.close()

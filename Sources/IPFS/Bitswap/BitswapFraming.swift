@@ -22,7 +22,7 @@ final class BitswapMessageReader {
 
     init(stream: Libp2pStream, maxSize: Int) {
         self.stream = stream
-        self.maxSize = maxSize
+        self.maxSize = max(0, maxSize)  // a negative limit refuses everything instead of trapping below
     }
 
     /// The next message, or nil when the stream ended cleanly between messages.

@@ -73,8 +73,14 @@ public final class SharedContent: Sendable {
         if let gateway {
             do {
                 let result = try await gateway.fetchCAR(GatewayRequest(root: root), into: store, module: module)
-                defer { for cid in result.held { store.release(cid, module: module) } }
-                try store.pin(root, module: module)
+                do {
+                    try store.pin(root, module: module)
+                } catch {
+                    // Nothing pins what was fetched: delete it rather than leave it for a collection.
+                    store.abandon(result.held, module: module)
+                    throw error
+                }
+                for cid in result.held { store.release(cid, module: module) }
                 return
             } catch {
                 if ContentErrors.isFinal(error) { throw error }
