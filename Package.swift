@@ -106,7 +106,7 @@ if Context.environment["STATION_FUZZ"] == "1" {
         ("DagPB", ["IPFS", "Multiformats"]),
         ("GatewayRequest", ["IPFS", "Multiformats"]),
         ("Bitswap", ["IPFS", "Multiformats"]),
-        ("WAT", [wat, wasmParser]),
+        ("WAT", ["Sandbox", wasmParser]),
         ("ModuleInfo", ["Sandbox"]),
     ]
     targets.append(.target(name: "CFuzzSupport", path: "Fuzz/CFuzzSupport"))
