@@ -67,7 +67,7 @@ struct DaemonCommand: AsyncParsableCommand {
             configuration = try ConfigLoader.load(path: config, checks: DaemonFieldChecks.make())
         } catch {
             FileHandle.standardError.write(Data("station daemon: \(config) has problems:\n\(error)\n".utf8))
-            throw ExitCode(78)
+            throw ExitCode(CommandExit.configuration)
         }
         if check {
             print(DaemonPlanReport.text(configuration))
@@ -84,7 +84,7 @@ struct DaemonCommand: AsyncParsableCommand {
         } catch {
             await daemon.stop()
             Diagnostics.report(module: "daemon", message: "\(error)")
-            throw ExitCode(70)
+            throw ExitCode(CommandExit.software)
         }
         await signals.wait()
         output.emit(.activity(module: "station", level: .info, message: "stopping (signal received)"))

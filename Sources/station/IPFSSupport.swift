@@ -13,10 +13,10 @@ struct IPFSFailure: Error, CustomStringConvertible {
     /// The process exit status.
     var exitStatus: Int32
 
-    static func badArgument(_ message: String) -> IPFSFailure { IPFSFailure(message: message, exitStatus: 64) }
-    static func missingInput(_ message: String) -> IPFSFailure { IPFSFailure(message: message, exitStatus: 66) }
-    static func unavailable(_ message: String) -> IPFSFailure { IPFSFailure(message: message, exitStatus: 69) }
-    static func failed(_ message: String) -> IPFSFailure { IPFSFailure(message: message, exitStatus: 1) }
+    static func badArgument(_ message: String) -> IPFSFailure { IPFSFailure(message: message, exitStatus: CommandExit.usage) }
+    static func missingInput(_ message: String) -> IPFSFailure { IPFSFailure(message: message, exitStatus: CommandExit.missingInput) }
+    static func unavailable(_ message: String) -> IPFSFailure { IPFSFailure(message: message, exitStatus: CommandExit.unavailable) }
+    static func failed(_ message: String) -> IPFSFailure { IPFSFailure(message: message, exitStatus: CommandExit.failure) }
 
     var description: String { message }
 }

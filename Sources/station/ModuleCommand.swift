@@ -123,7 +123,7 @@ struct ModuleCommandError: Error, CustomStringConvertible {
             return try await body()
         } catch {
             FileHandle.standardError.write(Data("station module: \(error)\n".utf8))
-            throw ExitCode(1)
+            throw ExitCode(CommandExit.failure)
         }
     }
 }

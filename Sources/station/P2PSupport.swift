@@ -13,9 +13,9 @@ struct P2PFailure: Error, CustomStringConvertible {
     /// The process exit status.
     var exitStatus: Int32
 
-    static func badArgument(_ message: String) -> P2PFailure { P2PFailure(message: message, exitStatus: 64) }
-    static func timedOut(_ message: String) -> P2PFailure { P2PFailure(message: message, exitStatus: 124) }
-    static func failed(_ message: String) -> P2PFailure { P2PFailure(message: message, exitStatus: 1) }
+    static func badArgument(_ message: String) -> P2PFailure { P2PFailure(message: message, exitStatus: CommandExit.usage) }
+    static func timedOut(_ message: String) -> P2PFailure { P2PFailure(message: message, exitStatus: CommandExit.limit) }
+    static func failed(_ message: String) -> P2PFailure { P2PFailure(message: message, exitStatus: CommandExit.failure) }
 
     var description: String { message }
 }

@@ -188,7 +188,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             let message = error is SharedServicesError ? "\(error)" : "cannot start the p2p node or block store: \(error)"
             Diagnostics.report(module: loaded.name, message: message)
-            throw ExitCode(69)
+            throw ExitCode(CommandExit.unavailable)
         }
         let operations = StationOperations(
             configuration: stationConfiguration, events: events, jobs: JobLedger(sink: events),
@@ -219,7 +219,7 @@ struct RunCommand: AsyncParsableCommand {
         if let error = outcome.error {
             if interrupt.fired {
                 Diagnostics.report(module: loaded.name, message: "interrupted")
-                throw ExitCode(130)
+                throw ExitCode(CommandExit.interrupted)
             }
             Diagnostics.report(module: loaded.name, error)
         }
