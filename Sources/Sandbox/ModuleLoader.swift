@@ -46,16 +46,15 @@ public enum ModuleLoader {
     /// reads after the path, e.g. `is a directory` or `is larger than the 256 MiB module limit`.
     /// Reads at most 512 bytes; never blocks on a FIFO.
     public static func checkFile(atPath path: String) -> String? {
-        do {
-            let file = try ModuleFile(path: path)
-            defer { file.close() }
+        do throws(RegularFile.Failure) {
+            let file = try RegularFile(path: path, maximumSize: Int64(maximumFileSize))
             let head = try file.read(atMost: 512)
             if head.isEmpty { return "is empty" }
             if let problem = WasmBinaryHeader.problem(in: head) { return "is not a core module: \(problem)" }
             if head.starts(with: WasmBinaryHeader.magic) || looksLikeText(head) { return nil }
             return "is neither a WebAssembly binary (no \\0asm magic) nor WebAssembly text"
         } catch {
-            return error.reason
+            return describe(error)
         }
     }
 
@@ -63,15 +62,22 @@ public enum ModuleLoader {
     /// open descriptor that it is a regular file within ``maximumFileSize``, and reads at most one
     /// byte more than that (the file may grow while it is read).
     public static func readFile(atPath path: String) throws -> [UInt8] {
-        do {
-            let file = try ModuleFile(path: path)
-            defer { file.close() }
+        do throws(RegularFile.Failure) {
+            let file = try RegularFile(path: path, maximumSize: Int64(maximumFileSize))
             let bytes = try file.read(atMost: maximumFileSize + 1)
-            if bytes.count > maximumFileSize { throw ModuleFileError.tooLarge }
+            if bytes.count > maximumFileSize { throw .tooLarge(size: Int64(bytes.count), maximum: Int64(maximumFileSize)) }
             return bytes
         } catch {
-            throw SandboxError.unreadableModule(path: path, reason: error.reason)
+            throw SandboxError.unreadableModule(path: path, reason: describe(error))
         }
+    }
+
+    /// A file failure phrased for a module ("is larger than the 256 MiB module limit").
+    private static func describe(_ failure: RegularFile.Failure) -> String {
+        if case .tooLarge = failure {
+            return "is larger than the \(Units.formatBytes(UInt64(maximumFileSize))) module limit"
+        }
+        return failure.description
     }
 
     /// Loads a module from bytes that are either a binary module or WAT text.

@@ -226,25 +226,20 @@ enum ConfigFiles {
         case problem(String)
     }
 
-    /// The file's bytes, or why it cannot be read. Never reads more than the TOML size cap.
+    /// The file's bytes, or why it cannot be read. Opens only regular files (a FIFO cannot block
+    /// it) and never reads more than the TOML size cap.
     static func read(_ path: String) -> Result<[UInt8], ReadError> {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-            return .failure(.problem("no such file"))
-        }
-        if isFolder.boolValue { return .failure(.problem("is a folder, not a file")) }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            return .failure(.problem("cannot be opened (check its permissions)"))
-        }
-        defer { try? handle.close() }
-        do {
-            let data = try handle.read(upToCount: TOMLDocument.maximumBytes + 1) ?? Data()
-            guard data.count <= TOMLDocument.maximumBytes else {
-                return .failure(.problem("is larger than 1 MiB; configuration files must be smaller"))
-            }
-            return .success([UInt8](data))
+        let tooLarge = ReadError.problem("is larger than 1 MiB; configuration files must be smaller")
+        do throws(RegularFile.Failure) {
+            let file = try RegularFile(path: path, maximumSize: Int64(TOMLDocument.maximumBytes))
+            let bytes = try file.read(atMost: TOMLDocument.maximumBytes + 1)
+            return bytes.count > TOMLDocument.maximumBytes ? .failure(tooLarge) : .success(bytes)
         } catch {
-            return .failure(.problem("cannot be read: \(error.localizedDescription)"))
+            switch error {
+            case .tooLarge: return .failure(tooLarge)
+            case .notRegular("a directory"): return .failure(.problem("is a folder, not a file"))
+            default: return .failure(.problem(error.isMissing ? "no such file" : error.description))
+            }
         }
     }
 

@@ -92,6 +92,11 @@ struct ModuleLoadingTests {
         wasm += [0x03, 0x02, 0x01, 0x00]  // function 0 has type 0
         wasm += [0x07, 0x0A, 0x01, 0x06] + Array("_start".utf8) + [0x00, 0x00]
         wasm += [0x0A] + leb(code.count) + code
+        // A custom section that makes every module unique, so Wasmtime's compile cache never
+        // answers for it (a cached compile loads in well under the limits these tests set).
+        let name = Array("station-test".utf8), nonce = Array(UUID().uuidString.utf8)
+        let custom = leb(name.count) + name + nonce
+        wasm += [0x00] + leb(custom.count) + custom
         return wasm
     }
 

@@ -323,6 +323,21 @@ struct ConfigLoaderTests {
         #expect(folder.problems().first?.message == "is a folder, not a file")
     }
 
+    /// A FIFO at the configuration's path used to block the reader forever (waiting for a writer);
+    /// only regular files are opened now, checked on the descriptor.
+    @Test("a FIFO at station.toml or a manifest is one problem, not a hang")
+    func fifoIsRefused() throws {
+        let folder = try ConfigFolder()
+        #expect(mkfifo(folder.path + "/station.toml", 0o600) == 0)
+        #expect(folder.problems().first?.message == "is a FIFO (named pipe), not a regular file")
+        try FileManager.default.removeItem(atPath: folder.path + "/station.toml")
+        try folder.write("station.toml", "[[module]]\nmanifest = \"m.toml\"\n")
+        #expect(mkfifo(folder.path + "/m.toml", 0o600) == 0)
+        let problems = folder.problems()
+        #expect(problems.count == 1)
+        #expect(problems.first?.message.contains("FIFO") == true, "\(problems)")
+    }
+
     @Test("a syntax error in station.toml is reported with line and column")
     func stationSyntaxError() throws {
         let folder = try ConfigFolder()

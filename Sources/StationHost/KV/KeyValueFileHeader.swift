@@ -1,4 +1,5 @@
 import Foundation
+import SandboxEngine
 
 /// A look at the first bytes of a file, before SQLite opens it, so that a file which is not an
 /// SQLite database is refused with a clear message and never handed to SQLite in write mode.
@@ -25,27 +26,16 @@ enum KeyValueFileHeader {
     /// planted at the path would otherwise block the open (and then SQLite) forever, deaf to
     /// deadlines and stop requests.
     static func inspect(path: String) throws(StationError) -> Kind {
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
-        if fd < 0 {
-            let code = errno
-            if code == ENOENT { return .missing }
-            throw StationError(.io, "key-value store \(path) cannot be opened for reading: \(String(cString: strerror(code)))")
+        let head: [UInt8]
+        do throws(RegularFile.Failure) {
+            head = try RegularFile(path: path).read(atMost: magic.count)
+        } catch where error.isMissing {
+            return .missing
+        } catch {
+            throw StationError(.io, "key-value store \(path) \(error); it was left untouched")
         }
-        defer { _ = close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            throw StationError(.io, "key-value store \(path) cannot be examined: \(String(cString: strerror(errno)))")
-        }
-        if let kind = nonRegularKind(info.st_mode) {
-            throw StationError(.io, "key-value store \(path) is \(kind), not a database file; it was left untouched")
-        }
-        var head = [UInt8](repeating: 0, count: magic.count)
-        let count = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-        guard count >= 0 else {
-            throw StationError(.io, "key-value store \(path) cannot be read: \(String(cString: strerror(errno)))")
-        }
-        if count == 0 { return .empty }
-        return Array(head.prefix(count)) == magic ? .sqlite : .foreign
+        if head.isEmpty { return .empty }
+        return head == magic ? .sqlite : .foreign
     }
 
     /// Refuses anything but a regular file (or nothing) at the paths SQLite opens beside a store:
@@ -55,23 +45,9 @@ enum KeyValueFileHeader {
         for suffix in ["-wal", "-shm", "-journal"] {
             var info = stat()
             guard lstat(path + suffix, &info) == 0 else { continue }
-            if let kind = nonRegularKind(info.st_mode) {
+            if let kind = RegularFile.nonRegularKind(info.st_mode) {
                 throw StationError(.io, "key-value store \(path): \(path + suffix) is \(kind), not an SQLite file; it was left untouched")
             }
-        }
-    }
-
-    /// A description of a non-regular file type (`"a FIFO"`), or nil for a regular file.
-    private static func nonRegularKind(_ mode: mode_t) -> String? {
-        switch mode & S_IFMT {
-        case S_IFREG: nil
-        case S_IFDIR: "a directory"
-        case S_IFIFO: "a FIFO (named pipe)"
-        case S_IFSOCK: "a socket"
-        case S_IFCHR: "a character device"
-        case S_IFBLK: "a block device"
-        case S_IFLNK: "a symbolic link"
-        default: "not a regular file"
         }
     }
 }
