@@ -16,7 +16,7 @@ public struct GatewayFetchResult: Sendable, Equatable {
     public var earlierFailures: [GatewayAttemptFailure]
 }
 
-/// A trustless gateway client (issue 5, item 4): asks several HTTP gateways in turn for a CAR or a
+/// A trustless gateway client: asks several HTTP gateways in turn for a CAR or a
 /// raw block and trusts nothing it receives.
 ///
 /// Every block is hashed against its CID as it arrives, the DAG is walked from the requested root

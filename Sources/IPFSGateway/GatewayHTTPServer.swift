@@ -3,7 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// A trustless gateway over HTTP/1.1 (issue 5, item 5): serves `GET /ipfs/{cid}[/path]` with
+/// A trustless gateway over HTTP/1.1: serves `GET /ipfs/{cid}[/path]` with
 /// `format=car|raw`, `dag-scope` and `entity-bytes` from a block store, for other peers and tests.
 ///
 /// Built on SwiftNIO's async channels: every connection is served by its own task, requests on a

@@ -12,7 +12,7 @@ public struct GatewayResponse: Sendable {
     public var message: String?
 }
 
-/// Answers trustless gateway requests from a block provider (the server side of issue 5, item 5).
+/// Answers trustless gateway requests from a block provider.
 ///
 /// Everything that can fail before the first byte (bad request, unknown root, path not found) is
 /// checked first and becomes an error status; the body then streams the CAR (or the raw block).

@@ -1,7 +1,7 @@
 import Multiformats
 
 /// Checks a trustless gateway CAR response against the request that asked for it (the client
-/// side of issue 5, item 4), storing the verified blocks for a module.
+/// side of the gateway), storing the verified blocks for a module.
 ///
 /// Every block is hashed as it arrives; the CAR's root must be the requested CID; after the last
 /// block, the walk the request selects (path, scope, entity-bytes) must find every block it needs
