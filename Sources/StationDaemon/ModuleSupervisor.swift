@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Multiformats
 import Sandbox
 import SandboxEngine
@@ -6,42 +7,44 @@ import StationConfig
 import StationHost
 import StationStatus
 
-/// Keeps one module running: starts it on its own thread, watches it, and when it ends decides
-/// what comes next — a restart after an exponential backoff with jitter, parking after too many
-/// failures in a row (or at once for code that can never run), or nothing (its restart policy, or
-/// shutdown). Other modules are never disturbed: everything here is per module.
-final class ModuleSupervisor: @unchecked Sendable {
+/// Keeps one module running: starts it on its own thread, watches it, and applies what
+/// ``SupervisionPolicy`` decides when it ends — a restart after an exponential backoff with
+/// jitter, parking after too many failures in a row (or at once for code that can never run), or
+/// nothing (its restart policy, or shutdown). Other modules are never disturbed: everything here
+/// is per module.
+final class ModuleSupervisor: Sendable {
     let manifest: ModuleManifest
     let effective: EffectiveLimits
     private let context: DaemonContext
     private let meter = HostCallMeter()
     private let wake = WakeSignal()
-    private let lock = NSLock()
-    private var task: Task<Void, Never>?
+    private let guarded: Mutex<Guarded>
 
-    // Guarded by `lock`.
-    private var state: ModuleState = .stopped
-    private var reason: String?
-    private var restarts = 0
-    private var consecutiveFailures = 0
-    private var nextStartAt: Date?
-    private var runningSince: Date?
-    private var engineName: String?
-    private var runner: ModuleRunner?
-    private var stopping = false
-    private var restartRequested = false
-    private var hung = false
-    private var throttleReported = false
-    private var sourceOverride: String?
-    private var pastCPU: Duration = .zero
-    private var cpuSample: (wall: ContinuousClock.Instant, cpu: Duration)?
-    private var cpuPercent = 0.0
+    /// Everything that changes, behind one lock.
+    private struct Guarded {
+        var supervision = SupervisionState()
+        var task: Task<Void, Never>?
+        var nextStartAt: Date?
+        var runningSince: Date?
+        var engineName: String?
+        var runner: ModuleRunner?
+        var stopping = false
+        var restartRequested = false
+        var hung = false
+        var throttleReported = false
+        var sourceOverride: String?
+        var pastCPU: Duration = .zero
+        var cpuSample: (wall: ContinuousClock.Instant, cpu: Duration)?
+        var cpuPercent = 0.0
+    }
 
     init(manifest: ModuleManifest, effective: EffectiveLimits, context: DaemonContext) {
         self.manifest = manifest
         self.effective = effective
         self.context = context
-        self.sourceOverride = try? context.database.moduleUpdate(for: manifest.name)
+        var initial = Guarded()
+        initial.sourceOverride = try? context.database.moduleUpdate(for: manifest.name)
+        self.guarded = Mutex(initial)
     }
 
     var name: String { manifest.name }
@@ -51,24 +54,24 @@ final class ModuleSupervisor: @unchecked Sendable {
 
     /// The code the module runs now: its manifest's, or the CID it was updated to.
     var source: ModuleSource {
-        lock.withLock { sourceOverride.map(ModuleSource.cid) ?? manifest.source }
+        guarded.withLock { $0.sourceOverride.map(ModuleSource.cid) ?? manifest.source }
     }
 
     // MARK: Life cycle
 
     /// Starts supervising (the first run begins at once).
     func start() {
-        lock.withLock {
-            state = .starting
-            task = Task { [self] in await superviseLoop() }
+        guarded.withLock { guarded in
+            guarded.supervision.phase = .starting
+            guarded.task = Task { [self] in await superviseLoop() }
         }
     }
 
     /// Asks the module to stop (it is not started again); returns at once.
     func requestStop() {
-        let current: ModuleRunner? = lock.withLock {
-            stopping = true
-            return runner
+        let current: ModuleRunner? = guarded.withLock { guarded in
+            guarded.stopping = true
+            return guarded.runner
         }
         current?.stop(.runtime("the daemon is stopping"))
         wake.signal()
@@ -76,26 +79,25 @@ final class ModuleSupervisor: @unchecked Sendable {
 
     /// Waits until the supervision loop has ended.
     func waitUntilStopped() async {
-        let current = lock.withLock { task }
+        let current = guarded.withLock { $0.task }
         await current?.value
     }
 
     /// Starts the module again now: ends the current run (not counted as a failure), cuts a
     /// backoff short, un-parks a parked module.
     func restartNow() {
-        let current: ModuleRunner? = lock.withLock {
-            restartRequested = true
-            consecutiveFailures = 0
-            if (state == .parked || state == .stopped) && !stopping {
-                state = .starting
-                reason = nil
-                let old = task
-                task = Task { [self] in
+        let current: ModuleRunner? = guarded.withLock { guarded in
+            guarded.restartRequested = true
+            let (state, begins) = SupervisionPolicy.restartRequested(guarded.supervision, stopping: guarded.stopping)
+            guarded.supervision = state
+            if begins {
+                let old = guarded.task
+                guarded.task = Task { [self] in
                     await old?.value
                     await superviseLoop()
                 }
             }
-            return runner
+            return guarded.runner
         }
         current?.stop(.runtime("restarted by request"))
         wake.signal()
@@ -120,7 +122,7 @@ final class ModuleSupervisor: @unchecked Sendable {
         } catch {
             throw StatusActionError.failed("cannot record the update: \(error)")
         }
-        lock.withLock { sourceOverride = parsed.description }
+        guarded.withLock { $0.sourceOverride = parsed.description }
         note(.info, "updated to ipfs://\(parsed); restarting")
         restartNow()
         return "\(name) now runs ipfs://\(parsed)"
@@ -129,107 +131,58 @@ final class ModuleSupervisor: @unchecked Sendable {
     // MARK: Supervision
 
     private func superviseLoop() async {
+        var again = false
         while true {
-            let proceed: Bool = lock.withLock {
-                if stopping {
-                    state = .stopped
-                    reason = "the daemon stopped"
-                    return false
-                }
-                state = .starting
-                restartRequested = false
-                hung = false
-                throttleReported = false
-                nextStartAt = nil
+            let proceed: Bool = guarded.withLock { guarded in
+                guarded.supervision = SupervisionPolicy.beforeStart(guarded.supervision, stopping: guarded.stopping, again: again)
+                guard guarded.supervision.phase == .starting else { return false }
+                guarded.restartRequested = false
+                guarded.hung = false
+                guarded.throttleReported = false
+                guarded.nextStartAt = nil
                 return true
             }
             guard proceed else { return }
             wake.clear()
 
-            let started = ContinuousClock.now
-            let result = await runOnce()
-            let ranFor = ContinuousClock.now - started
-            guard case .startAgain(let after) = decide(result, ranFor: ranFor) else { return }
-            if let delay = after {
-                lock.withLock { nextStartAt = Date().addingTimeInterval(delay.inSeconds) }
-                await wake.wait(timeout: delay)
+            let (ended, ranFor) = await runOnce()
+            switch decide(ended, ranFor: ranFor) {
+            case .never: return
+            case .now: break
+            case .after(let delay): await wake.wait(timeout: delay)
             }
-            lock.withLock { restarts += 1 }
+            again = true
         }
     }
 
-    /// What a run produced, as the supervisor sees it.
-    private enum RunResult {
-        case cleanExit
-        case failed(String, permanent: Bool)
-        case interrupted
-    }
-
-    /// What the supervision loop does after a run.
-    private enum NextStep {
-        case end
-        case startAgain(after: Duration?)
-    }
-
-    /// Decides after a run, records the new state and reports it.
-    private func decide(_ result: RunResult, ranFor: Duration) -> NextStep {
+    /// Asks ``SupervisionPolicy`` what follows a run, records the new state and reports it.
+    private func decide(_ ended: RunEnd, ranFor: Duration?) -> NextStart {
         let policy = manifest.restart
         let settings = context.configuration.supervisor
-        let (step, report): (NextStep, (ActivityLevel, String)?) = lock.withLock {
-            func end(_ newState: ModuleState, _ why: String, report: (ActivityLevel, String)?) -> (NextStep, (ActivityLevel, String)?) {
-                state = newState
-                reason = why
-                return (.end, report)
-            }
-            if stopping { return end(.stopped, "the daemon stopped", report: nil) }
-            if restartRequested { return (.startAgain(after: nil), nil) }
-            switch result {
-            case .interrupted:
-                return (.startAgain(after: nil), nil)
-            case .cleanExit:
-                guard policy == .always else {
-                    let why = "exited (restart = \(policy.rawValue))"
-                    return end(.stopped, why, report: (.info, "stopped: \(why)"))
-                }
-                if ranFor >= settings.healthyAfter { consecutiveFailures = 0 }
-                state = .backoff
-                reason = "exited; starting again"
-                return (.startAgain(after: settings.initialBackoff), nil)
-            case .failed(let message, let permanent):
-                if ranFor >= settings.healthyAfter { consecutiveFailures = 0 }
-                consecutiveFailures += 1
-                let parked = "Fix it and restart it from the dashboard or with `station module restart \(name)`"
-                if permanent {
-                    let why = "cannot run: \(message)"
-                    return end(.parked, why, report: (.error, "parked: \(why). \(parked)"))
-                }
-                if policy == .never {
-                    let why = "failed (restart = never): \(message)"
-                    return end(.stopped, why, report: (.info, "stopped: \(why)"))
-                }
-                if consecutiveFailures >= settings.maxFailures {
-                    let why = "failed \(consecutiveFailures) times in a row; last: \(message)"
-                    return end(.parked, why, report: (.error, "parked: \(why). \(parked)"))
-                }
-                let delay = context.backoff.delay(afterFailures: consecutiveFailures)
-                state = .backoff
-                reason = message
-                return (.startAgain(after: delay), (.error, "\(message); restarting in \(Units.formatDuration(delay)) (failure \(consecutiveFailures) of \(settings.maxFailures))"))
-            }
+        let decision = guarded.withLock { guarded in
+            let decision = SupervisionPolicy.afterRun(
+                guarded.supervision, ended: ended, ranFor: ranFor, policy: policy, settings: settings,
+                stopping: guarded.stopping, restartRequested: guarded.restartRequested, module: name,
+                random: Double.random(in: 0..<1))
+            guarded.supervision = decision.state
+            if case .after(let delay) = decision.next { guarded.nextStartAt = Date().addingTimeInterval(delay.inSeconds) }
+            return decision
         }
-        if let (level, message) = report { note(level, message) }
-        return step
+        if let report = decision.report { note(report.level, report.message) }
+        return decision.next
     }
 
     /// Loads the code and runs it once.
-    private func runOnce() async -> RunResult {
+    /// - Returns: how the run ended, and how long guest code ran (nil if it never began: loading,
+    ///   which may mean fetching by CID, is not running and must not look healthy).
+    private func runOnce() async -> (RunEnd, ranFor: Duration?) {
         let loaded: LoadedModule
         do {
             loaded = try await context.code.load(source, name: name)
         } catch let error as SandboxError {
-            return .failed("\(error)", permanent: Self.isPermanent(error))
+            return (.failed(RunFailure(error)), nil)
         } catch {
-            return .failed("cannot get the module's code: \(error)", permanent: false)
+            return (.failed(.error("cannot get the module's code: \(error)")), nil)
         }
 
         let operations: StationOperations
@@ -260,54 +213,41 @@ final class ModuleSupervisor: @unchecked Sendable {
             runner = ModuleRunner(configuration: run)
             operations.attach(governor: runner.governor)
         } catch {
-            return .failed("cannot prepare the module: \(error)", permanent: false)
+            return (.failed(.error("cannot prepare the module: \(error)")), nil)
         }
 
-        let cancelled: Bool = lock.withLock {
-            if stopping || restartRequested { return true }
-            self.runner = runner
-            state = .running
-            reason = nil
-            runningSince = Date()
-            cpuSample = nil
+        let cancelled: Bool = guarded.withLock { guarded in
+            if guarded.stopping || guarded.restartRequested { return true }
+            guarded.runner = runner
+            guarded.supervision.phase = .running
+            guarded.supervision.reason = nil
+            guarded.runningSince = Date()
+            guarded.cpuSample = nil
             return false
         }
         if cancelled {
             operations.close()
-            return .interrupted
+            return (.interrupted, nil)
         }
         meter.beginRun()
+        let started = ContinuousClock.now
         let outcome = await runner.run()
+        let ranFor = ContinuousClock.now - started
         operations.close()
         meter.noteMemory(outcome.memoryBytes)
-        let (wasHung, wasStopping, wasRestart) = lock.withLock {
-            self.runner = nil
-            runningSince = nil
-            engineName = outcome.engine.isEmpty ? engineName : outcome.engine
-            pastCPU += outcome.cpuTime
-            cpuPercent = 0
-            return (hung, stopping, restartRequested)
+        let (wasHung, wasStopping, wasRestart) = guarded.withLock { guarded in
+            guarded.runner = nil
+            guarded.runningSince = nil
+            if !outcome.engine.isEmpty { guarded.engineName = outcome.engine }
+            guarded.pastCPU += outcome.cpuTime
+            guarded.cpuPercent = 0
+            return (guarded.hung, guarded.stopping, guarded.restartRequested)
         }
-        if wasStopping || wasRestart { return .interrupted }
-        if wasHung {
-            let limit = hangAfter.map(Units.formatDuration) ?? "?"
-            return .failed("hung: ran guest code for \(limit) without calling the host (limit: hang-after)", permanent: false)
-        }
-        if let error = outcome.error {
-            return .failed("\(error)", permanent: Self.isPermanent(error))
-        }
-        if outcome.exitStatus != 0 {
-            return .failed("exited with status \(outcome.exitStatus)", permanent: false)
-        }
-        return .cleanExit
-    }
-
-    /// Errors that the same code will hit on every start: no point retrying.
-    static func isPermanent(_ error: SandboxError) -> Bool {
-        switch error {
-        case .invalidModule, .missingImport, .link, .missingExport: true
-        default: false
-        }
+        if wasStopping || wasRestart { return (.interrupted, ranFor) }
+        if wasHung { return (.failed(.hung(after: hangAfter)), ranFor) }
+        if let error = outcome.error { return (.failed(RunFailure(error)), ranFor) }
+        if outcome.exitStatus != 0 { return (.failed(.exitStatus(outcome.exitStatus)), ranFor) }
+        return (.exited, ranFor)
     }
 
     private func limits() -> Limits {
@@ -343,24 +283,25 @@ final class ModuleSupervisor: @unchecked Sendable {
     /// Called about once a second by the daemon: samples CPU, notes throttling, stops a hung run.
     func tick() {
         let now = ContinuousClock.now
-        var throttledNote: String?
-        var hungRunner: ModuleRunner?
-        lock.withLock {
-            guard let runner, state == .running else { return }
+        let (throttledNote, hungRunner): (String?, ModuleRunner?) = guarded.withLock { guarded in
+            guard let runner = guarded.runner, guarded.supervision.phase == .running else { return (nil, nil) }
+            var throttledNote: String?
+            var hungRunner: ModuleRunner?
             if let live = runner.cpuTimeSoFar() {
-                if let sample = cpuSample, now > sample.wall {
-                    cpuPercent = (live - sample.cpu).inSeconds / (now - sample.wall).inSeconds * 100
+                if let sample = guarded.cpuSample, now > sample.wall {
+                    guarded.cpuPercent = (live - sample.cpu).inSeconds / (now - sample.wall).inSeconds * 100
                 }
-                cpuSample = (now, live)
+                guarded.cpuSample = (now, live)
             }
-            if !throttleReported, runner.governor.throttledTime > .milliseconds(500), let share = runner.configuration.limits.cpuShare {
-                throttleReported = true
+            if !guarded.throttleReported, runner.governor.throttledTime > .milliseconds(500), let share = runner.configuration.limits.cpuShare {
+                guarded.throttleReported = true
                 throttledNote = "throttled: held to \(Self.percent(share * 100)) of one core (limit: cpu)"
             }
-            if !hung, let limit = hangAfter, let idle = meter.timeSinceHostCall(), idle >= limit {
-                hung = true
+            if !guarded.hung, let limit = hangAfter, let idle = meter.timeSinceHostCall(), idle >= limit {
+                guarded.hung = true
                 hungRunner = runner
             }
+            return (throttledNote, hungRunner)
         }
         if let throttledNote { note(.info, throttledNote) }
         if let hungRunner {
@@ -372,13 +313,15 @@ final class ModuleSupervisor: @unchecked Sendable {
 
     func snapshot(storageBytes: UInt64) -> ModuleSnapshot {
         let sourceText = source.description
-        return lock.withLock {
-            ModuleSnapshot(
-                name: name, version: sourceOverride == nil ? manifest.version : "\(manifest.version)+update",
-                source: sourceText, state: state, reason: reason, restarts: restarts,
-                consecutiveFailures: consecutiveFailures, nextStartAt: state == .backoff ? nextStartAt : nil,
-                runningSince: runningSince, engine: engineName, jobs: context.jobs.count(for: name),
-                cpuSeconds: (pastCPU + (runner?.cpuTimeSoFar() ?? .zero)).inSeconds, cpuPercent: cpuPercent,
+        return guarded.withLock { guarded in
+            let supervision = guarded.supervision
+            return ModuleSnapshot(
+                name: name, version: guarded.sourceOverride == nil ? manifest.version : "\(manifest.version)+update",
+                source: sourceText, state: supervision.phase, reason: supervision.reason, restarts: supervision.restarts,
+                consecutiveFailures: supervision.consecutiveFailures,
+                nextStartAt: supervision.phase == .backoff ? guarded.nextStartAt : nil,
+                runningSince: guarded.runningSince, engine: guarded.engineName, jobs: context.jobs.count(for: name),
+                cpuSeconds: (guarded.pastCPU + (guarded.runner?.cpuTimeSoFar() ?? .zero)).inSeconds, cpuPercent: guarded.cpuPercent,
                 cpuLimitPercent: effective.cpuPercent, memoryBytes: UInt64(max(0, meter.memoryBytes)),
                 memoryLimitBytes: effective.memoryBytes, storageBytes: storageBytes,
                 storageLimitBytes: effective.dataFolderBytes,
@@ -387,7 +330,7 @@ final class ModuleSupervisor: @unchecked Sendable {
         }
     }
 
-    var currentState: ModuleState { lock.withLock { state } }
+    var currentState: ModuleState { guarded.withLock { $0.supervision.phase } }
 
     // MARK: Helpers
 

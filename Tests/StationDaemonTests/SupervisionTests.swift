@@ -62,6 +62,47 @@ struct SupervisionTests {
         await harness.stop()
     }
 
+    @Test("stopping the daemon during a backoff does not count a restart")
+    func stopDuringBackoff() async throws {
+        var settings = SupervisorSettings()
+        settings.initialBackoff = .seconds(600)
+        settings.maxBackoff = .seconds(600)
+        settings.maxFailures = 5
+        let harness = try TestDaemon(supervisor: settings)
+        try harness.addModule("trapper", wat: TestModules.trap)
+        let daemon = try await harness.start()
+        try await eventually("waiting to start again") { await daemon.module("trapper")?.state == .backoff }
+        await harness.stop()
+        let trapper = try #require(await daemon.module("trapper"))
+        #expect(trapper.state == .stopped)
+        #expect(trapper.reason == "the daemon stopped")
+        #expect(trapper.restarts == 0)
+        #expect(trapper.consecutiveFailures == 1)
+    }
+
+    @Test("code that cannot be loaded counts as failures however long loading took, and is parked")
+    func loadFailuresPark() async throws {
+        var settings = SupervisorSettings()
+        settings.initialBackoff = .milliseconds(50)
+        settings.maxBackoff = .milliseconds(200)
+        settings.maxFailures = 3
+        // Every run lasting at least zero is healthy: only a run that never began must not count.
+        settings.healthyAfter = .zero
+        let harness = try TestDaemon(supervisor: settings)
+        let missing = harness.root.appendingPathComponent("missing.wasm")
+        try harness.addModule("absent", wat: TestModules.trap) { $0.source = .file(missing.path) }
+        let daemon = try await harness.start()
+        try await eventually("parked, or restarted past max-failures") {
+            let module = await daemon.module("absent")
+            return module?.state == .parked || (module?.restarts ?? 0) >= 3
+        }
+        let absent = try #require(await daemon.module("absent"))
+        #expect(absent.state == .parked)
+        #expect(absent.consecutiveFailures == 3)
+        #expect(absent.reason?.contains("cannot read module") == true)
+        await harness.stop()
+    }
+
     @Test("a module spinning without host calls is stopped as hung and restarted")
     func hangIsDetected() async throws {
         let harness = try TestDaemon()
