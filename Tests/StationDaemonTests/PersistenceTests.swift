@@ -34,8 +34,9 @@ struct PersistenceTests {
         let daemon = try await harness.start(statusPort: 0, statusDisabled: false)
         let token = try #require(daemon.statusToken)
         #expect(harness.messages(of: "station").contains { $0.contains("#token=\(token)") })
+        // The link used to be recorded as activity in the same step that printed it, so no
+        // waiting is needed for it to show up here.
         let activity = await daemon.activity(limit: 10_000)
-        #expect(!activity.isEmpty)
         #expect(!activity.contains { "\($0)".contains(token) })
         await harness.stop()
     }
