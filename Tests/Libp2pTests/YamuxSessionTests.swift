@@ -83,6 +83,20 @@ import Testing
         await server.close()
     }
 
+    @Test func oversizedDataHeaderClosesBeforeThePayloadArrives() async throws {
+        let (server, peer) = try await securedPeer()
+        try await peer.sendFrame(YamuxFrame(type: .windowUpdate, flags: .syn, streamID: 1))
+        // Announce 1 MiB (4x the window, within what windows may grow to) but send only 1 KiB:
+        // the session must refuse on the header instead of buffering up to the announced length.
+        var header = ByteBuffer()
+        YamuxFrame(type: .windowUpdate, streamID: 1, length: 1 << 20).writeHeader(into: &header)
+        header.setInteger(YamuxFrameType.data.rawValue, at: 1)
+        try await peer.sendSecure(Array(header.readableBytesView) + [UInt8](repeating: 0x5A, count: 1024))
+        let frames = try await drain(peer)
+        #expect(frames.contains { $0.type == .goAway && $0.length == YamuxGoAwayCode.protocolError.rawValue })
+        await server.close()
+    }
+
     @Test func dataOnAResetStreamIsIgnored() async throws {
         let (server, peer) = try await securedPeer()
         try await peer.sendFrame(YamuxFrame(type: .windowUpdate, flags: .syn, streamID: 1))

@@ -54,6 +54,13 @@ public final class Libp2pHost: Sendable {
 
     // MARK: Listening
 
+    /// Socket reads grow up to 1 MiB on busy connections (NIO's default stops at 64 KiB). A Noise
+    /// message is up to 65537 bytes on the wire, so with 64 KiB reads almost every message is
+    /// split and must be gathered; with large reads only the one at the end of each read is.
+    static var receiveAllocator: AdaptiveRecvByteBufferAllocator {
+        AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 1 << 20)
+    }
+
     /// Listens on a `/ip4/…/tcp/…` or `/ip6/…/tcp/…` address (port 0 picks a free port) and
     /// returns the bound address.
     @discardableResult
@@ -81,6 +88,7 @@ public final class Libp2pHost: Sendable {
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.recvAllocator, value: Self.receiveAllocator)
             .childChannelInitializer { [self] channel in
                 // An unreadable source address cannot be counted per address, so it is refused.
                 guard let source = channel.remoteAddress.flatMap(RemoteIPKey.init), beginPending(inboundFrom: source) else {
@@ -130,6 +138,7 @@ public final class Libp2pHost: Sendable {
         upgraded.futureResult.whenComplete { [self] _ in endPending() }
         let bootstrap = ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.recvAllocator, value: Self.receiveAllocator)
             .connectTimeout(TimeAmount(configuration.handshakeTimeout))
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {

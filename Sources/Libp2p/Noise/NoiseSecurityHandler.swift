@@ -44,7 +44,10 @@ final class NoiseSecurityHandler: ChannelDuplexHandler {
     private var sendCipher = NoiseCipherState()
     private var receiveCipher = NoiseCipherState()
     private var cumulation = ByteBuffer()
-    private var pendingPlaintext = ByteBuffer()
+    /// Plaintext written since the last flush, kept as the caller's buffers (copied once, into
+    /// the outgoing Noise frames, at flush).
+    private var pendingPlaintext = CircularBuffer<ByteBuffer>()
+    private var pendingPlaintextBytes = 0
     private var pendingPromises: [EventLoopPromise<Void>] = []
 
     /// Creates the handler; an initiator with `expectedPeer` rejects any other remote identity.
@@ -77,6 +80,14 @@ final class NoiseSecurityHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
         if case .failed = state { return }
+        if case .established = state {
+            do {
+                try readTransport(context: context, incoming: &incoming)
+            } catch {
+                fail(context: context, error: error)
+            }
+            return
+        }
         if cumulation.readableBytes == 0 {
             cumulation = incoming
         } else {
@@ -91,6 +102,52 @@ final class NoiseSecurityHandler: ChannelDuplexHandler {
             cumulation.clear()
         } else if cumulation.readerIndex > 1 << 20 {
             cumulation.discardReadBytes()
+        }
+    }
+
+    /// Decrypts every complete transport message and passes the plaintext on as one buffer.
+    ///
+    /// Messages are opened straight from the read buffer into the output; only a message split
+    /// across reads is gathered in `cumulation`, and only its own bytes are copied there (not
+    /// the rest of the read).
+    private func readTransport(context: ChannelHandlerContext, incoming: inout ByteBuffer) throws {
+        var output = context.channel.allocator.buffer(capacity: cumulation.readableBytes + incoming.readableBytes)
+        while cumulation.readableBytes > 0, incoming.readableBytes > 0 {
+            let missing: Int
+            if let length = cumulation.getInteger(at: cumulation.readerIndex, as: UInt16.self) {
+                missing = 2 + Int(length) - cumulation.readableBytes
+            } else {
+                missing = 2 - cumulation.readableBytes
+            }
+            guard var part = incoming.readSlice(length: min(missing, incoming.readableBytes)) else { break }
+            cumulation.writeBuffer(&part)
+            try decryptFrames(from: &cumulation, into: &output)
+        }
+        if cumulation.readableBytes == 0 {
+            try decryptFrames(from: &incoming, into: &output)
+            cumulation.clear()
+            if incoming.readableBytes > 0 {
+                // The unfinished message's bytes only; `cumulation` keeps its storage between
+                // reads (it never escapes), so this rarely allocates.
+                cumulation.reserveCapacity(2 + Self.maxMessageLength)
+                cumulation.writeBuffer(&incoming)
+            }
+        }
+        if output.readableBytes > 0 { context.fireChannelRead(NIOAny(output)) }
+    }
+
+    /// Opens the complete transport messages at the front of `buffer` into `output`.
+    private func decryptFrames(from buffer: inout ByteBuffer, into output: inout ByteBuffer) throws {
+        while let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self), buffer.readableBytes >= 2 + Int(length) {
+            let messageLength = Int(length)
+            guard messageLength >= NoiseCipherState.tagLength else { throw Libp2pError.noiseDecryptionFailed }
+            try buffer.withUnsafeReadableBytes { source in
+                let message = UnsafeRawBufferPointer(rebasing: source[2 ..< 2 + messageLength])
+                _ = try output.writeWithUnsafeMutableBytes(minimumWritableBytes: messageLength - NoiseCipherState.tagLength) { target in
+                    try receiveCipher.open(message, into: target)
+                }
+            }
+            buffer.moveReaderIndex(forwardBy: 2 + messageLength)
         }
     }
 
@@ -180,17 +237,9 @@ final class NoiseSecurityHandler: ChannelDuplexHandler {
     }
 
     private func decryptAvailable(context: ChannelHandlerContext) throws {
-        var output: ByteBuffer?
-        while let length = cumulation.getInteger(at: cumulation.readerIndex, as: UInt16.self),
-              cumulation.readableBytes >= 2 + Int(length) {
-            cumulation.moveReaderIndex(forwardBy: 2)
-            guard var frame = cumulation.readSlice(length: Int(length)) else { break }
-            let plaintext = try frame.withUnsafeReadableBytes { pointer throws(Libp2pError) in try receiveCipher.decrypt(pointer) }
-            frame.moveReaderIndex(to: frame.writerIndex)
-            if output == nil { output = context.channel.allocator.buffer(capacity: cumulation.readableBytes + plaintext.count) }
-            output?.writeBytes(plaintext)
-        }
-        if let output, output.readableBytes > 0 { context.fireChannelRead(NIOAny(output)) }
+        var output = context.channel.allocator.buffer(capacity: cumulation.readableBytes)
+        try decryptFrames(from: &cumulation, into: &output)
+        if output.readableBytes > 0 { context.fireChannelRead(NIOAny(output)) }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -198,33 +247,41 @@ final class NoiseSecurityHandler: ChannelDuplexHandler {
             promise?.fail(Libp2pError.connectionClosed)
             return
         }
-        var buffer = unwrapOutboundIn(data)
-        pendingPlaintext.writeBuffer(&buffer)
+        let buffer = unwrapOutboundIn(data)
+        if buffer.readableBytes > 0 {
+            pendingPlaintext.append(buffer)
+            pendingPlaintextBytes += buffer.readableBytes
+        }
         if let promise { pendingPromises.append(promise) }
     }
 
+    /// Encrypts everything written since the last flush into as few, as full transport messages
+    /// as possible (65535 bytes each), in one buffer, and writes and flushes that buffer once.
     func flush(context: ChannelHandlerContext) {
         guard case .established = state else { return }
-        guard pendingPlaintext.readableBytes > 0 else {
+        guard pendingPlaintextBytes > 0 else {
             let promises = pendingPromises
             pendingPromises.removeAll()
             promises.forEach { $0.succeed() }
             return
         }
-        let frames = (pendingPlaintext.readableBytes + Self.maxPlaintextLength - 1) / Self.maxPlaintextLength
-        var output = context.channel.allocator.buffer(capacity: pendingPlaintext.readableBytes + frames * (2 + NoiseCipherState.tagLength))
+        let frames = (pendingPlaintextBytes + Self.maxPlaintextLength - 1) / Self.maxPlaintextLength
+        var output = context.channel.allocator.buffer(capacity: pendingPlaintextBytes + frames * (2 + NoiseCipherState.tagLength))
         do {
-            while pendingPlaintext.readableBytes > 0 {
-                let length = min(Self.maxPlaintextLength, pendingPlaintext.readableBytes)
-                guard let chunk = pendingPlaintext.readSlice(length: length) else { break }
+            while pendingPlaintextBytes > 0 {
+                let length = min(Self.maxPlaintextLength, pendingPlaintextBytes)
                 output.writeInteger(UInt16(length + NoiseCipherState.tagLength))
-                try chunk.withUnsafeReadableBytes { pointer throws(Libp2pError) in try sendCipher.encrypt(pointer, appendingTo: &output) }
+                let start = output.writerIndex - output.readerIndex
+                movePendingPlaintext(length, into: &output)
+                output.writeRepeatingByte(0, count: NoiseCipherState.tagLength)
+                try output.withUnsafeMutableReadableBytes { bytes throws(Libp2pError) in
+                    try sendCipher.sealInPlace(UnsafeMutableRawBufferPointer(rebasing: bytes[start...]), plaintextLength: length)
+                }
             }
         } catch {
             fail(context: context, error: error)
             return
         }
-        pendingPlaintext.clear()
         let promises = pendingPromises
         pendingPromises.removeAll()
         if promises.isEmpty {
@@ -236,6 +293,23 @@ final class NoiseSecurityHandler: ChannelDuplexHandler {
         }
     }
 
+    /// Copies the first `count` pending plaintext bytes to `output`, consuming them.
+    private func movePendingPlaintext(_ count: Int, into output: inout ByteBuffer) {
+        var remaining = count
+        while remaining > 0, var head = pendingPlaintext.first {
+            let take = min(remaining, head.readableBytes)
+            var part = head.readSlice(length: take) ?? ByteBuffer()
+            output.writeBuffer(&part)
+            if head.readableBytes == 0 {
+                pendingPlaintext.removeFirst()
+            } else {
+                pendingPlaintext[pendingPlaintext.startIndex] = head
+            }
+            remaining -= take
+            pendingPlaintextBytes -= take
+        }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         failPendingWrites(Libp2pError.connectionClosed)
         context.fireChannelInactive()
@@ -244,7 +318,8 @@ final class NoiseSecurityHandler: ChannelDuplexHandler {
     private func failPendingWrites(_ error: Error) {
         let promises = pendingPromises
         pendingPromises.removeAll()
-        pendingPlaintext.clear()
+        pendingPlaintext.removeAll()
+        pendingPlaintextBytes = 0
         promises.forEach { $0.fail(error) }
     }
 

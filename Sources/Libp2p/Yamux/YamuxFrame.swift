@@ -94,6 +94,18 @@ public struct YamuxFrameDecoder: Sendable {
         self.maxDataLength = maxDataLength
     }
 
+    /// How many more bytes the frame at the front of `buffer` needs before `decode` can return
+    /// it: the rest of the header, or for a data frame with its header in, the rest of the
+    /// payload (as announced; `decode` rejects oversized lengths). Zero if it is complete.
+    public func bytesMissing(in buffer: ByteBuffer) -> Int {
+        guard buffer.readableBytes >= YamuxFrame.headerLength else { return YamuxFrame.headerLength - buffer.readableBytes }
+        guard buffer.getInteger(at: buffer.readerIndex + 1, as: UInt8.self) == YamuxFrameType.data.rawValue,
+              let length = buffer.getInteger(at: buffer.readerIndex + 8, as: UInt32.self)
+        else { return 0 }
+        let needed = YamuxFrame.headerLength + Int(min(length, maxDataLength))
+        return max(0, needed - buffer.readableBytes)
+    }
+
     /// Decodes one frame from the front of `buffer`, or returns nil (consuming nothing) when more
     /// bytes are needed. Data payloads are slices of `buffer`, not copies.
     public func decode(_ buffer: inout ByteBuffer) throws(Libp2pError) -> YamuxFrame? {

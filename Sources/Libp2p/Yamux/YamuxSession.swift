@@ -35,6 +35,11 @@ final class YamuxSession: ChannelInboundHandler, @unchecked Sendable {
     private var pendingPings: [UInt32: EventLoopPromise<Void>] = [:]
     private var nextPingID: UInt32 = 1
     private var onReady: ReadyCallback?
+    /// Window added by growth over all open streams (bounded by `maxConnectionWindowGrowth`).
+    private var windowGrowth = 0
+    /// The round trip measured by a ping when the session became active; nil until answered
+    /// (streams do not grow their windows before that).
+    private(set) var roundTripTime: TimeAmount?
     /// Set by the owner once ready; receives inbound streams.
     var onInboundStream: InboundStreamCallback?
 
@@ -45,7 +50,7 @@ final class YamuxSession: ChannelInboundHandler, @unchecked Sendable {
         self.maxLineLength = maxLineLength
         self.onReady = onReady
         nextStreamID = isClient ? 1 : 2
-        decoder = YamuxFrameDecoder(maxDataLength: max(configuration.receiveWindow, YamuxConfiguration.initialWindow))
+        decoder = YamuxFrameDecoder(maxDataLength: max(configuration.receiveWindow, configuration.maxReceiveWindow, YamuxConfiguration.initialWindow))
     }
 
     /// The number of open streams.
@@ -74,6 +79,16 @@ final class YamuxSession: ChannelInboundHandler, @unchecked Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
         if case .closed = state { return }
+        if case .active = state {
+            do {
+                try readFrames(context: context, incoming: &incoming)
+            } catch let error as Libp2pError {
+                protocolFailure(context: context, error: error)
+            } catch {
+                protocolFailure(context: context, error: .yamuxProtocolError("\(error)"))
+            }
+            return
+        }
         if cumulation.readableBytes == 0 {
             cumulation = incoming
         } else {
@@ -90,6 +105,31 @@ final class YamuxSession: ChannelInboundHandler, @unchecked Sendable {
             cumulation.clear()
         } else if cumulation.readerIndex > 1 << 20 {
             cumulation.discardReadBytes()
+        }
+    }
+
+    /// Handles every complete frame; data payloads reach the streams as slices of the buffer
+    /// they arrived in. Only a frame split across reads is gathered in `cumulation`, in a buffer
+    /// of its own sized for that frame, so the rest of a read is never copied.
+    private func readFrames(context: ChannelHandlerContext, incoming: inout ByteBuffer) throws {
+        while cumulation.readableBytes > 0, incoming.readableBytes > 0 {
+            let missing = decoder.bytesMissing(in: cumulation)
+            guard var part = incoming.readSlice(length: min(missing, incoming.readableBytes)) else { break }
+            cumulation.writeBuffer(&part)
+            try process(context: context)
+            guard case .active = state else { return }
+        }
+        if cumulation.readableBytes > 0 { return }
+        // Payload slices of the finished frame may still be queued in a stream: start afresh
+        // rather than write into (and so copy) that storage.
+        cumulation = incoming
+        try process(context: context)
+        if cumulation.readableBytes > 0 {
+            var tail = context.channel.allocator.buffer(capacity: cumulation.readableBytes + decoder.bytesMissing(in: cumulation))
+            tail.writeBuffer(&cumulation)
+            cumulation = tail
+        } else {
+            cumulation = ByteBuffer()
         }
     }
 
@@ -112,15 +152,30 @@ final class YamuxSession: ChannelInboundHandler, @unchecked Sendable {
                 case .agreed(_, let bytes):
                     if !bytes.isEmpty { context.writeAndFlush(NIOAny(context.channel.allocator.buffer(bytes: bytes)), promise: nil) }
                     state = .active
+                    measureRoundTrip()
                     let callback = onReady
                     onReady = nil
                     callback?(.success((self, secured)))
                 }
             case .active:
+                try checkAnnouncedLength()
                 guard let frame = try decoder.decode(&cumulation) else { return }
                 try handle(frame)
             }
         }
+    }
+
+    /// Rejects a data frame whose header announces more than its stream may still send, before
+    /// its payload is gathered: the decoder's own limit is the largest window a stream can grow
+    /// to, far more than a connection should make us buffer for a stream that was never granted it.
+    private func checkAnnouncedLength() throws {
+        guard cumulation.readableBytes >= YamuxFrame.headerLength,
+              cumulation.getInteger(at: cumulation.readerIndex + 1, as: UInt8.self) == YamuxFrameType.data.rawValue,
+              let streamID = cumulation.getInteger(at: cumulation.readerIndex + 4, as: UInt32.self),
+              let length = cumulation.getInteger(at: cumulation.readerIndex + 8, as: UInt32.self)
+        else { return }
+        let allowed = streams[streamID]?.remainingCredit ?? max(configuration.receiveWindow, YamuxConfiguration.initialWindow)
+        guard length <= allowed else { throw Libp2pError.yamuxWindowExceeded(streamID: streamID) }
     }
 
     private func handle(_ frame: YamuxFrame) throws {
@@ -200,6 +255,19 @@ final class YamuxSession: ChannelInboundHandler, @unchecked Sendable {
         return promise.futureResult
     }
 
+    /// Pings once to learn the round-trip time that window growth is judged against.
+    private func measureRoundTrip() {
+        let start = NIODeadline.now()
+        ping()?.whenSuccess { [self] in roundTripTime = NIODeadline.now() - start }
+    }
+
+    /// Reserves `bytes` of window growth for a stream; false if the connection's budget is spent.
+    func reserveWindowGrowth(_ bytes: Int) -> Bool {
+        guard windowGrowth + bytes <= configuration.maxConnectionWindowGrowth else { return false }
+        windowGrowth += bytes
+        return true
+    }
+
     /// Writes a frame (header, then payload) to the secure channel.
     func send(_ frame: YamuxFrame, flush: Bool, promise: EventLoopPromise<Void>? = nil) {
         guard let context, !isClosing else {
@@ -224,7 +292,10 @@ final class YamuxSession: ChannelInboundHandler, @unchecked Sendable {
 
     /// Forgets a finished stream (frees its slot in the cap).
     func remove(_ stream: YamuxStream) {
-        if streams[stream.id] === stream { streams.removeValue(forKey: stream.id) }
+        if streams[stream.id] === stream {
+            streams.removeValue(forKey: stream.id)
+            windowGrowth -= stream.windowGrowth
+        }
     }
 
     /// Sends GoAway and closes the channel.

@@ -17,6 +17,12 @@ final class YamuxStream: @unchecked Sendable {
     /// Credit the remote still has (bytes it may send before our next window update).
     private var receiveCredit: UInt32 = YamuxConfiguration.initialWindow
     private var consumedSinceUpdate: UInt32 = 0
+    /// The receive window: what the remote may have in flight plus what we buffer.
+    private var window: UInt32 = YamuxConfiguration.initialWindow
+    /// When we last granted window (the start of the current measuring epoch).
+    private var previousUpdate = NIODeadline.now()
+    /// How far growth took the window beyond its configured size (reserved on the session).
+    private(set) var windowGrowth = 0
     private var sendWindow: UInt32 = YamuxConfiguration.initialWindow
     private var pendingWrites = CircularBuffer<PendingWrite>()
     private var pendingRead: (promise: EventLoopPromise<ByteBuffer?>, max: Int)?
@@ -39,7 +45,9 @@ final class YamuxStream: @unchecked Sendable {
     func open() {
         let target = max(session.configuration.receiveWindow, YamuxConfiguration.initialWindow)
         let extra = target - YamuxConfiguration.initialWindow
+        window = target
         receiveCredit += extra
+        previousUpdate = NIODeadline.now()
         session.send(YamuxFrame(type: .windowUpdate, flags: pendingFlags, streamID: id, length: extra), flush: true)
         pendingFlags = []
     }
@@ -134,12 +142,29 @@ final class YamuxStream: @unchecked Sendable {
 
     private func consumed(_ count: UInt32) {
         consumedSinceUpdate += count
-        let threshold = Swift.max(session.configuration.receiveWindow, YamuxConfiguration.initialWindow) / 2
-        guard consumedSinceUpdate >= threshold, !remoteClosed, terminalError == nil else { return }
-        receiveCredit += consumedSinceUpdate
-        session.send(YamuxFrame(type: .windowUpdate, streamID: id, length: consumedSinceUpdate), flush: true)
+        guard consumedSinceUpdate >= window / 2, !remoteClosed, terminalError == nil else { return }
+        var delta = consumedSinceUpdate
+        let now = NIODeadline.now()
+        if let roundTrip = session.roundTripTime,
+           let grown = YamuxWindowTuning.grownWindow(
+               current: window, maximum: session.configuration.maxReceiveWindow,
+               sincePreviousUpdate: now - previousUpdate, roundTrip: roundTrip),
+           session.reserveWindowGrowth(Int(grown - window)) {
+            windowGrowth += Int(grown - window)
+            delta += grown - window
+            window = grown
+        }
+        previousUpdate = now
+        receiveCredit += delta
+        session.send(YamuxFrame(type: .windowUpdate, streamID: id, length: delta), flush: true)
         consumedSinceUpdate = 0
     }
+
+    /// Bytes the remote may still send before our next window update.
+    var remainingCredit: UInt32 { receiveCredit }
+
+    /// The current receive window (for tests and diagnostics).
+    var receiveWindow: UInt32 { window }
 
     /// Queues `buffer` for sending; the future completes once it has been written to the socket.
     func write(_ buffer: ByteBuffer) -> EventLoopFuture<Void> {
