@@ -61,7 +61,7 @@ public enum ConfigLoader {
         let root = Section(table: table, name: "", file: file, problems: problems)
         root.checkKeys(stationTables, tables: Set(stationTables.filter { $0 != "module" }))
         let folder = Paths.folder(of: file)
-        let home = nonEmpty(environment["HOME"]) ?? NSHomeDirectory()
+        let home = StationFolders.home(environment: environment)
 
         // [daemon]
         let daemon = root.section("daemon", named: "[daemon]")
@@ -510,11 +510,6 @@ public enum ConfigLoader {
             return value
         }
         return octets.count == 4 && octets[0] == 127
-    }
-
-    static func nonEmpty(_ value: String?) -> String? {
-        guard let value, !value.isEmpty else { return nil }
-        return value
     }
 
     /// The state folder when no `station.toml` names one (``StationFolders``).

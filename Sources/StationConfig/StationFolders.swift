@@ -55,7 +55,7 @@ public enum StationFolders {
         environment: [String: String] = ProcessInfo.processInfo.environment,
         base: String = FileManager.default.currentDirectoryPath
     ) -> String {
-        let home = nonEmpty(environment["HOME"]) ?? NSHomeDirectory()
+        let home = Self.home(environment: environment)
         if let explicit = nonEmpty(explicit) {
             return Paths.absolute(expandTilde(explicit, home: home), base: base)
         }
@@ -75,7 +75,13 @@ public enum StationFolders {
         return path
     }
 
-    private static func nonEmpty(_ value: String?) -> String? {
+    /// The home folder `~` stands for: `$HOME`, else the account's home.
+    static func home(environment: [String: String]) -> String {
+        nonEmpty(environment["HOME"]) ?? NSHomeDirectory()
+    }
+
+    /// `value` unless it is nil or empty (an empty variable counts as unset).
+    static func nonEmpty(_ value: String?) -> String? {
         guard let value, !value.isEmpty else { return nil }
         return value
     }
