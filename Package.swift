@@ -7,6 +7,7 @@
 //   SandboxEngine (the engine port) <- WasmKitBackend / WasmtimeBackend, WASIHost <- Sandbox
 //   SandboxEngine, Multiformats <- StationHost (the station ABI: handles, poll, fetch, KV, events)
 //   SandboxEngine <- StationConfig (TOML, manifests, validation, fair shares)
+//   ListenerSupport (accept back-off for every listening socket) <- Libp2p, StationStatus
 //   StationStatus (status API, dashboard, Prometheus metrics; knows nothing of the runtime)
 //   StationConfig, StationStatus, StationHost, Sandbox <- StationDaemon (supervisor) <- station
 //
@@ -36,7 +37,8 @@ let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", pac
 var targets: [Target] = [
     // MARK: Content addressing and networking
     .target(name: "Multiformats", dependencies: [crypto]),
-    .target(name: "Libp2p", dependencies: ["Multiformats", nio, nioPosix, crypto, .product(name: "_CryptoExtras", package: "swift-crypto"), logging]),
+    .target(name: "ListenerSupport", dependencies: [nio]),
+    .target(name: "Libp2p", dependencies: ["Multiformats", "ListenerSupport", nio, nioPosix, crypto, .product(name: "_CryptoExtras", package: "swift-crypto"), logging]),
     .target(name: "IPFS", dependencies: ["Multiformats", "Libp2p", nio, crypto]),
     .target(name: "IPFSGateway", dependencies: ["IPFS", "Multiformats", nio, nioPosix, nioHTTP1, asyncHTTPClient]),
 
@@ -58,7 +60,7 @@ var targets: [Target] = [
 
     // MARK: The daemon
     .target(name: "StationConfig", dependencies: ["SandboxEngine"]),
-    .target(name: "StationStatus", dependencies: [hummingbird, prometheus, serviceLifecycle, nio, nioPosix, logging]),
+    .target(name: "StationStatus", dependencies: ["ListenerSupport", hummingbird, prometheus, serviceLifecycle, nio, nioPosix, logging]),
     .target(name: "StationDaemon", dependencies: [
         "StationConfig", "StationStatus", "StationHost", "Sandbox", "SandboxEngine", "WASIHost", "Multiformats", "Libp2p", "IPFS", "IPFSGateway",
         nio, nioPosix, grdb, logging,
@@ -69,7 +71,7 @@ var targets: [Target] = [
 
     // MARK: Tests
     .testTarget(name: "MultiformatsTests", dependencies: ["Multiformats"]),
-    .testTarget(name: "Libp2pTests", dependencies: ["Libp2p", "Multiformats", nio, nioPosix], exclude: ["Peers"]),
+    .testTarget(name: "Libp2pTests", dependencies: ["Libp2p", "ListenerSupport", "Multiformats", nio, nioPosix], exclude: ["Peers"]),
     .testTarget(name: "IPFSTests", dependencies: ["IPFS", "Multiformats", "Libp2p", nio, nioPosix], exclude: ["Tools"]),
     .testTarget(name: "IPFSGatewayTests", dependencies: ["IPFSGateway", "IPFS", "Multiformats", nio, nioPosix, asyncHTTPClient]),
     .testTarget(name: "WasmInstrumentationTests", dependencies: ["WasmInstrumentation", wasmKit, wasmParser, wat]),
@@ -78,7 +80,7 @@ var targets: [Target] = [
     .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxEngine", wat]),
     .testTarget(name: "StationHostTests", dependencies: ["StationHost", "Sandbox", "SandboxEngine", "Libp2p", "IPFS", "Multiformats", nio, nioPosix, nioHTTP1, nioSSL, asyncHTTPClient, grdb, wat]),
     .testTarget(name: "StationConfigTests", dependencies: ["StationConfig", "SandboxEngine"]),
-    .testTarget(name: "StationStatusTests", dependencies: ["StationStatus", nio, nioPosix, nioHTTP1, asyncHTTPClient]),
+    .testTarget(name: "StationStatusTests", dependencies: ["StationStatus", "ListenerSupport", nio, nioPosix, nioHTTP1, asyncHTTPClient]),
     .testTarget(name: "StationDaemonTests", dependencies: ["StationDaemon", "StationConfig", "StationStatus", "StationHost", "Sandbox", "SandboxEngine", "Multiformats", "IPFS", wat]),
     .testTarget(name: "StationCLITests", dependencies: [], exclude: ["Fixtures"]),
 ]

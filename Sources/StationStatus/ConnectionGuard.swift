@@ -142,35 +142,21 @@ final class ConnectionRegistry: Sendable {
     }
 }
 
-/// Sits first on the status server's listening channel: caps connections (overall and per
-/// client address) and stops accepting for a while when `accept` fails for lack of resources.
+/// Sits on the status server's listening channel: caps connections (overall and per client
+/// address). Accept back-off on resource errors is ``AcceptPauseHandler``'s job, beside it.
 ///
-/// Hand-written because Hummingbird 2.28 offers neither: its `availableConnectionsDelegate` only
-/// stops accepting at a total (new clients then wait in the kernel's backlog behind idle
+/// Hand-written because Hummingbird 2.28 offers no such cap: its `availableConnectionsDelegate`
+/// only stops accepting at a total (new clients then wait in the kernel's backlog behind idle
 /// connections), knows no per-client count, and cannot tell an idle connection from a busy one.
-/// NIO's own `AcceptBackoffHandler` (which the bootstrap installs) never gets to act on an
-/// `accept` error: after a failed `accept` the channel still has its read pending, so NIO does
-/// not ask the pipeline to read again and keeps the socket registered for readability, and the
-/// event loop retries `accept` at once, forever, while the backlog is non-empty (the reported
-/// 65–87 % CPU). Turning `autoRead` off is the one thing a handler can do that makes the channel
-/// unregister; it is turned on again after ``StatusServerLimits/acceptBackoff``.
-final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
+final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = any Channel
     typealias InboundOut = any Channel
-    typealias OutboundIn = Never
 
     private let registry: ConnectionRegistry
-    private let backoff: TimeAmount
     private let logger: Logger
-    private var resume: Scheduled<Void>?
-    private var lastWarning: NIODeadline?
 
-    /// Whether accepting is paused after a resource error.
-    var isPaused: Bool { resume != nil }
-
-    init(registry: ConnectionRegistry, acceptBackoff: Duration, logger: Logger) {
+    init(registry: ConnectionRegistry, logger: Logger) {
         self.registry = registry
-        self.backoff = TimeAmount(acceptBackoff)
         self.logger = logger
     }
 
@@ -191,59 +177,6 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
             child.closeFuture.whenComplete { _ in registry.remove(child) }
             context.fireChannelRead(data)
         }
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard let error = error as? IOError, Self.isResourceShortage(error.errnoCode) else {
-            context.fireErrorCaught(error)
-            return
-        }
-        pause(context: context, because: error)
-    }
-
-    /// While paused, reads are held back (turning `autoRead` on again reads anyway): a read
-    /// reaching the channel would register the socket and restart the busy loop.
-    func read(context: ChannelHandlerContext) {
-        guard !isPaused else { return }
-        context.read()
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        cancelResume()
-        context.fireChannelInactive()
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        if isPaused {
-            cancelResume()
-            try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
-        }
-    }
-
-    /// `accept` errors that mean "not now" rather than "never".
-    static func isResourceShortage(_ code: CInt) -> Bool {
-        code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM
-    }
-
-    private func pause(context: ChannelHandlerContext, because error: IOError) {
-        // Also when already paused, in case something turned autoRead on meanwhile.
-        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
-        guard resume == nil else { return }
-        let now = NIODeadline.now()
-        if lastWarning.map({ now - $0 >= .seconds(60) }) ?? true {
-            lastWarning = now
-            logger.warning("status API cannot accept connections (\(error)); pausing accepts for \(backoff.nanoseconds / 1_000_000) ms at a time")
-        }
-        resume = context.eventLoop.assumeIsolated().scheduleTask(in: backoff) { [self] in
-            resume = nil
-            // Turning autoRead on asks the channel to read, which registers the socket again.
-            try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
-        }
-    }
-
-    private func cancelResume() {
-        resume?.cancel()
-        resume = nil
     }
 }
 

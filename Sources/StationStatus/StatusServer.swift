@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ListenerSupport
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -119,8 +120,8 @@ public actor StatusServer {
                 // idle timeout.)
                 do {
                     try await channel.eventLoop.submit {
-                        try channel.pipeline.syncOperations.addHandler(
-                            ConnectionGuardHandler(registry: registry, acceptBackoff: limits.acceptBackoff, logger: logger),
+                        try channel.pipeline.syncOperations.addHandlers(
+                            [Self.acceptPause(limits.acceptBackoff, logger: logger), ConnectionGuardHandler(registry: registry, logger: logger)],
                             position: .first)
                     }.get()
                 } catch {
@@ -180,6 +181,18 @@ public actor StatusServer {
     }
 
     // MARK: - Helpers
+
+    /// The listener's accept back-off, warning at most once a minute.
+    static func acceptPause(_ backoff: Duration, logger: Logger) -> AcceptPauseHandler {
+        var lastWarning: NIODeadline?
+        let pause = TimeAmount(backoff)
+        return AcceptPauseHandler(backoff: pause) { error in
+            let now = NIODeadline.now()
+            guard lastWarning.map({ now - $0 >= .seconds(60) }) ?? true else { return }
+            lastWarning = now
+            logger.warning("status API cannot accept connections (\(error)); pausing accepts for \(pause.nanoseconds / 1_000_000) ms at a time")
+        }
+    }
 
     static func describeBindError(_ error: any Error, host: String, port: Int) -> any Error {
         if let error = error as? StatusServerError { return error }

@@ -1,4 +1,5 @@
 import Foundation
+import ListenerSupport
 import Multiformats
 import NIOCore
 import NIOPosix
@@ -180,13 +181,20 @@ import Testing
         configuration.acceptBackoff = .milliseconds(200)
         let (server, address) = try await TestHosts.listeningHost(configuration: configuration)
         let listener = try #require(server.state.withLock { $0.listeners.first })
-        // The listener has a back-off handler (NIO's plain ServerBootstrap.bind adds none) ...
+        // The listener has the accept back-off (NIO's plain ServerBootstrap.bind adds none) ...
         let hasBackoff = try await listener.eventLoop.submit {
-            (try? listener.pipeline.syncOperations.handler(type: AcceptBackoffHandler.self)) != nil
+            (try? listener.pipeline.syncOperations.handler(type: AcceptPauseHandler.self)) != nil
         }.get()
         #expect(hasBackoff)
-        // ... which counts and absorbs an accept error the way the accept loop reports it.
-        listener.pipeline.fireErrorCaught(IOError(errnoCode: EMFILE, reason: "accept(descriptor:)"))
+        // ... which counts an accept error the way the accept loop reports it and turns reading
+        // off, so the event loop stops retrying accept (NIO's AcceptBackoffHandler does not: the
+        // channel keeps its read pending and the socket registered).
+        // Fired and read in one event-loop turn, so the back-off cannot have ended in between.
+        let readingAfterError = try await listener.eventLoop.submit {
+            listener.pipeline.fireErrorCaught(IOError(errnoCode: EMFILE, reason: "accept(descriptor:)"))
+            return try listener.syncOptions?.getOption(ChannelOptions.autoRead)
+        }.get()
+        #expect(readingAfterError == false)
         try await waitUntil(30, "the error reaches the back-off") { server.state.withLock { $0.acceptErrors } == 1 }
         #expect(listener.isActive)
         // After the pause the listener accepts again.

@@ -1,4 +1,5 @@
 import Foundation
+import ListenerSupport
 import Logging
 import NIOCore
 import NIOEmbedded
@@ -248,8 +249,7 @@ struct ConnectionLimitTests {
     @Test("accept failing for lack of descriptors pauses accepting for the back-off, then it resumes")
     func acceptBackoffHandler() throws {
         let channel = EmbeddedChannel()
-        let guardHandler = ConnectionGuardHandler(
-            registry: ConnectionRegistry(limits: StatusServerLimits()), acceptBackoff: .milliseconds(500), logger: Logger(label: "x"))
+        let guardHandler = StatusServer.acceptPause(.milliseconds(500), logger: Logger(label: "x"))
         let counter = ReadCounter()
         try channel.pipeline.syncOperations.addHandler(guardHandler)
         try channel.pipeline.syncOperations.addHandler(counter, position: .first)
@@ -257,7 +257,7 @@ struct ConnectionLimitTests {
         channel.read()
         #expect(counter.reads == 1)
         for code in [EMFILE, ENFILE, ENOBUFS, ENOMEM] {
-            #expect(ConnectionGuardHandler.isResourceShortage(code))
+            #expect(AcceptPauseHandler.isResourceShortage(code))
         }
 
         channel.pipeline.fireErrorCaught(IOError(errnoCode: EMFILE, reason: "accept(descriptor:addr:len:)"))

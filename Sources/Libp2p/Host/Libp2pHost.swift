@@ -1,3 +1,4 @@
+import ListenerSupport
 import Logging
 import Multiformats
 import NIOCore
@@ -74,7 +75,7 @@ public final class Libp2pHost: Sendable {
                 // Without this, NIO retries a failing accept (EMFILE, ENFILE, ENOBUFS) at once and
                 // the listener spins a core for as long as the condition lasts.
                 channel.eventLoop.makeCompletedFuture {
-                    let handler = AcceptBackoffHandler(shouldForwardIOErrorCaught: false) { [self] error in
+                    let handler = AcceptPauseHandler(backoff: backoff) { [self] error in
                         let count = state.withLock { state in
                             state.acceptErrors += 1
                             return state.acceptErrors
@@ -82,7 +83,6 @@ public final class Libp2pHost: Sendable {
                         if count == 1 || count.isMultiple(of: 100) {
                             logger.warning("accepting a libp2p connection failed (\(count) times so far): \(error); pausing accepts for \(backoff)")
                         }
-                        return backoff
                     }
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
