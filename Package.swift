@@ -12,8 +12,8 @@
 //   StationConfig, StationStatus, StationHost, Sandbox <- StationDaemon (supervisor) <- station
 //
 // Developer aid: set STATION_TARGETS to a comma-separated list of target names to build and test
-// only those targets (and whatever they depend on must be listed too), e.g.
-//   STATION_TARGETS=Multiformats,MultiformatsTests swift test --scratch-path .build-mf
+// only those targets and the targets they depend on (added by the filter below), e.g.
+//   STATION_TARGETS=MultiformatsTests swift test --scratch-path .build-mf
 // Leave it unset for the whole package (CI always builds everything).
 
 import PackageDescription
@@ -125,7 +125,19 @@ if Context.environment["STATION_FUZZ"] == "1" {
 }
 
 if let subset = Context.environment["STATION_TARGETS"], !subset.isEmpty {
-    let wanted = Set(subset.split(separator: ",").map(String.init))
+    // The named targets and every target they depend on, so a subset never misses a dependency.
+    let byName = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    var wanted = Set<String>()
+    var pending = subset.split(separator: ",").map(String.init)
+    while let name = pending.popLast() {
+        guard wanted.insert(name).inserted, let target = byName[name] else { continue }
+        for dependency in target.dependencies {
+            switch dependency {
+            case .targetItem(let name, _), .byNameItem(let name, _): pending.append(name)
+            default: break
+            }
+        }
+    }
     targets = targets.filter { wanted.contains($0.name) }
     products = wanted.contains("station") ? products : []
 }
