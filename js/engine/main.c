@@ -476,7 +476,18 @@ int main(int argc, char **argv) {
         size_t reserve = STATION_JS_STACK + budget / 16 + (2u << 20);
         if (budget > reserve + (4u << 20)) JS_SetMemoryLimit(rt, budget - reserve);
     }
-    JS_SetMaxStackSize(rt, STATION_JS_JS_STACK);
+    /* Deep recursion must end in a catchable RangeError before the host's WebAssembly stack limit
+     * (--stack, 1 MiB by default) traps: measured, a JS call costs ~330 bytes of our shadow stack
+     * and up to ~4x that of the engine's native stack (WasmKit), so we allow 1/8 of the host's
+     * budget (STATION_WASM_STACK, bytes) — 128 KiB, ~390 frames, by default. */
+    size_t js_stack = env_size("STATION_JS_MAX_STACK");
+    if (!js_stack) {
+        size_t wasm_stack = env_size("STATION_WASM_STACK");
+        js_stack = (wasm_stack ? wasm_stack : 1024 * 1024) / 8;
+    }
+    if (js_stack > STATION_JS_JS_STACK) js_stack = STATION_JS_JS_STACK;
+    if (js_stack < 32 * 1024) js_stack = 32 * 1024;
+    JS_SetMaxStackSize(rt, js_stack);
     JS_SetHostPromiseRejectionTracker(rt, rejection_tracker, NULL);
     JS_SetModuleLoaderFunc2(rt, module_normalize, module_loader, check_attributes, NULL);
     ctx = JS_NewContext(rt);

@@ -15,7 +15,6 @@ const ObjectGetPrototypeOf = Object.getPrototypeOf;
 const ObjectSetPrototypeOf = Object.setPrototypeOf;
 const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
-const ObjectPrototypeToString = Object.prototype.toString;
 const ObjectIs = Object.is;
 const ArrayIsArray = Array.isArray;
 const ArrayFrom = Array.from;
@@ -51,6 +50,7 @@ const globalObject = globalThis;
 
 // Method calls that ignore later changes to the prototypes: uncurry(fn)(self, ...args).
 const uncurry = (fn) => (self, ...args) => ReflectApply(fn, self, args);
+const ObjectPrototypeToString = uncurry(Object.prototype.toString);
 const ArrayPrototypePush = uncurry(Array.prototype.push);
 const ArrayPrototypeJoin = uncurry(Array.prototype.join);
 const ArrayPrototypeSlice = uncurry(Array.prototype.slice);

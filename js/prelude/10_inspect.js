@@ -59,7 +59,9 @@ function formatError(err) {
   let head;
   try { head = `${err.name}: ${err.message}`; } catch { head = 'Error'; }
   if (err.message === '' || err.message === undefined) { try { head = `${err.name}`; } catch { /* ignore */ } }
-  let text = typeof stack === 'string' && stack !== '' ? `${head}\n${StringPrototypeReplace(stack, /\n$/, '')}` : head;
+  // The runtime's own frames (the prelude) are left out.
+  if (typeof stack === 'string') stack = ArrayPrototypeJoin(StringPrototypeSplit(stack, '\n').filter((l) => l !== '' && !StringPrototypeIncludes(l, 'station:prelude')), '\n');
+  let text = typeof stack === 'string' && stack !== '' ? `${head}\n${stack}` : head;
   try {
     if (err.cause !== undefined) text += `\nCaused by: ${inspectValue(err.cause, { ...inspectDefaults, depth: 2 }, 0, [])}`;
   } catch { /* ignore */ }
