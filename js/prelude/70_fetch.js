@@ -309,12 +309,18 @@ function handleStream(handle, onError, first = null) {
   }, { highWaterMark: 0 });
 }
 
-async function waitUntil(handle, signal, probe) {
+// Calls probe() until it stops answering would-block, waiting on the handle in between. An abort
+// wakes the wait (ctl.wake) so the signal's reason is thrown at once.
+async function waitUntil(handle, signal, probe, ctl) {
   for (;;) {
     if (signal && signal.aborted) throw signal.reason;
     const r = probe();
     if (r !== E.WOULD_BLOCK) return r;
-    await waitHandle(handle);
+    const d = deferred();
+    ctl.wake = d.resolve;
+    native.wait(handle, d.resolve);
+    await d.promise;
+    ctl.wake = null;
   }
 }
 
@@ -354,10 +360,11 @@ async function fetch(input, init = undefined) {
   const handle = native.httpRequest(request.method, url, lines, body, 0);
   if (handle < 0) throw networkError(url, handle);
   let aborted = false;
-  const onAbort = () => { aborted = true; native.unwait(handle); native.close(handle); };
+  const ctl = { wake: null };
+  const onAbort = () => { aborted = true; native.unwait(handle); native.close(handle); if (ctl.wake) ctl.wake(); };
   addAbortAlgorithm(signal, onAbort);
   try {
-    const status = await waitUntil(handle, signal, () => native.httpStatus(handle));
+    const status = await waitUntil(handle, signal, () => native.httpStatus(handle), ctl);
     if (status < 0) throw networkError(url, status);
     const headerText = native.httpHeaders(handle);
     const headers = typeof headerText === 'string' ? parseHeaderLines(headerText) : new Headers();
@@ -393,11 +400,12 @@ async function fetchIpfs(request) {
   const handle = native.ipfsGet(path, 1, 0);
   if (handle < 0) throw networkError(url, handle);
   let aborted = false;
-  addAbortAlgorithm(signal, () => { aborted = true; native.unwait(handle); native.close(handle); });
+  const ctl = { wake: null };
+  addAbortAlgorithm(signal, () => { aborted = true; native.unwait(handle); native.close(handle); if (ctl.wake) ctl.wake(); });
   // Read the first chunk so a missing CID or a timeout becomes an HTTP-like status.
   let first;
   try {
-    first = await waitUntil(handle, signal, () => native.read(handle, 65536));
+    first = await waitUntil(handle, signal, () => native.read(handle, 65536), ctl);
   } catch (err) {
     if (!aborted) { native.unwait(handle); native.close(handle); }
     throw aborted ? signal.reason : err;
