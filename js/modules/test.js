@@ -9,17 +9,27 @@ const green = (s) => (useColor ? `\x1b[32m${s}\x1b[0m` : s);
 const red = (s) => (useColor ? `\x1b[31m${s}\x1b[0m` : s);
 const grey = (s) => (useColor ? `\x1b[90m${s}\x1b[0m` : s);
 
+// Captured while this module is evaluated (before the importing module's body runs), so a module
+// that overwrites Array.prototype.push etc. does not break the runner.
+const apply = Reflect.apply;
+const push = Array.prototype.push;
+const regexpExec = RegExp.prototype.exec;
+const stringReplace = String.prototype.replace;
+const stringIncludes = String.prototype.includes;
+const stringSplit = String.prototype.split;
 const queue = [];
+let head = 0;
 const failures = [];
 let passed = 0;
 let started = 0;
 let lastFile = null;
 
 function callerLocation() {
-  const stack = String(new Error().stack || '').split('\n');
-  for (const line of stack) {
-    if (line.includes('zinnia:test') || !line.includes('(')) continue;
-    const m = /\(([^)]*)\)/.exec(line);
+  const stack = apply(stringSplit, String(new Error().stack || ''), ['\n']);
+  for (let i = 0; i < stack.length; i++) {
+    const line = stack[i];
+    if (apply(stringIncludes, line, ['zinnia:test']) || !apply(stringIncludes, line, ['('])) continue;
+    const m = apply(regexpExec, /\(([^)]*)\)/, [line]);
     if (m) return m[1];
   }
   return '<unknown>';
@@ -29,7 +39,7 @@ export function test(name, fn) {
   if (typeof name !== 'string') throw new TypeError(`"name" must be a string, was: ${typeof name}`);
   if (typeof fn !== 'function') throw new TypeError(`"fn" must be a function, was: ${typeof fn}`);
   const location = callerLocation();
-  queue.push({ name, fn, location, file: location.replace(/:\d+:\d+$/, '') });
+  apply(push, queue, [{ name, fn, location, file: apply(stringReplace, location, [/:\d+:\d+$/, '']) }]);
   if (queue.length === 1 && started === 0) {
     started = now();
     setTimeout(runNextTest, 0);
@@ -37,11 +47,11 @@ export function test(name, fn) {
 }
 
 async function runNextTest() {
-  const t = queue.shift();
+  const t = head < queue.length ? queue[head++] : undefined;
   if (!t) return reportSummary();
   if (t.file !== lastFile) {
     log('');
-    log(t.file.replace(/^.*\//, ''));
+    log(apply(stringReplace, t.file, [/^.*\//, '']));
     lastFile = t.file;
   }
   const start = now();
@@ -50,7 +60,7 @@ async function runNextTest() {
     passed++;
     log(`  ${green('✔')} ${t.name} ${grey(`(${Math.round(now() - start)}ms)`)}`);
   } catch (error) {
-    failures.push({ ...t, error });
+    apply(push, failures, [{ ...t, error }]);
     log(`  ${red('✖')} ${t.name} ${grey(`(${Math.round(now() - start)}ms)`)}`);
   }
   setTimeout(runNextTest, 0);

@@ -51,7 +51,7 @@ async function readAll(handle, limit) {
   return out;
 }
 
-const typeName = (v) => (v === null ? 'null' : v === undefined ? 'undefined' : typeof v === 'object' || typeof v === 'function' ? (v.constructor && v.constructor.name) || 'Object' : typeof v);
+const typeName = (v) => (v === null || v === undefined ? `${v}` : (v.constructor && v.constructor.name) || 'Object');
 
 async function requestProtocol(remoteAddress, protocolName, requestPayload) {
   if (typeof remoteAddress !== 'string') throw new TypeErrorCtor(`remoteAddress must be string (found: ${typeof remoteAddress})`);
