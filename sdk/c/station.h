@@ -379,6 +379,112 @@ static inline int station_kv_list_next(const void *buf, size_t used, size_t *cur
     return 1;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Waiting helpers (static inline): the C counterparts of the Rust SDK's awaits. Each waits on one
+ * handle with station_poll(), so it blocks the module; to overlap many handles, poll them together.
+ * ------------------------------------------------------------------------------------------- */
+
+/**
+ * Waits until one handle is ready (Rust: Handle::ready). Returns 1 when it is, 0 when timeout_ms
+ * passed first (STATION_POLL_FOREVER: no timeout), or a negative error code.
+ */
+static inline int32_t station_wait(int32_t handle, int64_t timeout_ms) {
+    int32_t ready;
+    return station_poll(&handle, 1, &ready, timeout_ms);
+}
+
+/**
+ * Reads a handle's data to its end into buf (Rust: Body::bytes_limited, Stream::read_to_end),
+ * waiting as needed. Returns the byte count, STATION_E_TOO_LARGE when there are more than len
+ * bytes, or the error that ended the data.
+ */
+static inline int32_t station_read_all(int32_t handle, void *buf, size_t len) {
+    size_t total = 0;
+    for (;;) {
+        uint8_t probe;
+        /* With buf full, a 1-byte probe tells the end of the data from one byte too many. */
+        int32_t n = total < len ? station_read(handle, (uint8_t *)buf + total, len - total)
+                                : station_read(handle, &probe, 1);
+        if (n == STATION_E_WOULD_BLOCK) {
+            int32_t waited = station_wait(handle, STATION_POLL_FOREVER);
+            if (waited < 0) return waited;
+            continue;
+        }
+        if (n < 0) return n;
+        if (n == 0) return (int32_t)total;
+        if (total == len) return STATION_E_TOO_LARGE;
+        total += (size_t)n;
+    }
+}
+
+/**
+ * Writes all len bytes to a stream (Rust: Stream::write_all), waiting while its queue is full.
+ * Returns 0 or the error code.
+ */
+static inline int32_t station_write_all(int32_t handle, const void *buf, size_t len) {
+    size_t sent = 0;
+    while (sent < len) {
+        int32_t n = station_write(handle, (const uint8_t *)buf + sent, len - sent);
+        if (n == STATION_E_WOULD_BLOCK) {
+            int32_t waited = station_wait(handle, STATION_POLL_FOREVER);
+            if (waited < 0) return waited;
+            continue;
+        }
+        if (n < 0) return n;
+        sent += (size_t)n;
+    }
+    return 0;
+}
+
+/**
+ * Waits until a dialled stream is open (Rust: p2p::dial resolves then): 0 once open, or the error
+ * the dial failed with. A write of nothing reports the state without sending anything.
+ */
+static inline int32_t station_p2p_wait_open(int32_t stream) {
+    for (;;) {
+        int32_t n = station_write(stream, "", 0);
+        if (n != STATION_E_WOULD_BLOCK) return n < 0 ? n : 0;
+        int32_t waited = station_wait(stream, STATION_POLL_FOREVER);
+        if (waited < 0) return waited;
+    }
+}
+
+/**
+ * Finds a header, by case-insensitive name (NUL-terminated), in the "name: value\r\n" block that
+ * station_http_headers() copied out (Rust: Response::header). Sets *value and *value_len to the
+ * first match's value, trimmed of spaces and tabs, and returns 1; 0 when there is none.
+ */
+static inline int station_http_header_value(const char *headers, size_t len, const char *name,
+                                            const char **value, size_t *value_len) {
+    size_t name_len = strlen(name), line = 0;
+    while (line < len) {
+        size_t end = line;
+        while (end < len && headers[end] != '\n') end++;
+        size_t stop = end > line && headers[end - 1] == '\r' ? end - 1 : end;
+        if (stop - line > name_len && headers[line + name_len] == ':') {
+            size_t i = 0;
+            while (i < name_len) {
+                char a = headers[line + i], b = name[i];
+                if (a >= 'A' && a <= 'Z') a = (char)(a - 'A' + 'a');
+                if (b >= 'A' && b <= 'Z') b = (char)(b - 'A' + 'a');
+                if (a != b) break;
+                i++;
+            }
+            if (i == name_len) {
+                size_t start = line + name_len + 1;
+                while (start < stop && (headers[start] == ' ' || headers[start] == '\t')) start++;
+                size_t finish = stop;
+                while (finish > start && (headers[finish - 1] == ' ' || headers[finish - 1] == '\t')) finish--;
+                *value = headers + start;
+                *value_len = finish - start;
+                return 1;
+            }
+        }
+        line = end + 1;
+    }
+    return 0;
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -164,12 +164,37 @@ static void test_kv_list_next(void) {
     EXPECT(station_kv_list_next(entries, sizeof entries, &cursor, &key, &key_len) == 0);
 }
 
+static void test_waiting_helpers(void) {
+    // The stubs: write takes everything, read reports the end of the data at once.
+    EXPECT(station_write_all(1, "abc", 3) == 0);
+    EXPECT(station_p2p_wait_open(1) == 0);
+    char buf[4];
+    EXPECT(station_read_all(1, buf, sizeof buf) == 0);
+    EXPECT(station_wait(1, 0) == 0);
+}
+
+static void test_http_header_value(void) {
+    const char block[] = "Content-Type: text/plain\r\nX-Empty:\r\ncontent-length:  12 \r\n";
+    const char *value = NULL;
+    size_t value_len = 0;
+    EXPECT(station_http_header_value(block, sizeof block - 1, "content-type", &value, &value_len) == 1);
+    EXPECT(value_len == 10 && memcmp(value, "text/plain", 10) == 0);
+    EXPECT(station_http_header_value(block, sizeof block - 1, "CONTENT-LENGTH", &value, &value_len) == 1);
+    EXPECT(value_len == 2 && memcmp(value, "12", 2) == 0);
+    EXPECT(station_http_header_value(block, sizeof block - 1, "x-empty", &value, &value_len) == 1);
+    EXPECT(value_len == 0);
+    EXPECT(station_http_header_value(block, sizeof block - 1, "content", &value, &value_len) == 0);
+    EXPECT(station_http_header_value(block, 0, "content-type", &value, &value_len) == 0);
+}
+
 int main(void) {
     test_error_names();
     test_last_error_str();
     test_log_and_get();
     test_kv_strings();
     test_kv_list_next();
+    test_waiting_helpers();
+    test_http_header_value();
     if (failures != 0) {
         fprintf(stderr, "helpers_test: %d expectation(s) failed\n", failures);
         return 1;
