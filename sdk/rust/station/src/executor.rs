@@ -16,6 +16,9 @@ use crate::sys;
 /// The task id of the future given to `block_on`.
 const MAIN: usize = usize::MAX;
 
+/// The raw bad-handle result.
+const BAD_HANDLE: i32 = -3;
+
 /// The most handles one `station.poll` call takes (docs/abi.md).
 const MAX_POLL: usize = 65_536;
 
@@ -108,8 +111,13 @@ impl Reactor {
         self.ready.resize(self.handles.len(), 0);
         let count = unsafe { sys::poll(self.handles.as_ptr(), self.handles.len(), self.ready.as_mut_ptr(), timeout_ms) };
         if count < 0 {
-            // The poll as a whole failed (e.g. a handle closed behind the crate's back): wake every
-            // waiting task so each retries its own call and gets its own error.
+            // A handle closed behind the crate's back (bad-handle): wake every waiting task so each
+            // retries its own call and gets its own error (a call on a closed handle does not
+            // return would-block, so nobody waits on it again). Anything else cannot be fixed by
+            // retrying (e.g. the module is being stopped): stop with the host's message.
+            if count != BAD_HANDLE {
+                panic!("station: poll failed: {}", crate::Error::from_raw(count));
+            }
             for (_, wakers) in self.waiting.drain() {
                 woken.extend(wakers);
             }
