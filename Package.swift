@@ -55,7 +55,7 @@ var targets: [Target] = [
 
     // MARK: The station ABI
     .target(name: "StationHost", dependencies: [
-        "SandboxEngine", "Multiformats", "Libp2p", "IPFS", "IPFSGateway", nio, nioPosix, asyncHTTPClient, nioSSL, nioHTTP1, grdb, logging,
+        "SandboxEngine", "Sandbox", "Multiformats", "Libp2p", "IPFS", "IPFSGateway", nio, nioPosix, asyncHTTPClient, nioSSL, nioHTTP1, grdb, logging,
     ]),
 
     // MARK: The daemon

@@ -16,6 +16,14 @@ public struct ModuleInfo: Sendable {
         public var type: String
         /// For functions with only numeric types, the signature.
         public var signature: FunctionSignature?
+
+        public init(module: String?, name: String, kind: String, type: String, signature: FunctionSignature?) {
+            self.module = module
+            self.name = name
+            self.kind = kind
+            self.type = type
+            self.signature = signature
+        }
     }
 
     /// A linear memory, imported or defined.
@@ -37,8 +45,12 @@ public struct ModuleInfo: Sendable {
     public var hasStartFunction = false
     public var customSections: [String] = []
 
-    /// The capabilities the module's imports need, in words (e.g. `filesystem (WASI)`).
-    public var capabilities: [Capability] { Capability.required(by: imports) }
+    /// The capabilities the module's imports need, in words (e.g. `filesystem (WASI)`). WASI is
+    /// described here; other import modules by `catalogs` (the station ABI's lives in StationHost),
+    /// and imports no catalog knows are reported as not provided.
+    public func capabilities(catalogs: [any ImportCatalog] = []) -> [Capability] {
+        Capability.required(by: imports, catalogs: catalogs)
+    }
 
     /// Reads `wasm`. Throws ``SandboxError/invalidModule(reason:offset:)`` for malformed bytes.
     public init(wasm: [UInt8]) throws {
@@ -151,6 +163,14 @@ public struct ModuleInfo: Sendable {
     }
 }
 
+/// Describes the functions of one import module for `station inspect`, so that the layer that
+/// provides them (not this one) says what they need.
+public protocol ImportCatalog: Sendable {
+    /// The capability an import needs, in words, or nil if `module` is not this catalog's.
+    /// `signature` is the import's type when it has only numeric types.
+    func capability(module: String, name: String, signature: FunctionSignature?) -> String?
+}
+
 /// A capability a module's imports need. Shown by `station inspect`; the daemon checks them
 /// against the module's grants.
 public struct Capability: Sendable, Hashable, CustomStringConvertible {
@@ -161,11 +181,13 @@ public struct Capability: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(name): \(imports.joined(separator: ", "))" }
 
     /// Groups the imports by capability.
-    static func required(by imports: [ModuleInfo.Entry]) -> [Capability] {
+    static func required(by imports: [ModuleInfo.Entry], catalogs: [any ImportCatalog]) -> [Capability] {
         var groups: [String: [String]] = [:]
         var order: [String] = []
         for entry in imports {
-            let capability = classify(module: entry.module ?? "", name: entry.name)
+            let module = entry.module ?? ""
+            let capability = catalogs.lazy.compactMap { $0.capability(module: module, name: entry.name, signature: entry.signature) }.first
+                ?? classify(module: module, name: entry.name)
             if groups[capability] == nil { order.append(capability) }
             groups[capability, default: []].append("\(entry.module ?? "").\(entry.name)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import SandboxEngine
+import StationHost
 import Synchronization
 
 /// Watches the calls a module makes to the host, for the supervisor and the status API: whether
@@ -63,23 +64,29 @@ public final class HostCallMeter: Sendable {
     /// Host calls so far.
     public var callCount: UInt64 { calls.load(ordering: .relaxed) }
 
+    /// Counts the bytes ``StationImports`` says the call moved.
     private static func counter(for function: HostFunction) -> @Sendable (HostCallMeter, [WasmValue], [WasmValue]) -> Void {
-        guard function.module == "station" else { return { _, _, _ in } }
-        switch function.name {
-        case "read":
+        guard function.module == StationImports.moduleName, let description = StationImports.named(function.name) else { return { _, _, _ in } }
+        @Sendable func success(_ results: [WasmValue]) -> UInt64? {
+            guard case .i32(let value)? = results.first, Int32(bitPattern: value) >= 0 else { return nil }
+            return UInt64(value)
+        }
+        switch description.byteCount {
+        case .resultReceived:
             return { meter, _, results in
-                if case .i32(let count)? = results.first, Int32(bitPattern: count) > 0 { meter.received.add(UInt64(count), ordering: .relaxed) }
+                if let count = success(results), count > 0 { meter.received.add(count, ordering: .relaxed) }
             }
-        case "write":
+        case .resultSent:
             return { meter, _, results in
-                if case .i32(let count)? = results.first, Int32(bitPattern: count) > 0 { meter.sent.add(UInt64(count), ordering: .relaxed) }
+                if let count = success(results), count > 0 { meter.sent.add(count, ordering: .relaxed) }
             }
-        case "http_request":
+        case .parameterSent(let name):
+            guard let index = description.parameters.firstIndex(where: { $0.name == name }) else { return { _, _, _ in } }
             return { meter, arguments, results in
-                guard case .i32(let handle)? = results.first, Int32(bitPattern: handle) > 0, arguments.count > 7, case .i32(let length) = arguments[7] else { return }
+                guard success(results) != nil, index < arguments.count, case .i32(let length) = arguments[index] else { return }
                 meter.sent.add(UInt64(length), ordering: .relaxed)
             }
-        default:
+        case nil:
             return { _, _, _ in }
         }
     }

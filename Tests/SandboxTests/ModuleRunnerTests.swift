@@ -120,8 +120,8 @@ struct ModuleInfoTests {
         #expect(info.exports[1].signature == FunctionSignature(parameters: [.i64], results: [.i32]))
         #expect(info.memories.first?.minimumPages == 2)
         #expect(info.memories.first?.maximumPages == 16)
-        #expect(info.capabilities.contains { $0.name.hasPrefix("filesystem") })
-        #expect(info.capabilities.contains { $0.name.hasPrefix("standard streams") })
+        #expect(info.capabilities().contains { $0.name.hasPrefix("filesystem") })
+        #expect(info.capabilities().contains { $0.name.hasPrefix("standard streams") })
     }
 
     @Test func malformedModuleReportsOffset() {

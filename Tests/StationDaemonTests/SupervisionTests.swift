@@ -32,6 +32,35 @@ struct SupervisionTests {
         await harness.stop()
     }
 
+    @Test("imports whose grant is missing are reported once per code version, not on every restart")
+    func missingGrantsReportedOnce() async throws {
+        let harness = try TestDaemon()
+        let code = """
+            (module
+              (import "station" "kv_get" (func (param i32 i32 i32 i32) (result i32)))
+              (import "station" "http_request" (func (param i32 i32 i32 i32 i32 i32 i32 i32 i64) (result i32)))
+              (import "station" "job_completed" (func (result i32)))
+              (memory (export "memory") 1)
+              (func (export "_start") unreachable))
+            """
+        try harness.addModule("ungranted", wat: code)
+        try harness.addModule("granted", wat: code) { $0.grants.kv = true; $0.grants.net = ["http://127.0.0.1:9"] }
+        let daemon = try await harness.start()
+        try await eventually("both parked") {
+            let ungranted = await daemon.module("ungranted")?.state
+            let granted = await daemon.module("granted")?.state
+            return ungranted == .parked && granted == .parked
+        }
+        let warnings = harness.messages(of: "ungranted").filter { $0.contains("without the grant they need") }
+        #expect(warnings.count == 2, "\(harness.messages(of: "ungranted"))")
+        #expect(warnings.contains { $0.contains("station.http_request") && $0.contains("--allow-net") })
+        #expect(warnings.contains { $0.contains("station.kv_get") && $0.contains("[grants] kv = true") })
+        #expect(!warnings.contains { $0.contains("job_completed") })
+        #expect(!harness.messages(of: "granted").contains { $0.contains("without the grant they need") })
+        #expect((await daemon.module("ungranted")?.restarts ?? 0) >= 2)
+        await harness.stop()
+    }
+
     @Test("a parked module starts again when restarted by hand")
     func restartUnparks() async throws {
         let harness = try TestDaemon()

@@ -57,33 +57,13 @@ func runStation(
     return StationRun(outcome: outcome, stdout: stdout, events: events, operations: operations)
 }
 
-/// WAT imports for every station function used in tests, plus WASI `fd_write` to print.
-let stationImports = """
-  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
-  (import "station" "abi_version" (func $abi_version (result i32)))
-  (import "station" "last_error" (func $last_error (param i32 i32) (result i32)))
-  (import "station" "close" (func $close (param i32) (result i32)))
-  (import "station" "poll" (func $poll (param i32 i32 i32 i64) (result i32)))
-  (import "station" "read" (func $read (param i32 i32 i32) (result i32)))
-  (import "station" "http_request" (func $http_request (param i32 i32 i32 i32 i32 i32 i32 i32 i64) (result i32)))
-  (import "station" "http_status" (func $http_status (param i32) (result i32)))
-  (import "station" "http_headers" (func $http_headers (param i32 i32 i32) (result i32)))
-  (import "station" "activity" (func $activity (param i32 i32 i32) (result i32)))
-  (import "station" "job_completed" (func $job_completed (result i32)))
-  (import "station" "kv_get" (func $kv_get (param i32 i32 i32 i32) (result i32)))
-  (import "station" "kv_put" (func $kv_put (param i32 i32 i32 i32) (result i32)))
-  (import "station" "kv_delete" (func $kv_delete (param i32 i32) (result i32)))
-  (import "station" "kv_list" (func $kv_list (param i32 i32 i32 i32 i32 i32) (result i32)))
-  (import "station" "module_name" (func $module_name (param i32 i32) (result i32)))
-  (import "station" "station_id" (func $station_id (param i32 i32) (result i32)))
-  (import "station" "wallet_address" (func $wallet_address (param i32 i32) (result i32)))
-  (import "station" "write" (func $write (param i32 i32 i32) (result i32)))
-  (import "station" "close_write" (func $close_write (param i32) (result i32)))
-  (import "station" "p2p_dial" (func $p2p_dial (param i32 i32 i32 i32 i64) (result i32)))
-  (import "station" "p2p_peer_id" (func $p2p_peer_id (param i32 i32) (result i32)))
-  (import "station" "ipfs_get" (func $ipfs_get (param i32 i32 i32 i64) (result i32)))
-  (import "station" "ipfs_put" (func $ipfs_put (param i32 i32 i32 i32) (result i32)))
-"""
+/// WAT imports of every station function (from ``StationImports``, so a new host call is
+/// importable in tests at once), each named `$` + its name, plus WASI `fd_write` to print.
+let stationImports = (["  (import \"wasi_snapshot_preview1\" \"fd_write\" (func $fd_write (param i32 i32 i32 i32) (result i32)))"]
+    + StationImports.all.map { function in
+        let parameters = function.parameters.isEmpty ? "" : " (param \(function.parameters.map { "\($0.type)" }.joined(separator: " ")))"
+        return "  (import \"station\" \"\(function.name)\" (func $\(function.name)\(parameters) (result i32)))"
+    }).joined(separator: "\n")
 
 /// WAT: waits (up to 5 s) until handle `$h` is ready, using scratch memory at 4000.
 let pollOne = """
