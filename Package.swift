@@ -36,9 +36,10 @@ let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", pac
 
 var targets: [Target] = [
     // MARK: Content addressing and networking
+    .target(name: "NetworkAddresses", dependencies: []),
     .target(name: "Multiformats", dependencies: [crypto]),
     .target(name: "ListenerSupport", dependencies: [nio]),
-    .target(name: "Libp2p", dependencies: ["Multiformats", "ListenerSupport", nio, nioPosix, crypto, .product(name: "_CryptoExtras", package: "swift-crypto"), logging]),
+    .target(name: "Libp2p", dependencies: ["Multiformats", "NetworkAddresses", "ListenerSupport", nio, nioPosix, crypto, .product(name: "_CryptoExtras", package: "swift-crypto"), logging]),
     .target(name: "IPFS", dependencies: ["Multiformats", "Libp2p", nio, crypto]),
     .target(name: "IPFSGateway", dependencies: ["IPFS", "Multiformats", nio, nioPosix, nioHTTP1, asyncHTTPClient]),
 
@@ -55,12 +56,12 @@ var targets: [Target] = [
 
     // MARK: The station ABI
     .target(name: "StationHost", dependencies: [
-        "SandboxEngine", "Sandbox", "Multiformats", "Libp2p", "IPFS", "IPFSGateway", nio, nioPosix, asyncHTTPClient, nioSSL, nioHTTP1, grdb, logging,
+        "SandboxEngine", "Sandbox", "NetworkAddresses", "Multiformats", "Libp2p", "IPFS", "IPFSGateway", nio, nioPosix, asyncHTTPClient, nioSSL, nioHTTP1, grdb, logging,
     ]),
 
     // MARK: The daemon
-    .target(name: "StationConfig", dependencies: ["SandboxEngine"]),
-    .target(name: "StationStatus", dependencies: ["ListenerSupport", hummingbird, prometheus, serviceLifecycle, nio, nioPosix, logging]),
+    .target(name: "StationConfig", dependencies: ["SandboxEngine", "NetworkAddresses"]),
+    .target(name: "StationStatus", dependencies: ["ListenerSupport", "NetworkAddresses", hummingbird, prometheus, serviceLifecycle, nio, nioPosix, logging]),
     .target(name: "StationDaemon", dependencies: [
         "StationConfig", "StationStatus", "StationHost", "Sandbox", "SandboxEngine", "WASIHost", "Multiformats", "Libp2p", "IPFS", "IPFSGateway",
         nio, nioPosix, grdb, logging,
@@ -70,6 +71,7 @@ var targets: [Target] = [
     .executableTarget(name: "station", dependencies: ["Sandbox", "StationHost", "StationDaemon", "StationConfig", "StationStatus", "Libp2p", "IPFS", "IPFSGateway", "Multiformats", nio, nioPosix, argumentParser]),
 
     // MARK: Tests
+    .testTarget(name: "NetworkAddressesTests", dependencies: ["NetworkAddresses"]),
     .testTarget(name: "MultiformatsTests", dependencies: ["Multiformats"]),
     .testTarget(name: "Libp2pTests", dependencies: ["Libp2p", "ListenerSupport", "Multiformats", nio, nioPosix], exclude: ["Peers"]),
     .testTarget(name: "IPFSTests", dependencies: ["IPFS", "Multiformats", "Libp2p", nio, nioPosix], exclude: ["Tools"]),
@@ -78,7 +80,7 @@ var targets: [Target] = [
     .testTarget(name: "WasmtimeBackendTests", dependencies: ["WasmtimeBackend", "SandboxEngine", wat]),
     .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "SandboxEngine", "WasmKitBackend", "WasmtimeBackend", wat], exclude: ["Guests"]),
     .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxEngine", wat]),
-    .testTarget(name: "StationHostTests", dependencies: ["StationHost", "Sandbox", "SandboxEngine", "Libp2p", "IPFS", "Multiformats", nio, nioPosix, nioHTTP1, nioSSL, asyncHTTPClient, grdb, wat]),
+    .testTarget(name: "StationHostTests", dependencies: ["StationHost", "NetworkAddresses", "Sandbox", "SandboxEngine", "Libp2p", "IPFS", "Multiformats", nio, nioPosix, nioHTTP1, nioSSL, asyncHTTPClient, grdb, wat]),
     .testTarget(name: "StationConfigTests", dependencies: ["StationConfig", "SandboxEngine"]),
     .testTarget(name: "StationStatusTests", dependencies: ["StationStatus", "ListenerSupport", nio, nioPosix, nioHTTP1, asyncHTTPClient]),
     .testTarget(name: "StationDaemonTests", dependencies: ["StationDaemon", "StationConfig", "StationStatus", "StationHost", "Sandbox", "SandboxEngine", "Multiformats", "IPFS", wat]),

@@ -1,4 +1,5 @@
 import Foundation
+import NetworkAddresses
 import SandboxEngine
 
 /// Reads and validates `station.toml` and the `module.toml` manifests it lists.
@@ -472,44 +473,21 @@ public enum ConfigLoader {
         var message: String
     }
 
-    /// `host:port` or `[v6]:port`; the host must be loopback.
+    /// `host:port` or `[v6]:port` (``HostAuthority``); the host must be loopback.
     static func parseListen(_ text: String) -> Result<(String, Int), ListenError> {
-        let host: Substring
-        let port: Substring
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else {
-                return .failure(ListenError(message: "'\(text)' is not host:port (like [::1]:7834)"))
-            }
-            host = text[text.index(after: text.startIndex)..<close]
-            port = text[text.index(close, offsetBy: 2)...]
-        } else {
-            guard let colon = text.lastIndex(of: ":") else {
-                return .failure(ListenError(message: "'\(text)' is not host:port (like 127.0.0.1:7834)"))
-            }
-            host = text[..<colon]
-            port = text[text.index(after: colon)...]
-            if host.contains(":") {
-                return .failure(ListenError(message: "'\(text)': write IPv6 addresses in brackets, like [::1]:7834"))
-            }
+        let authority: HostAuthority
+        do {
+            authority = try HostAuthority(parsing: text)
+        } catch {
+            return .failure(ListenError(message: "'\(text)': \(error)"))
         }
-        guard let number = Int(port), (0...65535).contains(number) else {
-            return .failure(ListenError(message: "'\(port)' is not a port (0 to 65535; 0 picks a free one)"))
+        guard let port = authority.port else {
+            return .failure(ListenError(message: "'\(text)' is not host:port (like 127.0.0.1:7834 or [::1]:7834)"))
         }
-        guard isLoopback(host) else {
-            return .failure(ListenError(message: "'\(host)' is not a loopback address; the status API only listens on 127.0.0.1, ::1 or localhost"))
+        guard authority.isLoopback else {
+            return .failure(ListenError(message: "'\(authority.host)' is not a loopback address; the status API only listens on 127.0.0.1, ::1 or localhost"))
         }
-        return .success((String(host), number))
-    }
-
-    static func isLoopback(_ host: Substring) -> Bool {
-        if host.lowercased() == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1" { return true }
-        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return false }
-        let octets = parts.compactMap { part -> Int? in
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), let value = Int(part), value <= 255 else { return nil }
-            return value
-        }
-        return octets.count == 4 && octets[0] == 127
+        return .success((authority.host, port))
     }
 
     /// The state folder when no `station.toml` names one (``StationFolders``).

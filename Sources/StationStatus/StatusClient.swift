@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NetworkAddresses
 
 /// Why a call to the running daemon failed.
 public enum StatusClientError: Error, Sendable, CustomStringConvertible {
@@ -46,7 +47,7 @@ public struct StatusClient: Sendable {
     /// A client for a known endpoint.
     public init(endpoint: StatusEndpoint) throws {
         guard let url = URL(string: endpoint.url), url.scheme == "http", let host = url.host,
-              StatusServer.isLoopbackHost(host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")))
+              HostAuthority.isLoopback(host: host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")))
         else { throw StatusClientError.notLoopback(endpoint.url) }
         self.endpoint = endpoint
     }

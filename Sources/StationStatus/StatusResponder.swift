@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NetworkAddresses
 
 /// The body of `GET /api/v1/status`: the snapshot's own fields plus computed ones.
 struct StatusDocument: Encodable {
@@ -84,7 +85,7 @@ struct StatusResponder: HTTPResponder {
 
     private func route(_ request: Request) async -> Response {
         // DNS rebinding: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
-        guard let authority = request.head.authority, StatusServer.isLoopbackAuthority(authority) else {
+        guard let authority = request.head.authority, (try? HostAuthority(parsing: authority))?.isLoopback == true else {
             return Self.error(.forbidden, "the status API only answers requests addressed to a loopback host (Host: 127.0.0.1:PORT or localhost:PORT)")
         }
         let path = request.uri.path

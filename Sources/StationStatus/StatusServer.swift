@@ -3,6 +3,7 @@ import Hummingbird
 import ListenerSupport
 import Logging
 import NIOCore
+import NetworkAddresses
 import ServiceLifecycle
 
 /// Why the status server could not start.
@@ -98,7 +99,7 @@ public actor StatusServer {
     /// - Throws: ``StatusServerError`` when the host is not loopback or the port is taken.
     public func start() async throws -> Int {
         guard !started else { throw StatusServerError.alreadyStarted }
-        guard Self.isLoopbackHost(host) else { throw StatusServerError.notLoopback(host) }
+        guard HostAuthority.isLoopback(host: host) else { throw StatusServerError.notLoopback(host) }
         guard (0...65535).contains(port) else { throw StatusServerError.invalidPort(port) }
         started = true
 
@@ -112,7 +113,7 @@ public actor StatusServer {
             server: .http1(configuration: .init(
                 additionalChannelHandlers: [RequestTracker(registry: registry)],
                 idleTimeout: TimeAmount(limits.idleTimeout))),
-            configuration: .init(address: .hostname(host, port: port), serverName: nil, reuseAddress: true),
+            configuration: .init(address: .hostname(Self.bindHost(host), port: port), serverName: nil, reuseAddress: true),
             onServerRunning: { channel in
                 // Hummingbird has no hook for handlers on the listening channel, so the guard
                 // goes first in its pipeline here, before the port is reported. (Connections
@@ -205,37 +206,15 @@ public actor StatusServer {
         return StatusServerError.bindFailed(host: host, port: port, reason: text)
     }
 
+    /// The address to bind for a loopback `host`: an address as written; a loopback name
+    /// (`localhost`, `*.localhost`) as 127.0.0.1, never through the resolver, so a hosts file
+    /// cannot point the listener at another interface.
+    static func bindHost(_ host: String) -> String {
+        IPAddress(strict: host) != nil ? host : "127.0.0.1"
+    }
+
     /// `host:port`, with brackets around IPv6 addresses.
     static func authority(host: String, port: Int) -> String {
         host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
-    }
-
-    /// Whether `host` (without port or brackets) names the loopback interface.
-    static func isLoopbackHost(_ host: String) -> Bool {
-        let lowered = host.lowercased()
-        if lowered == "localhost" || lowered.hasSuffix(".localhost") { return true }
-        if lowered == "::1" || lowered == "0:0:0:0:0:0:0:1" { return true }
-        let parts = lowered.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts.first == "127" else { return false }
-        return parts.allSatisfy { part in
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), let value = Int(part) else { return false }
-            return (0...255).contains(value)
-        }
-    }
-
-    /// Whether a `Host` header value (`name`, `name:port`, `[v6]:port`) names the loopback interface.
-    static func isLoopbackAuthority(_ authority: String) -> Bool {
-        var host = Substring(authority)
-        if host.hasPrefix("[") {
-            guard let close = host.firstIndex(of: "]") else { return false }
-            let rest = host[host.index(after: close)...]
-            guard rest.isEmpty || (rest.hasPrefix(":") && rest.dropFirst().allSatisfy { $0.isASCII && $0.isNumber } && rest.count > 1) else { return false }
-            host = host[host.index(after: host.startIndex)..<close]
-        } else if let colon = host.lastIndex(of: ":") {
-            let portPart = host[host.index(after: colon)...]
-            guard !portPart.isEmpty, portPart.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
-            host = host[..<colon]
-        }
-        return isLoopbackHost(String(host))
     }
 }

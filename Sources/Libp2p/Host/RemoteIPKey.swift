@@ -1,4 +1,4 @@
-import Multiformats
+import NetworkAddresses
 import NIOCore
 
 /// The unit the per-address connection caps count in: one IPv4 address, or the /64 prefix of an
@@ -10,21 +10,13 @@ struct RemoteIPKey: Hashable, Sendable, CustomStringConvertible {
 
     /// The key of a TCP peer's address; nil for Unix sockets or an unreadable address.
     init?(_ address: SocketAddress) {
-        guard let text = address.ipAddress else { return nil }
-        switch address {
+        guard let text = address.ipAddress, let ip = IPAddress(strict: text) else { return nil }
+        switch ip {
         case .v4:
-            guard let v4 = IPv4Address(text) else { return nil }
-            bytes = v4.bytes
-        case .v6:
-            guard let v6 = IPv6Address(text) else { return nil }
-            let all = v6.bytes
-            if all[0 ..< 10].allSatisfy({ $0 == 0 }), all[10] == 0xFF, all[11] == 0xFF {
-                bytes = Array(all[12 ..< 16])
-            } else {
-                bytes = Array(all[0 ..< 8])
-            }
-        default:
-            return nil
+            bytes = ip.bytes
+        case .v6(let high, let low):
+            // IPv4-mapped (::ffff:a.b.c.d) is an IPv4 peer on a dual-stack socket.
+            bytes = high == 0 && low >> 32 == 0xFFFF ? Array(ip.bytes[12 ..< 16]) : Array(ip.bytes[0 ..< 8])
         }
     }
 

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
+import NetworkAddresses
 
 /// Drives one exchange in the background: waits for a slot, then for each hop resolves the host,
 /// checks every address, connects to a checked one, and either follows a redirect (re-checked) or

@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import NetworkAddresses
 
 /// Turns a host name into addresses. The fetcher checks every address it gets against the policy
 /// and connects only to a checked one.

@@ -1,3 +1,4 @@
+import NetworkAddresses
 /// What a host written in a URL or pattern turned out to be after normalisation.
 public enum NormalizedHost: Hashable, Sendable, CustomStringConvertible {
     /// A DNS name: lower case, no trailing dot.
@@ -24,7 +25,7 @@ public enum NormalizedHost: Hashable, Sendable, CustomStringConvertible {
     /// Whether this is `localhost` or a name under `.localhost` (always loopback, RFC 6761).
     public var isLocalhostName: Bool {
         guard case .name(let name) = self else { return false }
-        return name == "localhost" || name.hasSuffix(".localhost")
+        return HostAuthority.isLoopbackName(name)
     }
 }
 

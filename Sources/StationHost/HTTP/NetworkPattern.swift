@@ -1,4 +1,5 @@
 import Foundation
+import NetworkAddresses
 
 /// One entry of a module's network allow-list: `scheme://host[:port]`.
 ///

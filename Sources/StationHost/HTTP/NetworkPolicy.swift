@@ -1,3 +1,4 @@
+import NetworkAddresses
 /// A module's network allow-list: which `scheme://host:port` it may reach, deny by default.
 ///
 /// Two checks run for every request and every redirect hop:

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOSSL
+import NetworkAddresses
 
 /// The `HTTPClient`s of one fetcher, one per (host name, checked address).
 ///

@@ -1,5 +1,6 @@
 import Libp2p
 import Multiformats
+import NetworkAddresses
 
 /// Peer-to-peer operations on the shared libp2p node: dial, listen, accept, and the peer ID.
 extension StationOperations {
@@ -111,8 +112,7 @@ enum P2PAddressCheck {
             let kind = ip.addressClass
             return kind == .publicInternet ? nil : "\(host) is \(kind.phrase)"
         }
-        let lowered = host.lowercased()
-        if lowered == "localhost" || lowered.hasSuffix(".localhost") { return "\(host) names this machine" }
+        if HostAuthority.isLoopbackName(host) { return "\(host) names this machine" }
         return nil
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import NIOPosix
+import NetworkAddresses
 import Testing
 @testable import StationHost
 

@@ -1,4 +1,5 @@
 import Foundation
+import NetworkAddresses
 @testable import StationHost
 
 /// A whole response collected from an ``HTTPExchange`` the way a module would: poll, read status,

@@ -1,5 +1,5 @@
 import Testing
-@testable import StationHost
+import NetworkAddresses
 
 @Suite struct AddressClassTests {
     @Test(arguments: [
