@@ -155,11 +155,13 @@ struct ConnectionLimitTests {
 
     @Test("idle connections, and ones that never finish their request head, are closed after the idle timeout")
     func idleTimeout() async throws {
-        let limits = StatusServerLimits(idleTimeout: .milliseconds(300))
+        // One second, not less: on a loaded machine the requests below must get in before it.
+        let limits = StatusServerLimits(idleTimeout: .seconds(1))
         try await withLimitedServer(limits: limits) { server, port in
             let silent = try await RawConnection.open(port: port)
             let slow = try await RawConnection.open(port: port)
-            try await slow.send("GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n")
+            // If the server has already closed it (a slow machine), that is the outcome checked below.
+            try? await slow.send("GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n")
             let keptAlive = try await RawConnection.open(port: port)
             try await keptAlive.send("GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAuthorization: Bearer \(Self.token)\r\n\r\n")
 
