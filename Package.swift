@@ -3,9 +3,10 @@
 // Station Runtime: run untrusted WebAssembly "Station modules" behind hard limits.
 //
 // Layers (arrows point one way):
+//   NetworkAddresses (IP addresses, classes, host[:port], the loopback rule) <- Libp2p, StationHost, StationConfig, StationStatus
 //   Multiformats <- Libp2p <- IPFS
 //   SandboxEngine (the engine port) <- WasmKitBackend / WasmtimeBackend, WASIHost <- Sandbox
-//   SandboxEngine, Multiformats <- StationHost (the station ABI: handles, poll, fetch, KV, events)
+//   Sandbox, Multiformats, Libp2p, IPFS <- StationHost (the station ABI: handles, poll, fetch, KV, events)
 //   SandboxEngine <- StationConfig (TOML, manifests, validation, fair shares)
 //   ListenerSupport (accept back-off for every listening socket) <- Libp2p, StationStatus
 //   StationStatus (status API, dashboard, Prometheus metrics; knows nothing of the runtime)
