@@ -3,6 +3,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -49,11 +50,32 @@ struct Task {
     waker: Waker,
 }
 
+/// Hashes handle numbers with one multiplication: they are small distinct integers chosen by the
+/// host, and SipHash would cost more than the rest of a wake-up in an interpreter.
+#[derive(Default)]
+struct HandleHasher(u64);
+
+impl Hasher for HandleHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 << 8 | u64::from(*byte)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_i32(&mut self, value: i32) {
+        self.0 = u64::from(value as u32).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// What the executor waits on when no task can run.
 #[derive(Default)]
 pub(crate) struct Reactor {
     /// Handles some task waits on, with the wakers of those tasks.
-    waiting: HashMap<i32, Vec<Waker>>,
+    waiting: HashMap<i32, Vec<Waker>, BuildHasherDefault<HandleHasher>>,
     /// Timers by (deadline, sequence number).
     timers: BTreeMap<(Instant, u64), Waker>,
     next_timer: u64,

@@ -1,5 +1,6 @@
 //! Owned handles, waiting for readiness, and readable bodies.
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -63,12 +64,43 @@ impl Handle {
         Retry { handle: self, call }
     }
 
+    /// Reads the next bytes into the thread's scratch buffer and hands them to `take` (not called
+    /// at the end of the data). Resolves to the count, `0` at the end, or the error. One buffer
+    /// serves every read of the module: no per-read allocation or zeroing.
+    pub(crate) fn read_chunk<F: FnMut(&[u8]) + Unpin>(&self, take: F) -> ReadChunk<'_, F> {
+        ReadChunk { handle: self, take }
+    }
+
     /// Reads up to `buf.len()` bytes: the count, `0` at the end of the data, or the error that
     /// ended the data.
     pub async fn read(&self, buf: &mut [u8]) -> Result<usize> {
         let (raw, pointer, len) = (self.raw, buf.as_mut_ptr(), buf.len());
         let n = self.retry(move || unsafe { sys::read(raw, pointer, len) }).await?;
         Ok(n as usize)
+    }
+
+    /// Reads to the end of the data; fails with [`ErrorCode::TooLarge`] past `max` bytes (`what`
+    /// names the data in that message).
+    pub(crate) async fn read_to_end(&self, max: usize, what: &str) -> Result<Vec<u8>> {
+        let mut data = Vec::new();
+        loop {
+            let mut over = false;
+            let n = self
+                .read_chunk(|bytes| {
+                    if bytes.len() > max - data.len() {
+                        over = true;
+                    } else {
+                        data.extend_from_slice(bytes);
+                    }
+                })
+                .await?;
+            if over {
+                return Err(Error::new(ErrorCode::TooLarge, format!("{} is larger than {} bytes", what, max)));
+            }
+            if n == 0 {
+                return Ok(data);
+            }
+        }
     }
 
     /// Queues up to `buf.len()` bytes for writing; returns how many were taken (at least one for
@@ -144,6 +176,42 @@ impl<F: FnMut() -> i32 + Unpin> Future for Retry<'_, F> {
     }
 }
 
+thread_local! {
+    /// The buffer every [`Handle::read_chunk`] reads into (borrowed only inside one poll).
+    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0u8; CHUNK_SIZE]);
+}
+
+/// The future of [`Handle::read_chunk`].
+pub(crate) struct ReadChunk<'a, F> {
+    handle: &'a Handle,
+    take: F,
+}
+
+impl<F: FnMut(&[u8]) + Unpin> Future for ReadChunk<'_, F> {
+    type Output = Result<usize>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<usize>> {
+        let raw = self.handle.raw;
+        let this = &mut *self;
+        SCRATCH.with(|scratch| {
+            let mut buffer = scratch.borrow_mut();
+            let result = unsafe { sys::read(raw, buffer.as_mut_ptr(), buffer.len()) };
+            if result == WOULD_BLOCK {
+                executor::wait_for_handle(raw, cx.waker());
+                return Poll::Pending;
+            }
+            let count = match check(result) {
+                Ok(count) => count as usize,
+                Err(error) => return Poll::Ready(Err(error)),
+            };
+            if count > 0 {
+                (this.take)(&buffer[..count]);
+            }
+            Poll::Ready(Ok(count))
+        })
+    }
+}
+
 /// Bytes read from a handle: an HTTP response body or IPFS content. Read it all ([`Body::bytes`],
 /// [`Body::text`]), chunk by chunk ([`Body::chunk`]) or into your own buffer ([`Body::read`]).
 /// Dropping it closes the handle and cancels the transfer.
@@ -172,13 +240,9 @@ impl Body {
 
     /// The next chunk (at most [`CHUNK_SIZE`] bytes), or `None` at the end of the body.
     pub async fn chunk(&mut self) -> Result<Option<Vec<u8>>> {
-        let mut buffer = vec![0u8; CHUNK_SIZE];
-        let n = self.handle.read(&mut buffer).await?;
-        if n == 0 {
-            return Ok(None);
-        }
-        buffer.truncate(n);
-        Ok(Some(buffer))
+        let mut chunk = Vec::new();
+        let n = self.handle.read_chunk(|bytes| chunk.extend_from_slice(bytes)).await?;
+        Ok(if n == 0 { None } else { Some(chunk) })
     }
 
     /// The whole body.
@@ -188,18 +252,7 @@ impl Body {
 
     /// The whole body, failing with [`ErrorCode::TooLarge`] as soon as it passes `max` bytes.
     pub async fn bytes_limited(self, max: usize) -> Result<Vec<u8>> {
-        let mut data = Vec::new();
-        let mut buffer = vec![0u8; CHUNK_SIZE];
-        loop {
-            let n = self.handle.read(&mut buffer).await?;
-            if n == 0 {
-                return Ok(data);
-            }
-            if n > max - data.len() {
-                return Err(Error::new(ErrorCode::TooLarge, format!("the body is larger than {} bytes", max)));
-            }
-            data.extend_from_slice(&buffer[..n]);
-        }
+        self.handle.read_to_end(max, "the body").await
     }
 
     /// The whole body as UTF-8 text; [`ErrorCode::InvalidArgument`] when it is not UTF-8.
@@ -211,10 +264,9 @@ impl Body {
 
     /// Reads the body to its end without keeping it; returns its length.
     pub async fn drain(self) -> Result<u64> {
-        let mut buffer = vec![0u8; CHUNK_SIZE];
         let mut total = 0u64;
         loop {
-            let n = self.handle.read(&mut buffer).await?;
+            let n = self.handle.read_chunk(|_| {}).await?;
             if n == 0 {
                 return Ok(total);
             }

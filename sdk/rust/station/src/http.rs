@@ -152,14 +152,12 @@ impl PendingResponse {
         &self.handle
     }
 
-    /// Waits for the response head: the status and headers of the final response (redirects are
-    /// followed by the host), or the error the request failed with.
+    /// Waits for the response head: the status of the final response (redirects are followed by
+    /// the host), or the error the request failed with.
     pub async fn response(self) -> Result<Response> {
         let raw = self.handle.as_raw();
         let status = self.handle.retry(move || unsafe { sys::http_status(raw) }).await? as u16;
-        let text = copy_out(1024, |buf| unsafe { sys::http_headers(raw, buf.as_mut_ptr(), buf.len()) }).map_err(Error::from_raw)?;
-        let headers = parse_headers(&String::from_utf8_lossy(&text));
-        Ok(Response { status, headers, body: Body::new(self.handle) })
+        Ok(Response { status, body: Body::new(self.handle) })
     }
 }
 
@@ -168,7 +166,6 @@ impl PendingResponse {
 #[derive(Debug)]
 pub struct Response {
     status: u16,
-    headers: Vec<(String, String)>,
     body: Body,
 }
 
@@ -183,14 +180,18 @@ impl Response {
         (200..300).contains(&self.status)
     }
 
-    /// Every header as (lower-case name, value), in the order received.
-    pub fn headers(&self) -> &[(String, String)] {
-        &self.headers
+    /// Every header as (lower-case name, value), in the order received. They are copied from the
+    /// host when asked for (a module that never looks at headers never pays for them).
+    pub fn headers(&self) -> Result<Vec<(String, String)>> {
+        let raw = self.body.handle().as_raw();
+        let text = copy_out(1024, |buf| unsafe { sys::http_headers(raw, buf.as_mut_ptr(), buf.len()) }).map_err(Error::from_raw)?;
+        Ok(parse_headers(&String::from_utf8_lossy(&text)))
     }
 
-    /// The first value of a header, by case-insensitive name.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    /// The first value of a header, by case-insensitive name; `None` when absent (or when the
+    /// headers cannot be read).
+    pub fn header(&self, name: &str) -> Option<String> {
+        find_header(&self.headers().ok()?, name).map(str::to_string)
     }
 
     /// Fails with [`ErrorCode::Io`] naming the status unless it is 2xx.
@@ -231,6 +232,11 @@ impl Response {
     pub async fn drain(self) -> Result<u64> {
         self.body.drain().await
     }
+}
+
+/// The first value of a header in parsed `headers`, by case-insensitive name.
+pub fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
 /// Parses the host's header block (`name: value\r\n` lines) into (lower-case name, value) pairs.
@@ -289,15 +295,20 @@ mod tests {
 
     #[test]
     fn finds_headers_case_insensitively() {
-        let response = Response {
-            status: 404,
-            headers: parse_headers("Content-Length: 3\r\n"),
-            body: Body::new(unsafe { Handle::from_raw(1) }),
-        };
-        assert_eq!(response.header("content-length"), Some("3"));
-        assert_eq!(response.header("CONTENT-LENGTH"), Some("3"));
-        assert_eq!(response.header("x"), None);
+        let headers = parse_headers("Content-Length: 3\r\nX-A: 1\r\nx-a: 2\r\n");
+        assert_eq!(find_header(&headers, "content-length"), Some("3"));
+        assert_eq!(find_header(&headers, "CONTENT-LENGTH"), Some("3"));
+        assert_eq!(find_header(&headers, "x-a"), Some("1"));
+        assert_eq!(find_header(&headers, "x"), None);
+    }
+
+    #[test]
+    fn statuses_outside_2xx_are_errors_on_request() {
+        let response = Response { status: 404, body: Body::new(unsafe { Handle::from_raw(1) }) };
         assert!(!response.is_success());
         assert_eq!(response.error_for_status().unwrap_err().code(), ErrorCode::Io);
+        let ok = Response { status: 204, body: Body::new(unsafe { Handle::from_raw(2) }) };
+        assert!(ok.is_success());
+        assert_eq!(ok.error_for_status().unwrap().status(), 204);
     }
 }

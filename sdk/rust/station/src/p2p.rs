@@ -28,7 +28,7 @@
 use std::time::Duration;
 
 use crate::buffer::copy_out_string;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::Result;
 use crate::executor::timeout_millis;
 use crate::handle::Handle;
 use crate::sys;
@@ -118,18 +118,7 @@ impl Stream {
 
     /// Reads until the other side half-closes; fails with [`ErrorCode::TooLarge`] past `max` bytes.
     pub async fn read_to_end(&self, max: usize) -> Result<Vec<u8>> {
-        let mut data = Vec::new();
-        let mut buffer = vec![0u8; 16 * 1024];
-        loop {
-            let n = self.handle.read(&mut buffer).await?;
-            if n == 0 {
-                return Ok(data);
-            }
-            if n > max - data.len() {
-                return Err(Error::new(ErrorCode::TooLarge, format!("the stream sent more than {} bytes", max)));
-            }
-            data.extend_from_slice(&buffer[..n]);
-        }
+        self.handle.read_to_end(max, "the stream's data").await
     }
 
     /// Queues up to `buf.len()` bytes; returns how many were taken, waiting while the queue is full.
