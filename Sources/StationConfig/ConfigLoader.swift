@@ -13,7 +13,9 @@ public enum ConfigLoader {
     /// The top-level tables of `station.toml`.
     static let stationTables = ["daemon", "budget", "status", "p2p", "ipfs", "supervisor", "module"]
     /// The keys of a `module.toml`, top level.
-    static let manifestKeys = ["name", "version", "wasm", "cid", "args", "restart", "env", "grants", "limits"]
+    static let manifestKeys = ["name", "version", "wasm", "js", "cid", "args", "restart", "env", "grants", "limits"]
+    /// The keys that give a module's code; a manifest has exactly one of them.
+    static let codeKeys = ["wasm", "js", "cid"]
     static let grantKeys = ["net", "p2p", "p2p-local", "ipfs", "kv", "files"]
     static let limitKeys = [
         "memory", "cpu", "fuel", "timeout", "stack", "storage", "kv-quota", "ipfs-quota", "net-rate",
@@ -136,7 +138,7 @@ public enum ConfigLoader {
 
         // [ipfs]
         if let ipfs = root.section("ipfs", named: "[ipfs]") {
-            ipfs.checkKeys(["gateways"])
+            ipfs.checkKeys(["gateways", "routers", "bootstrap", "allow-net"])
             if let gateways = ipfs.strings("gateways", example: "http://127.0.0.1:8080") {
                 for (url, value) in gateways {
                     if let message = checks.gatewayURL?(url) {
@@ -146,6 +148,34 @@ public enum ConfigLoader {
                     }
                 }
                 configuration.ipfs.gateways = gateways.map(\.text)
+            }
+            if let routers = ipfs.strings("routers", example: "https://cid.contact") {
+                for (url, value) in routers {
+                    if let message = checks.gatewayURL?(url) {
+                        ipfs.problem(value.line, "'routers' in [ipfs]: '\(url)' is not a valid router URL: \(message)")
+                    } else if !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                        ipfs.problem(value.line, "'routers' in [ipfs]: '\(url)' must be an http:// or https:// URL")
+                    }
+                }
+                configuration.ipfs.routers = routers.map(\.text)
+            }
+            if let bootstrap = ipfs.strings("bootstrap", example: "/ip4/192.0.2.1/tcp/4001/p2p/12D3KooW...") {
+                for (address, value) in bootstrap {
+                    if let message = checks.multiaddr?(address) {
+                        ipfs.problem(value.line, "'bootstrap' in [ipfs]: '\(address)' is not a valid multiaddr: \(message)")
+                    } else if !address.hasPrefix("/") || !address.contains("/p2p/") {
+                        ipfs.problem(value.line, "'bootstrap' in [ipfs]: '\(address)' must be a multiaddr ending in /p2p/<peer id>")
+                    }
+                }
+                configuration.ipfs.bootstrap = bootstrap.map(\.text)
+            }
+            if let patterns = ipfs.strings("allow-net", example: "127.0.0.1:*") {
+                for (pattern, value) in patterns {
+                    if let message = checks.networkPattern?(pattern) {
+                        ipfs.problem(value.line, "'allow-net' in [ipfs]: '\(pattern)' is not a valid pattern: \(message)")
+                    }
+                }
+                configuration.ipfs.allowNet = patterns.map(\.text)
             }
         }
 
@@ -256,31 +286,47 @@ public enum ConfigLoader {
 
         var source: ModuleSource?
         let wasm = root.string("wasm", example: "module.wasm")
+        let js = root.string("js", example: "main.js")
         let cid = root.string("cid", example: "bafy...")
-        switch (wasm, cid) {
-        case (let (path, value)?, nil):
-            let absolute = Paths.absolute(path, base: folder)
-            if let reason = wasmFileProblem(absolute) {
-                root.problem(value.line, "'wasm': '\(path)' (\(absolute)) \(reason)")
-            } else if let message = checks.moduleFile?(absolute) {
-                root.problem(value.line, "'wasm': '\(path)' (\(absolute)): \(message)")
-            } else {
-                source = .file(absolute)
+        let given = zip(codeKeys, [wasm, js, cid]).compactMap { key, entry in entry.map { (key, $0.text, $0.value) } }
+        if given.count > 1 {
+            let listed = given.map { "'\($0.0)' (line \($0.2.line))" }
+            let text = given.count == 2
+                ? "give either \(listed[0]) or \(listed[1]), not both"
+                : "give only one of \(listed.dropLast().joined(separator: ", ")) and \(listed[listed.count - 1])"
+            root.problem(given.map { $0.2.line }.max(), text)
+        } else if let (key, text, value) = given.first {
+            switch key {
+            case "wasm":
+                let absolute = Paths.absolute(text, base: folder)
+                if let reason = codeFileProblem(absolute, extensions: ["wasm", "wat"]) {
+                    let hint = codeFileProblem(absolute, extensions: ["js", "mjs"]) == nil ? " (a JavaScript module is given as js = \"\(text)\")" : ""
+                    root.problem(value.line, "'wasm': '\(text)' (\(absolute)) \(reason)\(hint)")
+                } else if let message = checks.moduleFile?(absolute) {
+                    root.problem(value.line, "'wasm': '\(text)' (\(absolute)): \(message)")
+                } else {
+                    source = .file(absolute)
+                }
+            case "js":
+                let absolute = Paths.absolute(text, base: folder)
+                if let reason = codeFileProblem(absolute, extensions: ["js", "mjs"]) {
+                    root.problem(value.line, "'js': '\(text)' (\(absolute)) \(reason)")
+                } else if Paths.folder(of: absolute) == "/" {
+                    root.problem(value.line, "'js': '\(text)' (\(absolute)): the entry's folder is the module's root, and '/' would give it the whole file system; put the module in a folder of its own")
+                } else {
+                    source = .javascript(absolute)
+                }
+            default:
+                if text.isEmpty {
+                    root.problem(value.line, "'cid': must not be empty")
+                } else if let message = checks.cid?(text) {
+                    root.problem(value.line, "'cid': '\(text)' is not a valid CID: \(message)")
+                } else {
+                    source = .cid(text)
+                }
             }
-        case (nil, let (text, value)?):
-            if text.isEmpty {
-                root.problem(value.line, "'cid': must not be empty")
-            } else if let message = checks.cid?(text) {
-                root.problem(value.line, "'cid': '\(text)' is not a valid CID: \(message)")
-            } else {
-                source = .cid(text)
-            }
-        case (let (_, first)?, let (_, second)?):
-            root.problem(max(first.line, second.line), "give either 'wasm' (line \(first.line)) or 'cid' (line \(second.line)), not both")
-        case (nil, nil):
-            if table["wasm"] == nil && table["cid"] == nil {
-                root.problem(nil, "missing the module's code: add wasm = \"module.wasm\" (a file next to the manifest) or cid = \"bafy...\"")
-            }
+        } else if codeKeys.allSatisfy({ table[$0] == nil }) {
+            root.problem(nil, "missing the module's code: add wasm = \"module.wasm\" (a file next to the manifest), js = \"main.js\" (a JavaScript module) or cid = \"bafy...\"")
         }
 
         let argumentValues = root.strings("args", example: "--verbose") ?? []
@@ -457,10 +503,13 @@ public enum ConfigLoader {
         }
     }
 
-    static func wasmFileProblem(_ path: String) -> String? {
+    /// Why the code file at `path` cannot be used, or nil: it must end in one of `extensions`,
+    /// exist, be a file and be readable.
+    static func codeFileProblem(_ path: String, extensions: [String]) -> String? {
         let lower = path.lowercased()
-        guard lower.hasSuffix(".wasm") || lower.hasSuffix(".wat") else {
-            return "must be a .wasm or .wat file"
+        guard extensions.contains(where: { lower.hasSuffix("." + $0) }) else {
+            let names = extensions.map { "." + $0 }
+            return "must be a \(names.dropLast().joined(separator: ", ")) or \(names[names.count - 1]) file"
         }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return "does not exist" }

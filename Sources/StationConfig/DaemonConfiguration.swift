@@ -72,6 +72,13 @@ public struct NodeSettings: Sendable, Hashable {
 public struct IPFSSettings: Sendable, Hashable {
     /// Trustless gateways to fall back to (URLs), tried in order.
     public var gateways: [String] = []
+    /// Delegated routers (HTTP routing v1 base URLs) asked for providers of content the store lacks.
+    public var routers: [String] = []
+    /// Peers to connect to at start for content (multiaddrs with `/p2p/`), asked over Bitswap.
+    public var bootstrap: [String] = []
+    /// Extra network patterns provider addresses named by routers may point to (public addresses
+    /// are always allowed), e.g. `127.0.0.1:*`.
+    public var allowNet: [String] = []
 
     public init() {}
 }
@@ -110,10 +117,13 @@ public enum ModuleSource: Sendable, Hashable, CustomStringConvertible {
     case file(String)
     /// A CID (text as written), fetched through IPFS and cached.
     case cid(String)
+    /// A JavaScript module's entry file (`.js` or `.mjs`, absolute path), run by the station-js
+    /// engine module with the entry's folder as its root.
+    case javascript(String)
 
     public var description: String {
         switch self {
-        case .file(let path): path
+        case .file(let path), .javascript(let path): path
         case .cid(let cid): "ipfs://\(cid)"
         }
     }

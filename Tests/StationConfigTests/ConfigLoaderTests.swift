@@ -428,8 +428,46 @@ struct ConfigLoaderTests {
             "/ext/module.toml:3: 'wasm': 'code.txt' (\(folder.path)/ext/code.txt) must be a .wasm or .wat file",
             "/none/module.toml:0: missing 'name' (letters, digits, '-', '_' and '.', like name = \"ticker\")",
             "/none/module.toml:0: missing 'version' (like version = \"1.0.0\")",
-            "/none/module.toml:0: missing the module's code: add wasm = \"module.wasm\" (a file next to the manifest) or cid = \"bafy...\"",
+            "/none/module.toml:0: missing the module's code: add wasm = \"module.wasm\" (a file next to the manifest), js = \"main.js\" (a JavaScript module) or cid = \"bafy...\"",
         ])
+    }
+
+    @Test("js names a JavaScript module's entry: exactly one of wasm, js and cid, a .js or .mjs file that exists")
+    func javascriptEntry() throws {
+        let folder = try ConfigFolder()
+        let modules = ["ok", "mjs", "two", "three", "ts", "gone", "aswasm", "typo", "dir"]
+        try folder.write("station.toml", modules.map { "[[module]]\nmanifest = \"\($0)/module.toml\"\n" }.joined())
+        try folder.write("ok/module.toml", "name = \"ok\"\nversion = \"1\"\njs = \"src/main.js\"\nargs = [\"--fast\"]\n")
+        try folder.write("ok/src/main.js", "console.log(1)\n")
+        try folder.write("mjs/module.toml", "name = \"mjs\"\nversion = \"1\"\njs = \"main.MJS\"\n")
+        try folder.write("mjs/main.MJS", "")
+        try folder.write("two/module.toml", "name = \"two\"\nversion = \"1\"\nwasm = \"m.wasm\"\njs = \"main.js\"\n")
+        try folder.write("three/module.toml", "name = \"three\"\nversion = \"1\"\njs = \"main.js\"\ncid = \"bafy\"\nwasm = \"m.wasm\"\n")
+        try folder.write("ts/module.toml", "name = \"ts\"\nversion = \"1\"\njs = \"main.ts\"\n")
+        try folder.write("ts/main.ts", "")
+        try folder.write("gone/module.toml", "name = \"gone\"\nversion = \"1\"\njs = \"gone.js\"\n")
+        try folder.write("aswasm/module.toml", "name = \"aswasm\"\nversion = \"1\"\nwasm = \"main.js\"\n")
+        try folder.write("aswasm/main.js", "")
+        try folder.write("typo/module.toml", "name = \"typo\"\nversion = \"1\"\njss = \"main.js\"\n")
+        try folder.write("dir/module.toml", "name = \"dir\"\nversion = \"1\"\njs = \"lib.js\"\n")
+        try FileManager.default.createDirectory(atPath: folder.path + "/dir/lib.js", withIntermediateDirectories: true)
+        let problems = folder.problems().map { "\($0.file.dropFirst(folder.path.count)):\($0.line ?? 0): \($0.message)" }
+        #expect(problems == [
+            "/aswasm/module.toml:3: 'wasm': 'main.js' (\(folder.path)/aswasm/main.js) must be a .wasm or .wat file (a JavaScript module is given as js = \"main.js\")",
+            "/dir/module.toml:3: 'js': 'lib.js' (\(folder.path)/dir/lib.js) is a folder, not a file",
+            "/gone/module.toml:3: 'js': 'gone.js' (\(folder.path)/gone/gone.js) does not exist",
+            "/three/module.toml:5: give only one of 'wasm' (line 5), 'js' (line 3) and 'cid' (line 4)",
+            "/ts/module.toml:3: 'js': 'main.ts' (\(folder.path)/ts/main.ts) must be a .js or .mjs file",
+            "/two/module.toml:4: give either 'wasm' (line 3) or 'js' (line 4), not both",
+            "/typo/module.toml:0: missing the module's code: add wasm = \"module.wasm\" (a file next to the manifest), js = \"main.js\" (a JavaScript module) or cid = \"bafy...\"",
+            "/typo/module.toml:3: unknown key 'jss'; did you mean 'js'?",
+        ])
+
+        try folder.write("station.toml", "[[module]]\nmanifest = \"ok/module.toml\"\n[[module]]\nmanifest = \"mjs/module.toml\"\n")
+        let configuration = try ConfigLoader.load(path: folder.path + "/station.toml", environment: environment)
+        #expect(configuration.modules.map(\.source) == [.javascript(folder.path + "/ok/src/main.js"), .javascript(folder.path + "/mjs/main.MJS")])
+        #expect(configuration.modules.first?.arguments == ["--fast"])
+        #expect(configuration.modules.first?.source.description == folder.path + "/ok/src/main.js")
     }
 
     @Test("field checks supplied by the daemon are applied at the right lines")
