@@ -7,10 +7,13 @@ import WASIHost
 public struct DirectoryGrant: Sendable, Hashable {
     public var hostPath: String
     public var guestPath: String
+    /// The module may read but not change the directory (a JavaScript module's own folder).
+    public var readOnly: Bool
 
-    public init(hostPath: String, guestPath: String) {
+    public init(hostPath: String, guestPath: String, readOnly: Bool = false) {
         self.hostPath = hostPath
         self.guestPath = guestPath
+        self.readOnly = readOnly
     }
 
     /// Parses `HOST[::GUEST]` (the guest path defaults to the host path as given).
@@ -22,6 +25,7 @@ public struct DirectoryGrant: Sendable, Hashable {
             hostPath = text
             guestPath = text
         }
+        readOnly = false
         guard !hostPath.isEmpty, !guestPath.isEmpty else {
             throw SandboxError.runtime("'\(text)' is not HOST[::GUEST]")
         }
@@ -223,7 +227,7 @@ public final class ModuleRunner: Sendable {
         var wasi = WASIConfiguration()
         wasi.arguments = [configuration.module.name] + configuration.arguments
         wasi.environment = configuration.environment
-        wasi.preopens = configuration.directories.map { WASIPreopen(hostPath: $0.hostPath, guestPath: $0.guestPath) }
+        wasi.preopens = configuration.directories.map { WASIPreopen(hostPath: $0.hostPath, guestPath: $0.guestPath, readOnly: $0.readOnly) }
         wasi.stdin = configuration.stdin
         wasi.stdout = configuration.stdout
         wasi.stderr = configuration.stderr

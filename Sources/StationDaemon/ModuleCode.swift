@@ -29,6 +29,9 @@ public struct ModuleCode: Sendable {
             return LoadedModule(name: name, wasm: loaded.wasm)
         case .cid(let text):
             return try await loadCID(text, name: name, timeout: timeout)
+        case .javascript(let path):
+            // Run through ``JavaScriptModule`` on the engine module, never loaded as WebAssembly.
+            throw ModuleCodeError("\(path) is a JavaScript module: it runs on the \(JavaScriptEngine.name) engine module")
         }
     }
 

@@ -176,11 +176,14 @@ final class ModuleSupervisor: Sendable {
     /// - Returns: how the run ended, and how long guest code ran (nil if it never began: loading,
     ///   which may mean fetching by CID, is not running and must not look healthy).
     private func runOnce() async -> (RunEnd, ranFor: Duration?) {
-        let loaded: LoadedModule
+        var run: RunConfiguration
         do {
-            loaded = try await context.code.load(source, name: name)
+            run = try await codeConfiguration()
         } catch let error as SandboxError {
             return (.failed(RunFailure(error)), nil)
+        } catch let error as JavaScriptEngineError {
+            // Not the module's fault, and fixed by installing the engine: retried with backoff.
+            return (.failed(.error("\(error)")), nil)
         } catch {
             return (.failed(.error("cannot get the module's code: \(error)")), nil)
         }
@@ -195,11 +198,8 @@ final class ModuleSupervisor: Sendable {
                 configuration: try stationConfiguration(), events: context.events, jobs: context.jobs,
                 p2pNode: manifest.grants.p2p.isEmpty ? nil : context.node,
                 content: manifest.grants.ipfs ? context.content : nil)
-            var run = RunConfiguration(module: loaded)
-            run.arguments = manifest.arguments
-            run.environment = manifest.environment.map { ($0.name, $0.value) }
             if manifest.grants.files {
-                run.directories = [DirectoryGrant(hostPath: context.layout.dataFolder(name).path, guestPath: "/data")]
+                run.directories.append(DirectoryGrant(hostPath: context.layout.dataFolder(name).path, guestPath: "/data"))
             }
             run.stdin = .none
             run.stdout = output
@@ -248,6 +248,22 @@ final class ModuleSupervisor: Sendable {
         if let error = outcome.error { return (.failed(RunFailure(error)), ranFor) }
         if outcome.exitStatus != 0 { return (.failed(.exitStatus(outcome.exitStatus)), ranFor) }
         return (.exited, ranFor)
+    }
+
+    /// The code to run with its arguments and environment: a WebAssembly module (from a file or
+    /// a CID), or the JavaScript engine module with the script's folder as its root.
+    private func codeConfiguration() async throws -> RunConfiguration {
+        let environment = manifest.environment.map { ($0.name, $0.value) }
+        if case .javascript(let entry) = source {
+            let script = try JavaScriptModule(entry: entry)
+            let engine = try JavaScriptEngine.locate()
+            return script.runConfiguration(engine: engine, arguments: manifest.arguments, environment: environment)
+        }
+        let loaded = try await context.code.load(source, name: name)
+        var run = RunConfiguration(module: loaded)
+        run.arguments = manifest.arguments
+        run.environment = environment
+        return run
     }
 
     private func limits() -> Limits {

@@ -113,6 +113,11 @@ public final class StationDaemon: StatusProvider, @unchecked Sendable {
         }
 
         events.emit(.started)
+        // As Zinnia's daemon does: the job totals so far, before any module runs, so a front end
+        // shows the kept count at once (every enabled module listed, 0 for a new one).
+        var totals = jobs.totals
+        for module in enabledModules where totals[module.name] == nil { totals[module.name] = 0 }
+        events.emit(.jobsCompleted(total: totals.values.reduce(0, &+), modules: totals))
         if let node {
             for address in node.host.listenAddresses {
                 events.emit(.activity(module: "station", level: .info, message: "p2p node listening on \(address)/p2p/\(node.host.peerID)"))

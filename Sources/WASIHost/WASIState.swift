@@ -68,7 +68,10 @@ final class WASIState {
         self.table = table
         let cost = StorageCost.forDirectories(roots)
         var scanner = StorageScanner(entryLimit: configuration.storageScanLimit, cost: cost)
-        for root in roots { scanner.scan(root: root) }
+        // A read-only directory can never grow, so its contents are not the module's to pay for
+        // (a JavaScript module's own folder would otherwise eat into the quota of its data folder,
+        // and a large one would be walked at every start).
+        for (root, preopen) in zip(roots, configuration.preopens) where !preopen.readOnly { scanner.scan(root: root) }
         // An unfinished scan counts as full, so that nothing can grow a tree of unknown size.
         let used = scanner.complete ? scanner.bytes : max(scanner.bytes, configuration.storageQuota)
         let entries = scanner.complete ? scanner.entries : max(scanner.entries, configuration.maxStorageEntries)

@@ -19,6 +19,10 @@ enum CommandExit {
     static let unavailable = ExitStatus.link
     /// The runtime itself failed (`EX_SOFTWARE`).
     static let software = ExitStatus.runtime
+    /// The JavaScript engine module a `.js` module needs is not installed, or is damaged
+    /// (`EX_OSFILE`: a file the runtime needs is missing or bad). Kept apart from the module's
+    /// own failures so that a front end can tell "install the engine" from "the module is broken".
+    static let engineMissing: Int32 = 72
     /// The configuration has problems (`EX_CONFIG`).
     static let configuration: Int32 = 78
     /// A limit or a timeout was hit (as `timeout(1)`).

@@ -23,7 +23,7 @@ struct DaemonCommand: AsyncParsableCommand {
             (exit status 78). --check stops after that and prints what each module would get.
 
             Events: readable lines on stderr, or with --json the Station JSON lines on stdout \
-            ({"type":"activity:started"}, activity:info/error, jobs-completed with one total per \
+            ({"type":"activity:started","module":null}, activity:info/error, jobs-completed with one total per \
             module, kept across restarts).
 
             Status: a dashboard, a JSON API and Prometheus metrics on 127.0.0.1 (port 7834 unless \

@@ -15,6 +15,7 @@ struct InspectCommand: ParsableCommand {
     var module: String
 
     func run() throws {
+        if JavaScriptModule.isJavaScript(module) { return try inspectJavaScript() }
         let info: ModuleInfo
         let loaded: LoadedModule
         do {
@@ -53,5 +54,22 @@ struct InspectCommand: ParsableCommand {
         if !info.customSections.isEmpty {
             print("custom sections: \(info.customSections.joined(separator: ", "))")
         }
+    }
+}
+
+extension InspectCommand {
+    /// A JavaScript module has no imports or exports of its own: say what runs it.
+    func inspectJavaScript() throws {
+        let script: JavaScriptModule
+        do throws(SandboxError) {
+            script = try JavaScriptModule(entry: module)
+        } catch {
+            Diagnostics.report(module: module, error)
+            throw ExitCode(error.exitStatus)
+        }
+        print("module: \(script.name) (a JavaScript module, run by the \(JavaScriptEngine.name) engine module)")
+        print("entry: \(script.entryInRoot)")
+        print("root: \(script.root) (seen read-only as '/'; imports must stay inside it)")
+        print("engine: \(JavaScriptEngine.status())")
     }
 }

@@ -9,10 +9,15 @@ import WASIHost
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a WebAssembly module (.wasm or .wat) in the foreground.",
+        abstract: "Run a WebAssembly module (.wasm or .wat) or a JavaScript module (.js, .mjs) in the foreground.",
         discussion: """
             The module runs with our own WASI preview 1 host: it sees its arguments, the variables \
             given with --env, the directories given with --dir, and its standard streams.
+
+            JavaScript modules (docs/js.md) run on the station-js engine module, under the same \
+            limits and grants: the module's folder is its root, seen read-only as '/', and every \
+            import must stay inside it. The engine is installed by: bash scripts/install-extras \
+            (or named by $STATION_JS_ENGINE). An uncaught exception ends the module with status 1.
 
             Defaults when a limit is not given: --memory 256MiB, --stack 1MiB, --storage 1GiB, \
             100,000 table elements, 256 open files, no fuel budget, no timeout, no CPU throttle.
@@ -27,7 +32,8 @@ struct RunCommand: AsyncParsableCommand {
 
             Exit status: the module's own proc_exit code (0 when _start returns); otherwise \
             65 invalid module, 66 unreadable file, 69 missing import or export, 70 runtime error, \
-            124 limit hit, 134 trap, 130 interrupted. One line on stderr says what happened.
+            72 JavaScript engine missing or damaged, 124 limit hit, 134 trap, 130 interrupted. One \
+            line on stderr says what happened.
             """
     )
 
@@ -94,7 +100,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print a summary (engine, time, CPU, fuel, memory) on stderr when the module ends.")
     var stats = false
 
-    @Argument(help: ArgumentHelp("The module: a .wasm binary or .wat text.", valueName: "MODULE"))
+    @Argument(help: ArgumentHelp("The module: a .wasm binary, .wat text, or a .js/.mjs JavaScript module.", valueName: "MODULE"))
     var module: String
 
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("Arguments passed to the module.", valueName: "ARGS"))
@@ -109,6 +115,14 @@ struct RunCommand: AsyncParsableCommand {
         }
         for entry in env where !entry.contains("=") || entry.hasPrefix("=") {
             throw ValidationError("--env takes KEY=VALUE, not '\(entry)'")
+        }
+        if JavaScriptModule.isJavaScript(module) {
+            if invoke != nil {
+                throw ValidationError("--invoke calls a WebAssembly export; a JavaScript module has none (it runs from its top level)")
+            }
+            for grant in dir where (try? DirectoryGrant(parsing: grant))?.guestPath == JavaScriptModule.guestRoot {
+                throw ValidationError("--dir '\(grant)': '/' is the JavaScript module's own folder; give the directory another guest path, like HOST::/data")
+            }
         }
         if let maxHandles, maxHandles < 1 || maxHandles > 1_000_000 {
             throw ValidationError("--max-handles must be between 1 and 1000000, not \(maxHandles)")
@@ -155,43 +169,75 @@ struct RunCommand: AsyncParsableCommand {
         return limits
     }
 
-    func run() async throws {
-        let loaded: LoadedModule
+    /// The `--env` entries as pairs.
+    var environment: [(String, String)] {
+        env.map { entry in
+            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+        }
+    }
+
+    /// The run for a WebAssembly module, or for a JavaScript module on the engine module; and the
+    /// module's name for messages and events.
+    func prepare() throws -> (RunConfiguration, name: String) {
         var configuration: RunConfiguration
+        let name: String
         do {
             let limits = try limits()
-            // Reading the file (and parsing WebAssembly text) counts against the load-time limit,
-            // and never outlasts the run's own deadline.
-            let loadTime = [limits.loadTime, limits.timeout].compactMap { $0 }.min()
-            loaded = try ModuleLoader.load(path: module, loadTime: loadTime)
-            configuration = RunConfiguration(module: loaded)
+            let grants = try dir.map(DirectoryGrant.init(parsing:))
+            if JavaScriptModule.isJavaScript(module) {
+                let script = try JavaScriptModule(entry: module)
+                let engine: JavaScriptEngine
+                do {
+                    engine = try JavaScriptEngine.locate()
+                } catch {
+                    Diagnostics.report(module: script.name, message: "\(error)")
+                    throw ExitCode(CommandExit.engineMissing)
+                }
+                configuration = script.runConfiguration(engine: engine, arguments: arguments, environment: environment)
+                configuration.directories += grants
+                name = script.name
+            } else {
+                // Reading the file (and parsing WebAssembly text) counts against the load-time
+                // limit, and never outlasts the run's own deadline.
+                let loadTime = [limits.loadTime, limits.timeout].compactMap { $0 }.min()
+                let loaded = try ModuleLoader.load(path: module, loadTime: loadTime)
+                configuration = RunConfiguration(module: loaded)
+                configuration.directories = grants
+                configuration.arguments = arguments
+                configuration.environment = environment
+                name = loaded.name
+            }
             configuration.limits = limits
-            configuration.directories = try dir.map(DirectoryGrant.init(parsing:))
         } catch let error as SandboxError {
             Diagnostics.report(module: module, error)
             throw ExitCode(error.exitStatus)
         }
-        configuration.arguments = arguments
-        configuration.environment = env.map { entry in
-            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
-        }
+        return (configuration, name)
+    }
+
+    func run() async throws {
+        let prepared = try prepare()
+        var configuration = prepared.0
+        let name = prepared.name
         configuration.engine = EngineChoice(rawValue: engine) ?? .auto
         configuration.stdin = noStdin ? .none : .fileDescriptor(0)
         if json { configuration.stdout = FileDescriptorSink(fd: 2) }
         let events: any StationEventSink = json ? JSONLinesEventSink(fileDescriptor: 1) : ReadableEventSink(fileDescriptor: 2)
-        var stationConfiguration = try stationConfiguration(moduleName: loaded.name)
+        var stationConfiguration = try stationConfiguration(moduleName: name)
         network.apply(to: &stationConfiguration)
         let services: SharedServices
         do {
-            services = try await RunNetworkServices.start(network, module: loaded.name)
+            services = try await RunNetworkServices.start(network, module: name)
         } catch {
             let message = error is SharedServicesError ? "\(error)" : "cannot start the p2p node or block store: \(error)"
-            Diagnostics.report(module: loaded.name, message: message)
+            Diagnostics.report(module: name, message: message)
             throw ExitCode(CommandExit.unavailable)
         }
+        // Zinnia's throttle: a total is printed at once, then at most every 200 ms; the final
+        // total is always printed when the module ends.
         let operations = StationOperations(
-            configuration: stationConfiguration, events: events, jobs: JobLedger(sink: events),
+            configuration: stationConfiguration, events: events, jobs: JobLedger(sink: events, interval: .milliseconds(200)),
             p2pNode: services.node, content: services.content)
         configuration.hostFunctions = StationABI.hostFunctions(operations)
         if let invoke { configuration.entryPoint = .function(name: invoke, arguments: arguments) }
@@ -201,7 +247,12 @@ struct RunCommand: AsyncParsableCommand {
         configuration.stoppable = false
         let runner = ModuleRunner(configuration: configuration)
         operations.attach(governor: runner.governor)
-        if json { events.emit(.started) }
+        if json {
+            // As Zinnia's daemon starts: the runtime is up, then the module's job total so far
+            // (`station run` keeps no total between runs, so it starts at 0).
+            events.emit(.started)
+            events.emit(.jobsCompleted(total: 0, modules: [name: 0]))
+        }
         let interruptible = EngineSettings(limits: configuration.limits, stoppable: false).interruptible
         let interrupt = InterruptHandler(exitImmediately: !interruptible) { runner.stop(.runtime("interrupted")) }
         let outcome = await runner.run()
@@ -209,7 +260,7 @@ struct RunCommand: AsyncParsableCommand {
         operations.close()
         await services.stop()
         if json, let error = outcome.error {
-            events.emit(.activity(module: loaded.name, level: .error, message: interrupt.fired ? "interrupted" : "\(error)"))
+            events.emit(.activity(module: name, level: .error, message: interrupt.fired ? "interrupted" : "\(error)"))
         }
 
         if !outcome.results.isEmpty {
@@ -218,10 +269,10 @@ struct RunCommand: AsyncParsableCommand {
         if stats { Diagnostics.printStats(outcome) }
         if let error = outcome.error {
             if interrupt.fired {
-                Diagnostics.report(module: loaded.name, message: "interrupted")
+                Diagnostics.report(module: name, message: "interrupted")
                 throw ExitCode(CommandExit.interrupted)
             }
-            Diagnostics.report(module: loaded.name, error)
+            Diagnostics.report(module: name, error)
         }
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
     }

@@ -7,7 +7,7 @@ import SandboxEngine
 struct VersionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "version",
-        abstract: "Print station's version and which engines are available."
+        abstract: "Print station's version, which engines are available and the JavaScript engine."
     )
 
     func run() throws {
@@ -17,6 +17,7 @@ struct VersionCommand: ParsableCommand {
         for (kind, status) in EngineFactory.availability() {
             print("  \(kind): \(status)")
         }
+        print("javascript: \(JavaScriptEngine.status())")
     }
 }
 

@@ -3,7 +3,8 @@ import Foundation
 /// Something the runtime tells the front end about a module: the JSON lines Station front ends read
 /// (design brief §7), or readable lines for people.
 public enum StationEvent: Sendable, Hashable {
-    /// The runtime started running modules: `{"type":"activity:started"}`.
+    /// The runtime started running modules: `{"type":"activity:started","module":null}` (Zinnia's
+    /// line, `module` null because the runtime, not a module, reports it).
     case started
     /// A module reported activity (or the runtime reports something about a module).
     case activity(module: String, level: ActivityLevel, message: String)
@@ -14,7 +15,7 @@ public enum StationEvent: Sendable, Hashable {
     public var jsonLine: String {
         switch self {
         case .started:
-            return #"{"type":"activity:started"}"#
+            return #"{"type":"activity:started","module":null}"#
         case .activity(let module, let level, let message):
             return #"{"type":"activity:\#(level.rawValue)","module":\#(JSONText.quote(module)),"message":\#(JSONText.quote(message))}"#
         case .jobsCompleted(let total, let modules):
