@@ -90,8 +90,10 @@ public final class StationDaemon: StatusProvider, @unchecked Sendable {
                 services = try await SharedServices.start(
                     identity: try IdentityStore.loadOrCreate(in: layout.state),
                     listen: try configuration.p2p.listen.map { try Multiaddr($0) },
-                    peers: try configuration.p2p.peers.map { try Multiaddr($0) },
-                    store: storeConfiguration, gateways: configuration.ipfs.gateways
+                    peers: try (configuration.p2p.peers + configuration.ipfs.bootstrap).map { try Multiaddr($0) },
+                    store: storeConfiguration, gateways: configuration.ipfs.gateways,
+                    routers: configuration.ipfs.routers, allowNet: configuration.ipfs.allowNet,
+                    dhtBootstrap: try configuration.ipfs.bootstrap.map { try Multiaddr($0) }
                 ) { peer, error in
                     events.emit(.activity(module: "station", level: .error, message: "could not connect to peer \(peer): \(error)"))
                 }

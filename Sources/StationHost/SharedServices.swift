@@ -31,7 +31,9 @@ public final class SharedServices: Sendable {
     /// Starts a node with `identity` listening on `listen` (``defaultListenAddress`` when empty),
     /// connects to `peers` (a peer that cannot be reached is passed to `peerFailed`, and start-up
     /// goes on), and, when `store` is given, opens the block store with Bitswap on the node
-    /// (asking every connected peer) and the trustless `gateways` after it. On failure nothing is
+    /// (asking every connected peer), the delegated `routers` at the same time (their providers'
+    /// addresses must pass ``ContentRoutingPolicy``, widened by `allowNet`), a DHT client
+    /// bootstrapped from `dhtBootstrap`, and the trustless `gateways` after them. On failure nothing is
     /// left running.
     ///
     /// A shared store always has a cap: a configuration without one (capacity `Int64.max`) gets
@@ -39,6 +41,7 @@ public final class SharedServices: Sendable {
     /// at start, every `collectEvery`, and by any put that would pass the cap.
     public static func start(
         identity: PrivateKey, listen: [Multiaddr], peers: [Multiaddr], store: BlockStore.Configuration?, gateways: [String],
+        routers: [String] = [], allowNet: [String] = [], dhtBootstrap: [Multiaddr] = [],
         collectEvery: Duration = StoreCollector.defaultInterval,
         peerFailed: (Multiaddr, any Error) -> Void
     ) async throws -> SharedServices {
@@ -68,7 +71,18 @@ public final class SharedServices: Sendable {
             started.start()
             bitswap = started
             let gateway = gateways.isEmpty ? nil : try TrustlessGatewayClient(gateways: gateways)
-            let content = SharedContent(store: blockStore, bitswap: started, gateway: gateway) {
+            let providerPolicy = try ContentRoutingPolicy.providers(allowNet: allowNet)
+            let routing = routers.isEmpty ? nil : try DelegatedRoutingClient(
+                routers: routers, policy: ContentRoutingPolicy.routers(routers, allowNet: allowNet))
+            var dht: KadDHT?
+            if !dhtBootstrap.isEmpty {
+                let client = KadDHT(host: host)
+                // Fills the routing table in the background; lookups before it ends start from what is known.
+                Task { await client.bootstrap(dhtBootstrap) }
+                dht = client
+            }
+            let content = SharedContent(store: blockStore, bitswap: started, gateway: gateway, routing: routing, dht: dht,
+                                        providerPolicy: providerPolicy) {
                 Array(Set(host.allConnections.map(\.remotePeer)))
             }
             let collector = StoreCollector(store: blockStore, every: collectEvery)
@@ -85,6 +99,7 @@ public final class SharedServices: Sendable {
         await collector?.stop()
         await bitswap?.stop()
         await content?.gateway?.shutdown()
+        await content?.router.routing?.shutdown()
         await node?.host.close()
     }
 }

@@ -26,6 +26,6 @@ struct IPFSCommand: AsyncParsableCommand {
               station ipfs car export bafy... -o dag.car
               station ipfs car import dag.car
             """,
-        subcommands: [IPFSAddCommand.self, IPFSGetCommand.self, IPFSCarCommand.self, IPFSServeCommand.self]
+        subcommands: [IPFSAddCommand.self, IPFSGetCommand.self, IPFSProvidersCommand.self, IPFSCarCommand.self, IPFSServeCommand.self]
     )
 }

@@ -3,18 +3,23 @@ import Foundation
 import IPFS
 import IPFSGateway
 import Multiformats
+import StationHost
 
 /// `station ipfs get`: writes a file or folder from the repo, fetching it from trustless gateways
 /// first when it is not complete locally.
 struct IPFSGetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
-        abstract: "Write a file (to -o OUT or stdout) or a folder (to -o OUT), fetching it from gateways if needed.",
+        abstract: "Write a file (to -o OUT or stdout) or a folder (to -o OUT), fetching it from peers, routers' providers or gateways if needed.",
         discussion: """
-            If the DAG under CID[/path] is complete in the repo, nothing is fetched. Otherwise the \
-            Bitswap peers given with --peer are asked first (all at once), then the gateways given \
-            with --gateway in turn for a CAR (format=car, dag-scope=all); every block is verified \
-            and the result is pinned in the repo. Folder entries named "", \
+            If the DAG under CID[/path] is complete in the repo, nothing is fetched. Otherwise, at \
+            the same time, the peers given with --peer and --bootstrap are asked over Bitswap, the \
+            DHT is searched from the --bootstrap peers, and the delegated routers given with \
+            --router are asked for providers; providers offering \
+            transport-bitswap are dialled, providers offering transport-ipfs-gateway-http are asked \
+            for a CAR, and the first complete answer wins. Then the gateways given with --gateway \
+            are tried in turn (format=car, dag-scope=all). Every block is verified and the result \
+            is pinned in the repo. Provider addresses must be public unless --allow-net admits them. Folder entries named "", \
             ".", "..", or containing "/" are refused before anything is written. OUT must not exist.
             """
     )
@@ -28,8 +33,13 @@ struct IPFSGetCommand: AsyncParsableCommand {
     @Option(name: .customLong("peer"), help: ArgumentHelp("Bitswap peer to fetch from, /ip4/.../tcp/.../p2p/ID (repeatable; asked before any gateway).", valueName: "MULTIADDR"))
     var peers: [String] = []
 
-    @Option(name: .customLong("gateway"), help: ArgumentHelp("Trustless gateway base URL, tried in the order given (repeatable).", valueName: "URL"))
+    @Option(name: .customLong("bootstrap"), help: ArgumentHelp("DHT bootstrap peer, /ip4/.../tcp/.../p2p/ID: connected to, asked over Bitswap, and the start of DHT provider lookups (repeatable).", valueName: "MULTIADDR"))
+    var bootstrap: [String] = []
+
+    @Option(name: .customLong("gateway"), help: ArgumentHelp("Trustless gateway base URL, tried in the order given after peers and routers (repeatable).", valueName: "URL"))
     var gateways: [String] = []
+
+    @OptionGroup var routing: IPFSRoutingOptions
 
     @Option(name: .long, help: ArgumentHelp("Longest time one gateway may take for the whole transfer (default 10m).", valueName: "DURATION"))
     var timeout = "10m"
@@ -75,44 +85,26 @@ struct IPFSGetCommand: AsyncParsableCommand {
         }
     }
 
-    /// Fetches from the Bitswap peers, else from the gateways; pins the path's end.
+    /// Fetches through ``ContentRouter``: the --peer and --bootstrap peers over Bitswap and the
+    /// --router providers at once, then the --gateway list; pins the path's end.
     private func fetch(_ request: GatewayRequest, into store: BlockStore, configuration: GatewayClientConfiguration) async throws {
-        guard !peers.isEmpty || !gateways.isEmpty else {
-            throw IPFSFailure.unavailable("\(target) is not complete in the repo; give --peer MULTIADDR or --gateway URL to fetch it")
+        guard !peers.isEmpty || !bootstrap.isEmpty || !routing.routers.isEmpty || !gateways.isEmpty else {
+            throw IPFSFailure.unavailable("\(target) is not complete in the repo; give --peer MULTIADDR, --router URL or --gateway URL to fetch it")
         }
-        if !peers.isEmpty {
-            let addresses = try peers.map { try P2PSupport.multiaddr($0, what: "--peer address") }
-            do {
-                try await IPFSBitswapFetch.fetch(request, from: addresses, into: store, idleTimeout: configuration.idleTimeout)
-                return
-            } catch {
-                guard !gateways.isEmpty else { throw IPFSFailure.unavailable("Bitswap: \(IPFSSupport.describe(error))") }
-                FileHandle.standardError.write(Data("station: ipfs: Bitswap failed (\(IPFSSupport.describe(error))); trying gateways\n".utf8))
-            }
-        }
-        try await fetchFromGateways(request, into: store, configuration: configuration)
-    }
-
-    /// Fetches the request's CAR from the gateways, then pins the path's end and drops the rest.
-    private func fetchFromGateways(_ request: GatewayRequest, into store: BlockStore, configuration: GatewayClientConfiguration) async throws {
-        let client = try TrustlessGatewayClient(gateways: gateways, configuration: configuration)
         let bar = IPFSProgressBar(label: "fetching", total: nil)
-        let result: GatewayFetchResult
-        do {
-            result = try await client.fetchCAR(request, into: store, module: IPFSSupport.module) { bar.update($0) }
-            bar.finish()
-            await client.shutdown()
-        } catch {
-            bar.finish()
-            await client.shutdown()
-            throw error
+        let verbose = routing.verbose
+        let observer = FetchObserver(
+            report: { line in IPFSSupport.printError(line) },
+            note: { line in if verbose { IPFSSupport.printError(line) } },
+            progress: { bar.update($0) })
+        defer { bar.finish() }
+        let outcome = try await IPFSContentRouting.withRouter(
+            store: store, peers: peers, bootstrap: bootstrap, options: routing, gateways: gateways,
+            configuration: configuration, idleTimeout: configuration.idleTimeout
+        ) { router in
+            try await router.fetch(request, module: IPFSSupport.module, observer: observer)
         }
-        defer { for cid in result.held { store.release(cid, module: IPFSSupport.module) } }
-        for failure in result.earlierFailures {
-            FileHandle.standardError.write(Data("station: ipfs: skipped \(failure.description)\n".utf8))
-        }
-        let terminal = try await UnixFSExporter(provider: store).resolve(request.root, path: request.path.joined(separator: "/"))
-        try store.pin(terminal, module: IPFSSupport.module)
+        if verbose { IPFSSupport.printError("fetched \(outcome.terminal) from \(outcome.source)") }
     }
 
     /// Writes a file to OUT or stdout, or a folder tree to OUT.

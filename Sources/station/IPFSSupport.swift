@@ -5,6 +5,7 @@ import IPFSGateway
 import Multiformats
 import SandboxEngine
 import StationConfig
+import StationHost
 
 /// A failure of a `station ipfs` command, with the exit status it ends in.
 struct IPFSFailure: Error, CustomStringConvertible {
@@ -89,12 +90,18 @@ enum IPFSSupport {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
+    /// Writes `station: ipfs: LINE` to stderr at once.
+    static func printError(_ line: String) {
+        FileHandle.standardError.write(Data("station: ipfs: \(line.replacingOccurrences(of: "\n", with: " "))\n".utf8))
+    }
+
     /// Prints the one-line error for `error` and returns the exit code to throw.
     static func report(_ error: Error) -> Int32 {
         let failure: IPFSFailure
         switch error {
         case let error as IPFSFailure: failure = error
         case let error as GatewayClientError: failure = .unavailable(error.description)
+        case let error as ContentRouterError: failure = .unavailable(error.description)
         case let error as P2PFailure: failure = IPFSFailure(message: error.message, exitStatus: error.exitStatus)
         default: failure = .failed(describe(error))
         }
@@ -112,6 +119,7 @@ enum IPFSSupport {
         case let error as IPFSFailure: return error.message
         case let error as BitswapError: return error.description
         case let error as P2PFailure: return error.message
+        case let error as StationError: return error.message
         default: return String(describing: error)
         }
     }

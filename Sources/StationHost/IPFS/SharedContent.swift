@@ -11,22 +11,31 @@ public final class SharedContent: Sendable {
     public let store: BlockStore
     /// Bitswap on the shared node, when there is one.
     public let bitswap: Bitswap?
-    /// Gateways tried after Bitswap, when configured.
+    /// Gateways tried after Bitswap and the routers, when configured.
     public let gateway: TrustlessGatewayClient?
-    private let providers: @Sendable () -> [PeerID]
+    /// Finds and fetches what the store lacks: connected peers and delegated routers at once,
+    /// then the gateways.
+    public let router: ContentRouter
     private let holds = HoldCounter()
 
-    /// - Parameter providers: the peers Bitswap asks (for example every connected peer).
-    public init(store: BlockStore, bitswap: Bitswap? = nil, gateway: TrustlessGatewayClient? = nil, providers: @escaping @Sendable () -> [PeerID] = { [] }) {
+    /// - Parameters:
+    ///   - providers: the peers Bitswap asks at once (for example every connected peer).
+    ///   - routing: delegated routers asked for providers at the same time.
+    ///   - dht: the DHT client, searched for providers at the same time.
+    ///   - providerPolicy: where provider addresses named by routers may point.
+    public init(store: BlockStore, bitswap: Bitswap? = nil, gateway: TrustlessGatewayClient? = nil,
+                routing: DelegatedRoutingClient? = nil, dht: KadDHT? = nil, providerPolicy: NetworkPolicy = .publicInternet,
+                providers: @escaping @Sendable () -> [PeerID] = { [] }) {
         self.store = store
         self.bitswap = bitswap
         self.gateway = gateway
-        self.providers = providers
+        router = ContentRouter(store: store, bitswap: bitswap, routing: routing, dht: dht, gateways: gateway,
+                               providerPolicy: providerPolicy, connectedPeers: providers)
     }
 
     /// Makes the DAG under `root` complete in the store and holds it for `module` (as a pin) until
-    /// ``release(_:module:)``. Local content is used as is; otherwise Bitswap peers are asked,
-    /// then the gateways.
+    /// ``release(_:module:)``. Local content is used as is; otherwise ``router`` asks the connected
+    /// peers and the delegated routers' providers at once, then the gateways.
     func acquire(_ root: CID, module: String) async throws {
         let alreadyPinned = store.isPinned(root, module: module)
         if holds.take(root, module: module, wasPinned: alreadyPinned) { return }
@@ -59,36 +68,11 @@ public final class SharedContent: Sendable {
             default: throw error
             }
         }
-        var reasons: [String] = []
-        let peers = providers()
-        if let bitswap, !peers.isEmpty {
-            do {
-                _ = try await bitswap.fetchDAG(root: root, from: peers, module: module)
-                return
-            } catch {
-                if ContentErrors.isFinal(error) { throw error }
-                reasons.append("bitswap: \(error)")
-            }
+        do {
+            _ = try await router.fetch(GatewayRequest(root: root), module: module)
+        } catch let error as ContentRouterError {
+            throw StationError(.notFound, error.description)
         }
-        if let gateway {
-            do {
-                let result = try await gateway.fetchCAR(GatewayRequest(root: root), into: store, module: module)
-                do {
-                    try store.pin(root, module: module)
-                } catch {
-                    // Nothing pins what was fetched: delete it rather than leave it for a collection.
-                    store.abandon(result.held, module: module)
-                    throw error
-                }
-                for cid in result.held { store.release(cid, module: module) }
-                return
-            } catch {
-                if ContentErrors.isFinal(error) { throw error }
-                reasons.append("gateways: \(error)")
-            }
-        }
-        if reasons.isEmpty { reasons.append("it is not in the local store and no peers or gateways are configured") }
-        throw StationError(.notFound, "\(root) could not be found: " + reasons.joined(separator: "; "))
     }
 }
 

@@ -1,0 +1,468 @@
+import Foundation
+import IPFS
+import IPFSGateway
+import Libp2p
+import Multiformats
+import NetworkAddresses
+
+/// Where fetched content came from, and what was tried on the way.
+public struct ContentFetchOutcome: Sendable, Equatable {
+    /// The CID at the end of the request's path, now pinned for the module.
+    public var terminal: CID
+    /// The source that delivered it: `local store`, `bitswap: connected peers`,
+    /// `bitswap: providers from ROUTER`, `gateway URL (provider from ROUTER)`, `gateway URL`.
+    public var source: String
+    /// Every source that was tried and failed (or lost the race), with the reason.
+    public var failures: [String]
+}
+
+/// Settings of a ``ContentRouter``.
+public struct ContentRouterSettings: Sendable {
+    /// Providers dialled per routing answer (the rest are ignored).
+    public var maxProviderPeers: Int
+    /// Provider gateways tried per routing answer.
+    public var maxProviderGateways: Int
+    /// Provider dials in flight at once.
+    public var dialConcurrency: Int
+    /// Time limits for provider and configured gateways.
+    public var gatewayConfiguration: GatewayClientConfiguration
+
+    /// Creates settings (defaults: 16 provider peers and 8 provider gateways per answer, 8 dials at once).
+    public init(maxProviderPeers: Int = 16, maxProviderGateways: Int = 8, dialConcurrency: Int = 8,
+                gatewayConfiguration: GatewayClientConfiguration = GatewayClientConfiguration()) {
+        self.maxProviderPeers = maxProviderPeers
+        self.maxProviderGateways = maxProviderGateways
+        self.dialConcurrency = dialConcurrency
+        self.gatewayConfiguration = gatewayConfiguration
+    }
+}
+
+/// Finds and fetches content by CID, the one path for `station ipfs get`, `ipfs_get` and modules
+/// by CID: the local store first; then, at the same time, the connected peers over Bitswap and
+/// the delegated routers; each router's answer is used as soon as that router finishes —
+/// providers offering `transport-bitswap` are dialled and asked over Bitswap, providers offering
+/// `transport-ipfs-gateway-http` are fetched from with the trustless gateway client — and the
+/// first source to deliver the complete, verified DAG wins (the others are cancelled, their
+/// blocks abandoned). Only when all of them fail are the configured gateways tried.
+///
+/// Provider addresses come from routers, so they are untrusted: gateway URLs and libp2p dial
+/// addresses must pass `providerPolicy` (the network policy; by default public addresses only),
+/// libp2p dials must prove the provider's peer ID, and every block is hashed against its CID.
+public final class ContentRouter: Sendable {
+    /// The block store content goes into.
+    public let store: BlockStore
+    /// Bitswap on the node, when there is one (without it, only gateways are used).
+    public let bitswap: Bitswap?
+    /// The delegated routers, when configured.
+    public let routing: DelegatedRoutingClient?
+    /// The DHT client, when there is one (asked at the same time as the routers).
+    public let dht: KadDHT?
+    /// The operator's own gateways, tried last.
+    public let gateways: TrustlessGatewayClient?
+    /// The policy provider addresses must pass.
+    public let providerPolicy: NetworkPolicy
+    /// The settings.
+    public let settings: ContentRouterSettings
+    private let connectedPeers: @Sendable () -> [PeerID]
+    private let resolver: any HostResolving
+
+    /// Creates a router.
+    /// - Parameters:
+    ///   - connectedPeers: the peers asked over Bitswap at once (for example every connected peer).
+    ///   - providerPolicy: where provider addresses named by routers may point (``NetworkPolicy/publicInternet``).
+    public init(store: BlockStore, bitswap: Bitswap?, routing: DelegatedRoutingClient?, dht: KadDHT? = nil,
+                gateways: TrustlessGatewayClient? = nil,
+                providerPolicy: NetworkPolicy = .publicInternet, settings: ContentRouterSettings = ContentRouterSettings(),
+                connectedPeers: @escaping @Sendable () -> [PeerID] = { [] }) {
+        self.store = store
+        self.bitswap = bitswap
+        self.routing = routing
+        self.dht = dht
+        self.gateways = gateways
+        self.providerPolicy = providerPolicy
+        self.settings = settings
+        self.connectedPeers = connectedPeers
+        resolver = SystemHostResolver()
+    }
+
+    /// Makes the DAG under `request` (root, path, `dag-scope=all`) complete in the store and pins
+    /// the path's end for `module`.
+    /// - Parameter observer: told of notable steps (a router answered or failed, a source failed,
+    ///   a gateway was skipped) and of gateway body bytes.
+    /// - Throws: `ContentRouterError.notFound` naming every source tried; store errors another
+    ///   source cannot fix (quota, capacity, disk) at once.
+    public func fetch(_ request: GatewayRequest, module: String, observer: FetchObserver = FetchObserver()) async throws -> ContentFetchOutcome {
+        var request = request
+        request.scope = .all
+        request.format = .car
+        if let terminal = try await completeLocally(request) {
+            try store.pin(terminal, module: module)
+            return ContentFetchOutcome(terminal: terminal, source: "local store", failures: [])
+        }
+        var failures: [String] = []
+        if let won = try await race(request, module: module, failures: &failures, observer: observer) { return won }
+        if let gateways {
+            do {
+                let (terminal, gateway) = try await Self.gatewayFetch(gateways, request, store: store, module: module, observer: observer)
+                return ContentFetchOutcome(terminal: terminal, source: "gateway \(gateway)", failures: failures)
+            } catch {
+                if Self.isFinal(error) { throw error }
+                failures.append("gateways: \(Self.describe(error))")
+            }
+        }
+        if failures.isEmpty { failures.append("it is not in the local store and no peers, routers or gateways are configured") }
+        throw ContentRouterError.notFound(request.root.description, failures)
+    }
+
+    /// The providers of `cid`: the routers' answers as events (see ``DelegatedRoutingClient/findProviders(_:)``).
+    public func findProviders(_ cid: CID) -> AsyncStream<RoutingEvent> {
+        guard let routing else { return AsyncStream { $0.finish() } }
+        return routing.findProviders(cid)
+    }
+
+    // MARK: The race
+
+    /// A DHT provider lookup as routing events (source `dht`).
+    private static func dhtEvents(_ dht: KadDHT, _ root: CID) -> AsyncStream<RoutingEvent> {
+        let (stream, continuation) = AsyncStream<RoutingEvent>.makeStream()
+        let task = Task {
+            var count = 0
+            for await peer in dht.findProviders(root.multihash, limit: 20) {
+                count += 1
+                continuation.yield(.provider(ProviderRecord(peer: peer.id, addresses: peer.addresses, protocols: [], source: "dht")))
+            }
+            continuation.yield(.routerFinished(router: "dht", providers: count, cached: false, note: nil))
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    private enum Lane: Sendable {
+        case delivered(ContentFetchOutcome)
+        case failed(String)
+        case final(any Error)
+        case providers(RoutingBatches, [ProviderRecord]?)
+    }
+
+    /// Runs the connected-peer lane and the routing lanes at once; nil when all failed.
+    private func race(_ request: GatewayRequest, module: String, failures: inout [String],
+                      observer: FetchObserver) async throws -> ContentFetchOutcome? {
+        let report = observer.report
+        let batches = routing.map { RoutingBatches($0.findProviders(request.root), observer: observer) }
+        // DHT providers come one at a time from a lookup that may take long: each is used at once.
+        let dhtBatches = dht.map { RoutingBatches(Self.dhtEvents($0, request.root), observer: observer, eachProvider: true) }
+        return try await withThrowingTaskGroup(of: Lane.self) { group in
+            defer { group.cancelAll() }
+            let peers = connectedPeers()
+            if let bitswap, !peers.isEmpty {
+                group.addTask { await self.bitswapLane(bitswap, request, peers: peers, module: module, source: "bitswap: connected peers") }
+            }
+            for source in [batches, dhtBatches].compactMap({ $0 }) {
+                group.addTask { .providers(source, await source.next()) }
+            }
+            var usedPeers = Set(peers)
+            var usedGateways = Set<String>()
+            while let lane = try await group.next() {
+                switch lane {
+                case .delivered(var outcome):
+                    outcome.failures = failures
+                    return outcome
+                case .failed(let reason):
+                    failures.append(reason)
+                    report?(reason)
+                case .final(let error):
+                    throw error
+                case .providers(_, nil):
+                    break
+                case .providers(let source, let records?):
+                    group.addTask { .providers(source, await source.next()) }
+                    let fresh = records.filter { usedPeers.insert($0.peer).inserted }
+                    let bitswapProviders = Array(fresh.filter(\.mayOfferBitswap).prefix(settings.maxProviderPeers))
+                    if let bitswap, !bitswapProviders.isEmpty {
+                        let sources = Set(bitswapProviders.map(\.source)).sorted().joined(separator: ", ")
+                        group.addTask {
+                            await self.providerBitswapLane(bitswap, request, providers: bitswapProviders, module: module, source: "bitswap: providers from \(sources)")
+                        }
+                    }
+                    var gatewayURLs: [(url: String, source: String)] = []
+                    for record in fresh where record.offersGateway {
+                        for url in record.gatewayURLs where usedGateways.insert(url).inserted {
+                            gatewayURLs.append((url, record.source))
+                        }
+                    }
+                    if !gatewayURLs.isEmpty {
+                        let chosen = Array(gatewayURLs.prefix(settings.maxProviderGateways))
+                        group.addTask { await self.providerGatewayLane(request, gateways: chosen, module: module, observer: observer) }
+                    }
+                }
+            }
+            return nil
+        }
+    }
+
+    private func bitswapLane(_ bitswap: Bitswap, _ request: GatewayRequest, peers: [PeerID], module: String, source: String) async -> Lane {
+        do {
+            let terminal = try await Self.bitswapFetch(bitswap, request, peers: peers, store: store, module: module)
+            return .delivered(ContentFetchOutcome(terminal: terminal, source: source, failures: []))
+        } catch {
+            if Self.isFinal(error) { return .final(error) }
+            return .failed("\(source): \(Self.describe(error))")
+        }
+    }
+
+    /// Dials the providers (addresses checked by the policy, at most `dialConcurrency` at once),
+    /// then fetches from those that answered.
+    private func providerBitswapLane(_ bitswap: Bitswap, _ request: GatewayRequest, providers: [ProviderRecord], module: String, source: String) async -> Lane {
+        var reached: [PeerID] = []
+        var dialFailures: [String] = []
+        await withTaskGroup(of: (PeerID, String?).self) { group in
+            var pending = providers[...]
+            func startNext() {
+                guard let provider = pending.popFirst() else { return }
+                group.addTask { await self.dial(provider, bitswap: bitswap) }
+            }
+            for _ in 0 ..< max(1, settings.dialConcurrency) { startNext() }
+            while let (peer, failure) = await group.next() {
+                if let failure { dialFailures.append("\(peer): \(failure)") } else { reached.append(peer) }
+                startNext()
+            }
+        }
+        guard !reached.isEmpty else {
+            return .failed("\(source): no provider could be dialled (\(dialFailures.prefix(4).joined(separator: "; ")))")
+        }
+        return await bitswapLane(bitswap, request, peers: reached, module: module, source: source)
+    }
+
+    /// Connects to one provider through its first address that passes the policy and answers.
+    private func dial(_ provider: ProviderRecord, bitswap: Bitswap) async -> (PeerID, String?) {
+        let addresses = provider.dialableAddresses
+        guard !addresses.isEmpty else { return (provider.peer, "no TCP address we can dial") }
+        var reasons: [String] = []
+        for address in addresses {
+            do {
+                let checked = try await checkedDialAddress(address)
+                _ = try await bitswap.host.connect(to: checked)
+                return (provider.peer, nil)
+            } catch {
+                reasons.append(Self.describe(error))
+            }
+        }
+        return (provider.peer, reasons.joined(separator: "; "))
+    }
+
+    /// The dial address with its host replaced by an address the policy admits (names resolved
+    /// here, so the dial goes exactly where the check said).
+    private func checkedDialAddress(_ address: Multiaddr) async throws -> Multiaddr {
+        guard let (host, port) = address.tcpHostPort else { throw ContentRouterError.denied("\(address) is not a TCP address") }
+        let urlHost = host.contains(":") ? "[\(host)]" : host
+        let checkedAddress: IPAddress
+        do {
+            (_, checkedAddress) = try await providerPolicy.admit("http://\(urlHost):\(port)", resolver: resolver)
+        } catch let error as StationError {
+            throw ContentRouterError.denied("\(address): \(error.message)")
+        }
+        var components = address.components
+        let family: String
+        switch checkedAddress {
+        case .v4: family = "ip4"
+        case .v6: family = "ip6"
+        }
+        components[0] = try Multiaddr("/\(family)/\(checkedAddress)").components[0]
+        return Multiaddr(components: components)
+    }
+
+    private func providerGatewayLane(_ request: GatewayRequest, gateways: [(url: String, source: String)], module: String,
+                                     observer: FetchObserver) async -> Lane {
+        var allowed: [String] = []
+        var sources: [String: String] = [:]
+        var denied: [String] = []
+        for (url, source) in gateways {
+            do {
+                let checked = try await checkedGatewayURL(url)
+                allowed.append(checked)
+                sources[checked] = source
+            } catch {
+                denied.append(Self.describe(error))
+            }
+        }
+        guard !allowed.isEmpty else { return .failed("provider gateways: " + denied.joined(separator: "; ")) }
+        do {
+            let client = try TrustlessGatewayClient(gateways: allowed, configuration: settings.gatewayConfiguration)
+            do {
+                let (terminal, gateway) = try await Self.gatewayFetch(client, request, store: store, module: module, observer: observer)
+                await client.shutdown()
+                let source = "gateway \(gateway) (provider from \(sources[gateway] ?? "a router"))"
+                return .delivered(ContentFetchOutcome(terminal: terminal, source: source, failures: []))
+            } catch {
+                await client.shutdown()
+                throw error
+            }
+        } catch {
+            if Self.isFinal(error) { return .final(error) }
+            return .failed("provider gateways: \((denied + [Self.describe(error)]).joined(separator: "; "))")
+        }
+    }
+
+    /// A provider gateway URL after the policy check; plain-HTTP names are replaced by the checked
+    /// address, so the connection goes where the check said. (HTTPS keeps the name for TLS; its
+    /// address is checked, then resolved again by the HTTP client.)
+    private func checkedGatewayURL(_ url: String) async throws -> String {
+        let (target, address): (CheckedTarget, IPAddress)
+        do {
+            (target, address) = try await providerPolicy.admit(url, resolver: resolver)
+        } catch let error as StationError {
+            throw ContentRouterError.denied("\(url): \(error.message)")
+        }
+        guard target.scheme == "http", case .name = target.host else { return url }
+        return "http://\(address.urlHost):\(target.port)"
+    }
+
+    // MARK: Fetchers
+
+    /// The terminal CID when the whole DAG under the request is in the store, else nil.
+    private func completeLocally(_ request: GatewayRequest) async throws -> CID? {
+        do {
+            try await ScopedDAGWalker(provider: store).walk(request) { _ in }
+        } catch IPFSError.blockNotFound {
+            return nil
+        }
+        return try await UnixFSExporter(provider: store).resolve(request.root, path: request.path.joined(separator: "/"))
+    }
+
+    /// Bitswap: the directory blocks along the path one by one, then the DAG under its end (pinned).
+    static func bitswapFetch(_ bitswap: Bitswap, _ request: GatewayRequest, peers: [PeerID], store: BlockStore, module: String) async throws -> CID {
+        var held: [CID] = []
+        defer { for cid in held { store.release(cid, module: module) } }
+        var current = request.root
+        for segment in request.path {
+            if !store.has(current) {
+                held.append(try await bitswap.fetchBlock(current, from: peers, module: module).cid)
+            }
+            let entries = try await UnixFSExporter(provider: store).list(current)
+            guard let entry = entries.first(where: { $0.name == segment }) else { throw IPFSError.pathNotFound(segment) }
+            current = entry.cid
+        }
+        _ = try await bitswap.fetchDAG(root: current, from: peers, module: module)
+        return current
+    }
+
+    /// A gateway CAR fetch: pins the path's end and releases the rest. Returns it and the gateway.
+    static func gatewayFetch(_ client: TrustlessGatewayClient, _ request: GatewayRequest, store: BlockStore, module: String,
+                             observer: FetchObserver) async throws -> (CID, String) {
+        let result = try await client.fetchCAR(request, into: store, module: module, progress: observer.progress)
+        for failure in result.earlierFailures { observer.report?("skipped \(failure.description)") }
+        do {
+            let terminal = try await UnixFSExporter(provider: store).resolve(request.root, path: request.path.joined(separator: "/"))
+            try store.pin(terminal, module: module)
+            for cid in result.held { store.release(cid, module: module) }
+            return (terminal, result.gateway)
+        } catch {
+            store.abandon(result.held, module: module)
+            throw error
+        }
+    }
+
+    // MARK: Errors
+
+    /// Failures no other source can fix (quota, capacity, disk).
+    static func isFinal(_ error: any Error) -> Bool {
+        var error = error
+        if case BitswapError.store(let inner) = error { error = inner }
+        guard let error = error as? IPFSError else { return false }
+        switch error {
+        case .moduleQuotaExceeded, .storeCapacityExceeded, .io, .corruptIndex: return true
+        default: return false
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let error as StationError: error.message
+        case let error as CustomStringConvertible: error.description
+        default: "\(error)"
+        }
+    }
+}
+
+/// What a caller of ``ContentRouter/fetch(_:module:observer:)`` wants to hear while it runs.
+public struct FetchObserver: Sendable {
+    /// One readable line per notable step.
+    public var report: (@Sendable (String) -> Void)?
+    /// One readable line per informational step (a router's answer).
+    public var note: (@Sendable (String) -> Void)?
+    /// Body bytes received so far from the gateway being read.
+    public var progress: (@Sendable (UInt64) -> Void)?
+
+    /// Creates an observer (every callback optional).
+    public init(report: (@Sendable (String) -> Void)? = nil, note: (@Sendable (String) -> Void)? = nil,
+                progress: (@Sendable (UInt64) -> Void)? = nil) {
+        self.report = report
+        self.note = note
+        self.progress = progress
+    }
+}
+
+/// Why a ``ContentRouter`` fetch failed.
+public enum ContentRouterError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No source delivered the content; one reason per source tried.
+    case notFound(String, [String])
+    /// A provider address refused by the network policy.
+    case denied(String)
+
+    /// A readable sentence.
+    public var description: String {
+        switch self {
+        case .notFound(let cid, let reasons): "\(cid) could not be found: " + reasons.joined(separator: "; ")
+        case .denied(let reason): "denied by the network policy: \(reason)"
+        }
+    }
+}
+
+extension NetworkPolicy {
+    /// Every public address on every port, and nothing private or local: where provider addresses
+    /// named by routers may point unless the operator allows more.
+    public static let publicInternet: NetworkPolicy = {
+        // A fixed, valid pattern: it cannot fail to parse.
+        (try? NetworkPolicy(allowing: ["*://*:*"])) ?? .denyAll
+    }()
+}
+
+/// Turns a routing event stream into batches: the providers a router gave, each time one router
+/// finishes or fails. Read by one task at a time (the race asks for the next batch only after the
+/// previous one arrived).
+final class RoutingBatches: @unchecked Sendable {
+    private var iterator: AsyncStream<RoutingEvent>.AsyncIterator
+    private var waiting: [ProviderRecord] = []
+    private let observer: FetchObserver
+    private let eachProvider: Bool
+
+    /// - Parameter eachProvider: make every provider its own batch (for slow sources like the DHT).
+    init(_ stream: AsyncStream<RoutingEvent>, observer: FetchObserver, eachProvider: Bool = false) {
+        iterator = stream.makeAsyncIterator()
+        self.observer = observer
+        self.eachProvider = eachProvider
+    }
+
+    /// The next batch (possibly empty), or nil when every router is done.
+    func next() async -> [ProviderRecord]? {
+        while let event = await iterator.next() {
+            switch event {
+            case .provider(let record):
+                if eachProvider { return [record] }
+                waiting.append(record)
+            case .routerFinished(let router, let count, _, let note):
+                observer.note?("router \(router): \(count) provider\(count == 1 ? "" : "s")\(note.map { " (\($0))" } ?? "")")
+                defer { waiting = [] }
+                return waiting
+            case .routerFailed(let router, let reason):
+                observer.report?("router \(router) failed: \(reason)")
+                defer { waiting = [] }
+                return waiting
+            }
+        }
+        guard !waiting.isEmpty else { return nil }
+        defer { waiting = [] }
+        return waiting
+    }
+}
