@@ -329,7 +329,9 @@ struct RustExamplesTests {
             try RustExamples.path("retrieval-checker"), server.origin, "1",
         ], environment: ["STATE_ROOT": temporaryFolder("checker"), "STATION_ID": "station-under-test"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
-        #expect(result.stdout.contains("round 1: tasks=4 ok=2 posted=4\n"), "stdout: \(result.stdout)")
+        // With --json, station keeps standard output for event lines and passes the module's own
+        // output on through standard error.
+        #expect(result.stderr.contains("round 1: tasks=4 ok=2 posted=4\n"), "stderr: \(result.stderr)")
         let events = result.stdout.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
         #expect(events.filter { $0["type"] as? String == "jobs-completed" }.last?["total"] as? Int == 4)
 

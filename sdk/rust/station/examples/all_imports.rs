@@ -22,6 +22,7 @@ fn main() {
     let _ = station::p2p::peer_id();
     let _ = station::block_on(async {
         let response = station::http::get("http://127.0.0.1/").await?;
+        let _ = response.headers();
         let _ = response.bytes().await;
         let content = station::ipfs::get("cid")?;
         let _ = content.handle().ready().await;
