@@ -71,6 +71,9 @@ var targets: [Target] = [
     // MARK: Command line
     .executableTarget(name: "station", dependencies: ["Sandbox", "StationHost", "StationDaemon", "StationConfig", "StationStatus", "Libp2p", "IPFS", "IPFSGateway", "Multiformats", nio, nioPosix, argumentParser]),
 
+    // MARK: Fuzz harness bodies (always built: FuzzHarnessTests runs them over Fuzz/Corpus; see docs/fuzzing.md)
+    .target(name: "FuzzHarnesses", dependencies: ["Multiformats", "NetworkAddresses", "Libp2p", "IPFS", "StationConfig", "Sandbox", "StationHost", nio, wasmParser], path: "Fuzz/Harnesses"),
+
     // MARK: Tests
     .testTarget(name: "NetworkAddressesTests", dependencies: ["NetworkAddresses"]),
     .testTarget(name: "MultiformatsTests", dependencies: ["Multiformats"]),
@@ -86,6 +89,7 @@ var targets: [Target] = [
     .testTarget(name: "StationStatusTests", dependencies: ["StationStatus", "ListenerSupport", nio, nioPosix, nioHTTP1, asyncHTTPClient]),
     .testTarget(name: "StationDaemonTests", dependencies: ["StationDaemon", "StationConfig", "StationStatus", "StationHost", "Sandbox", "SandboxEngine", "Multiformats", "IPFS", wat]),
     .testTarget(name: "StationCLITests", dependencies: [], exclude: ["Fixtures"]),
+    .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarnesses"]),
 ]
 
 var products: [Product] = [
@@ -95,33 +99,24 @@ var products: [Product] = [
 // MARK: Fuzz targets (only with STATION_FUZZ=1)
 //
 // libFuzzer harnesses for the parsers that read untrusted bytes, one executable per input surface
-// (Fuzz/<Name>, seeds in Fuzz/Corpus/<Name>). Built and run by `scripts/fuzz`, which adds
-// `-sanitize=fuzzer,address`; see docs/fuzzing.md. Absent unless STATION_FUZZ=1, so normal builds,
-// `swift test` and CI never see them. STATION_TARGETS below can still pick a subset of them.
+// (Fuzz/<Name>: a thin wrapper around `Harness.<name>` in FuzzHarnesses; seeds in
+// Fuzz/Corpus/<Name>). Built and run by `scripts/fuzz`, which adds `-sanitize=fuzzer,address`; see
+// docs/fuzzing.md. Absent unless STATION_FUZZ=1 (they need libFuzzer at link time); the bodies
+// themselves run in `swift test` through FuzzHarnessTests. STATION_TARGETS can still pick a subset.
 if Context.environment["STATION_FUZZ"] == "1" {
-    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
-        ("Varint", ["Multiformats"]),
-        ("Multibase", ["Multiformats"]),
-        ("CID", ["Multiformats"]),
-        ("Multiaddr", ["Multiformats"]),
-        ("Protobuf", ["Multiformats"]),
-        ("TOML", ["StationConfig"]),
-        ("ConfigLoader", ["StationConfig"]),
-        ("CAR", ["IPFS", "Multiformats"]),
-        ("DagPB", ["IPFS", "Multiformats"]),
-        ("GatewayRequest", ["IPFS", "Multiformats"]),
-        ("Bitswap", ["IPFS", "Multiformats"]),
-        ("WAT", ["Sandbox", wasmParser]),
-        ("ModuleInfo", ["Sandbox"]),
+    let fuzzTargets = [
+        "Varint", "Multibase", "CID", "Multiaddr", "Protobuf", "TOML", "ConfigLoader", "CAR", "DagPB",
+        "GatewayRequest", "Bitswap", "WAT", "ModuleInfo", "Multistream", "Yamux", "Libp2pMessages",
+        "UnixFSExport", "NetworkPattern", "HostAuthority",
     ]
     targets.append(.target(name: "CFuzzSupport", path: "Fuzz/CFuzzSupport"))
-    targets.append(.target(name: "FuzzSupport", dependencies: ["CFuzzSupport"], path: "Fuzz/Support"))
-    for target in fuzzTargets {
+    targets.append(.target(name: "FuzzSupport", dependencies: ["CFuzzSupport", "FuzzHarnesses"], path: "Fuzz/Support"))
+    for name in fuzzTargets {
         // The harness file has no top-level code: libFuzzer's driver is the program (see FuzzSupport).
         targets.append(.executableTarget(
-            name: "Fuzz" + target.name,
-            dependencies: ["FuzzSupport"] + target.dependencies,
-            path: "Fuzz/" + target.name,
+            name: "Fuzz" + name,
+            dependencies: ["FuzzSupport", "FuzzHarnesses"],
+            path: "Fuzz/" + name,
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ))
     }

@@ -263,6 +263,122 @@ with tempfile.TemporaryDirectory() as tmp:
             module_info[name] = f.read()
 seeds["ModuleInfo"] = module_info
 
+# multistream-select 1.0: varint length, then the line and "\n".
+def ms(line):
+    body = line + b"\n"
+    return varint(len(body)) + body
+
+
+seeds["Multistream"] = {
+    "header": ms(b"/multistream/1.0.0"),
+    "negotiation": ms(b"/multistream/1.0.0") + ms(b"/yamux/1.0.0") + ms(b"na") + ms(b"/noise"),
+    "ls": ms(b"ls"), "no-newline": varint(3) + b"abc", "too-long": varint(2000) + b"x" * 20,
+    "truncated": ms(b"/noise")[:-2], "bad-utf8": varint(3) + b"\xff\xfe\n", "empty-message": b"\x00",
+    "long-varint": b"\xff" * 10,
+}
+
+
+# Yamux: version, type, flags, stream id, length (big-endian), then a data frame's payload.
+def yamux(version, kind, flags, stream, length, payload=b""):
+    return bytes([version, kind]) + flags.to_bytes(2, "big") + stream.to_bytes(4, "big") + length.to_bytes(4, "big") + payload
+
+
+seeds["Yamux"] = {
+    "syn-data": yamux(0, 0, 1, 1, 5, b"hello"), "window-update": yamux(0, 1, 2, 1, 262144),
+    "ping": yamux(0, 2, 1, 0, 42), "go-away": yamux(0, 3, 0, 0, 1),
+    "session": yamux(0, 0, 1, 3, 2, b"hi") + yamux(0, 1, 0, 3, 1024) + yamux(0, 0, 4, 3, 0) + yamux(0, 1, 8, 5, 0),
+    "bad-version": yamux(1, 0, 0, 1, 0), "bad-type": yamux(0, 7, 0, 1, 0),
+    "oversized-data": yamux(0, 0, 0, 1, 0xFFFFFFFF), "truncated": yamux(0, 2, 1, 0, 42)[:7],
+}
+
+# libp2p keys (crypto.proto: Type = 1, Data = 2); the Ed25519 base point and the secp256k1 generator
+# are valid public keys.
+ed25519 = field(1, 0, varint(1)) + field(2, 2, bytes.fromhex("58" + "66" * 31))
+secp256k1 = field(1, 0, varint(2)) + field(2, 2, bytes.fromhex(
+    "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"))
+ecdsa_garbage = field(1, 0, varint(3)) + field(2, 2, b"\x30\x0a\x06\x08" + b"\x2a" * 8)
+ed_peer = b"\x00" + varint(len(ed25519)) + ed25519  # identity multihash of the key
+ip4_tcp = varint(4) + bytes([192, 0, 2, 7]) + varint(6) + (4001).to_bytes(2, "big")
+identify = (field(1, 2, ed25519) + field(2, 2, ip4_tcp) + field(2, 2, b"\x99") + field(3, 2, b"/ipfs/id/1.0.0")
+            + field(3, 2, b"/ipfs/ping/1.0.0") + field(4, 2, ip4_tcp) + field(5, 2, b"ipfs/0.1.0")
+            + field(6, 2, b"station/0.1") + field(8, 2, b"record"))
+seeds["Libp2pMessages"] = {
+    "key-ed25519": ed25519, "key-secp256k1": secp256k1, "key-ecdsa-garbage": ecdsa_garbage,
+    "key-rsa-garbage": field(1, 0, varint(0)) + field(2, 2, b"\x30\x03\x02\x01\x01"),
+    "key-unknown-type": field(1, 0, varint(9)) + field(2, 2, b"x"),
+    "identify": identify, "identify-framed": varint(len(identify)) + identify,
+    "peer-id-bytes": ed_peer, "peer-id-text": b58(ed_peer).encode(),
+    "peer-id-sha256": sha256_mh(b"\x08\x00\x12\x05rsa-key"),
+    "bad-wire-type": b"\x0f",
+}
+
+
+# UnixFS (Data: Type = 1, Data = 2, filesize = 3, blocksizes = 4) in dag-pb nodes (Links = 2 with
+# Hash = 1, Name = 2, Tsize = 3; Data = 1), packed into CAR files whose first root is the content.
+def pb_link(cid, name=None, size=None):
+    out = field(1, 2, cid)
+    if name is not None:
+        out += field(2, 2, name)
+    if size is not None:
+        out += field(3, 0, varint(size))
+    return field(2, 2, out)
+
+
+def pb_node(links, unixfs):
+    return b"".join(links) + field(1, 2, unixfs)
+
+
+def unixfs(kind, data=None, filesize=None, blocksizes=()):
+    out = field(1, 0, varint(kind))
+    if data is not None:
+        out += field(2, 2, data)
+    if filesize is not None:
+        out += field(3, 0, varint(filesize))
+    for size in blocksizes:
+        out += field(4, 0, varint(size))
+    return out
+
+
+def pb_block(node):
+    return (cid_v1(DAG_PB, node), node)
+
+
+hello = block_a
+world = (cid_v1(RAW, b"world"), b"world")
+two_leaves = pb_block(pb_node([pb_link(hello[0], size=5), pb_link(world[0], size=5)], unixfs(2, filesize=10, blocksizes=(5, 5))))
+inline_file = pb_block(pb_node([], unixfs(2, data=b"inline", filesize=6)))
+sub = pb_block(pb_node([pb_link(hello[0], b"a.txt", 5)], unixfs(1)))
+tree = pb_block(pb_node([pb_link(sub[0], b"sub", 60), pb_link(inline_file[0], b"b.txt", 20), pb_link(two_leaves[0], b"c", 90)], unixfs(1)))
+escaping = pb_block(pb_node([pb_link(hello[0], b"..", 5), pb_link(world[0], b"ok", 5)], unixfs(1)))
+liar = pb_block(pb_node([pb_link(hello[0], size=5)], unixfs(2, filesize=100, blocksizes=(100,))))
+missing = pb_block(pb_node([pb_link(cid_v1(RAW, b"absent"), size=6)], unixfs(2, filesize=6, blocksizes=(6,))))
+symlink = pb_block(pb_node([], unixfs(4, data=b"/etc/passwd")))
+repeated = pb_block(pb_node([pb_link(hello[0], size=5)] * 8, unixfs(2, filesize=40, blocksizes=(5,) * 8)))
+seeds["UnixFSExport"] = {
+    "raw-file": car_v1([hello]), "two-leaf-file": car_v1([two_leaves, hello, world]),
+    "inline-file": car_v1([inline_file]),
+    "tree": car_v1([tree, sub, inline_file, two_leaves, hello, world]),
+    "dot-dot-entry": car_v1([escaping, hello, world]), "size-liar": car_v1([liar, hello]),
+    "missing-block": car_v1([missing]), "symlink": car_v1([symlink]), "repeated-leaf": car_v1([repeated, hello]),
+    "directory-v1": car,
+}
+
+seeds["NetworkPattern"] = {
+    "https-name": b"https://api.example.com", "subdomains": b"*.example.com\nhttps://a.b.example.com/x?y=1",
+    "loopback-port": b"http://127.0.0.1:8080\nhttp://127.0.0.1:8080/", "localhost-any-port": b"localhost:*\nhttp://localhost:3000",
+    "ipv6": b"[::1]:443\nhttps://[::1]/", "loose-ipv4": b"http://0x7f.1\nhttp://0x7f.1/",
+    "any-private": b"*\nhttp://10.0.0.1/", "trailing-dot": b"*\nhttps://EXAMPLE.com./path",
+    "denied": b"https://other.example\nhttp://user@[::ffff:7f00:1]:99/",
+    "bad-port": b"https://example.com:99999", "user": b"http://user@host", "wildcard-ip": b"*.127.0.0.1",
+}
+
+seeds["HostAuthority"] = {
+    "ipv4-port": b"127.0.0.1:7834", "ipv6-port": b"[::1]:7834", "localhost-sub": b"app.localhost:80",
+    "localhost": b"localhost", "private": b"10.0.0.1:80", "ipv6-no-brackets": b"::1:80", "unclosed": b"[::1",
+    "empty-port": b"host:", "big-port": b"host:65536", "trailing-dot": b"LOCALHOST.", "mapped": b"[::ffff:127.0.0.1]:1",
+    "loopback-8": b"127.255.0.9",
+}
+
 for target, files in seeds.items():
     folder = os.path.join(HERE, target)
     shutil.rmtree(folder, ignore_errors=True)

@@ -1,5 +1,6 @@
 import CFuzzSupport
 import Dispatch
+import FuzzHarnesses
 
 /// The signature of `LLVMFuzzerTestOneInput`.
 public typealias FuzzCallback = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
@@ -26,34 +27,31 @@ public func fuzzBytes(_ data: UnsafePointer<UInt8>?, _ size: Int) -> [UInt8] {
     return Array(UnsafeBufferPointer(start: data, count: size))
 }
 
-/// Checks an invariant of the code under test. A failure prints `message` and traps, which
-/// libFuzzer reports as a crash and saves the input for.
-public func fuzzCheck(
-    _ condition: @autoclosure () -> Bool,
-    _ message: @autoclosure () -> String,
-    file: StaticString = #fileID,
-    line: UInt = #line
-) {
-    if !condition() {
-        // fatalError prints the message and traps; libFuzzer catches the signal.
-        fatalError("fuzz invariant failed: \(message())", file: file, line: line)
+/// Runs one harness body (from `FuzzHarnesses`) on libFuzzer's input. A broken invariant traps
+/// with its message, which libFuzzer reports as a crash and saves the input for.
+public func fuzzRun(_ data: UnsafePointer<UInt8>?, _ size: Int, _ harness: ([UInt8]) throws -> Void) -> CInt {
+    do {
+        try harness(fuzzBytes(data, size))
+    } catch {
+        fatalError("\(error)")
     }
+    return 0
 }
 
-/// Runs async code to completion from libFuzzer's synchronous callback.
-///
-/// The parsers under test do not suspend on in-memory sources, so this is one task hop per input.
-public func runBlocking(_ body: @escaping @Sendable () async -> Void) {
+/// ``fuzzRun(_:_:_:)`` for async harness bodies (readers such as `CARReader`): runs the body to
+/// completion from libFuzzer's synchronous callback. The parsers under test do not suspend on
+/// in-memory sources, so this is one task hop per input.
+public func fuzzRunAsync(_ data: UnsafePointer<UInt8>?, _ size: Int, _ harness: @escaping @Sendable ([UInt8]) async throws -> Void) -> CInt {
+    let bytes = fuzzBytes(data, size)
     let done = DispatchSemaphore(value: 0)
     Task {
-        await body()
+        do {
+            try await harness(bytes)
+        } catch {
+            fatalError("\(error)")
+        }
         done.signal()
     }
     done.wait()
-}
-
-/// Splits input at the first byte equal to `separator` (the rest after it, or empty).
-public func splitOnce(_ bytes: [UInt8], at separator: UInt8) -> (head: ArraySlice<UInt8>, tail: ArraySlice<UInt8>?) {
-    guard let index = bytes.firstIndex(of: separator) else { return (bytes[...], nil) }
-    return (bytes[..<index], bytes[(index + 1)...])
+    return 0
 }
