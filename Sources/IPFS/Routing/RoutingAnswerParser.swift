@@ -183,7 +183,7 @@ public struct RoutingAnswerParser: Sendable {
     private mutating func parseLine(_ line: [UInt8]) throws(DelegatedRoutingError) -> ProviderRecord? {
         if line.count > limits.maxLineBytes { throw .lineTooLong(limit: limits.maxLineBytes) }
         guard line.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") }) else { return nil }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(line)) else {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line), options: .fragmentsAllowed) else {
             throw .malformedAnswer("an NDJSON line is not JSON")
         }
         return keep(object)

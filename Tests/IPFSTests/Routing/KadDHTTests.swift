@@ -127,13 +127,13 @@ struct KadDHTHostileTests {
         let (rogue, rogueAddress) = try await BitswapFixtures.listeningHost()
         let mode = RogueMode()
         rogue.setStreamHandler(protocol: KadDHT.lanProtocolID) { stream in
-            guard (try? await KadDHT.readMessage(from: stream)) != nil else { return }
+            guard let request = try? await KadDHT.readMessage(from: stream) else { return }
             if mode.huge {
                 try? await stream.write(Varint.encode(UInt64(64 << 20)) + [UInt8](repeating: 0, count: 1024))
             } else {
                 // 20 fresh peers (at unreachable addresses) on every answer.
                 let peers = (0 ..< 20).map { _ in KadMessage.Peer(id: PrivateKey().peerID, addresses: [(try? Multiaddr("/ip4/127.0.0.1/tcp/1"))!]) }
-                let answer = KadMessage(type: .findNode, key: [], closerPeers: peers)
+                let answer = KadMessage(type: request.type, key: request.key, closerPeers: peers)
                 try? await stream.write(ProtobufWire.lengthPrefixed(answer.encoded))
             }
             await stream.close()
@@ -145,13 +145,13 @@ struct KadDHTHostileTests {
         let dht = KadDHT(host: host, configuration: configuration)
 
         mode.huge = true
-        let rogueID = try #require(rogueAddress.peerID).description
+        let rogueID = try PeerID(multihash: try #require(rogueAddress.peerID))
         _ = await dht.bootstrap([rogueAddress])
         await #expect(throws: Libp2pError.self) {
-            _ = try await dht.request(KadMessage(type: .findNode, key: [1]), to: try PeerID(rogueID))
+            _ = try await dht.request(KadMessage(type: .findNode, key: [1]), to: rogueID)
         }
         mode.huge = false
-        dht.table.add(try PeerID(rogueID), addresses: [rogueAddress.withoutPeerID])
+        dht.table.add(rogueID, addresses: [rogueAddress.withoutPeerID])
         let report = await dht.findProviders(Multihash.sha256([1, 2, 3]), limit: 5) { _ in }
         #expect(report.queried <= 30)
         #expect(report.queried >= 2)
