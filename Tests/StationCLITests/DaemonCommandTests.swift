@@ -10,7 +10,8 @@ final class DaemonProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var collected = Data()
 
-    init(config: String, state: URL, extraArguments: [String] = ["--json", "--status-port", "0"]) throws {
+    /// `environment` entries are set on top of this process's environment (an empty value removes one).
+    init(config: String, state: URL, extraArguments: [String] = ["--json", "--status-port", "0"], environment extra: [String: String] = [:]) throws {
         stateFolder = state
         errors = FileManager.default.temporaryDirectory.appendingPathComponent("station-daemon-stderr-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
@@ -20,6 +21,7 @@ final class DaemonProcess: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["STATE_ROOT"] = state.path
         environment["CACHE_ROOT"] = state.appendingPathComponent("cache").path
+        for (name, value) in extra { environment[name] = value.isEmpty ? nil : value }
         process.environment = environment
         process.standardOutput = output
         process.standardError = try FileHandle(forWritingTo: errors)
