@@ -4,7 +4,7 @@ import FuzzSupport
 // libFuzzer entry points for `Harness.car` (the body lives in Fuzz/Harnesses; see docs/fuzzing.md).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCAR(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    fuzzRunAsync(data, size, Harness.car)
+    fuzzRunAsync(data, size) { try await Harness.car($0) }
 }
 
 @_cdecl("FuzzCAR_main")

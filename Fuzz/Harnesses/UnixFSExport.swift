@@ -76,7 +76,7 @@ extension Harness {
         let top = (try? manager.contentsOfDirectory(atPath: folder.path)) ?? []
         try fuzzCheck(top.allSatisfy { $0 == "out" }, "export wrote \(top) beside its destination")
         if exported, let file {
-            let written = manager.contents(atPath: destination.path).map(Array.init)
+            let written: [UInt8]? = manager.contents(atPath: destination.path).map { [UInt8]($0) }
             try fuzzCheck(written == file, "exported file differs from the bytes read")
         }
     }

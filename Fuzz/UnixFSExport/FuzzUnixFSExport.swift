@@ -4,7 +4,7 @@ import FuzzSupport
 // libFuzzer entry points for `Harness.unixFSExport` (the body lives in Fuzz/Harnesses; see docs/fuzzing.md).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzUnixFSExport(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    fuzzRunAsync(data, size, Harness.unixFSExport)
+    fuzzRunAsync(data, size) { try await Harness.unixFSExport($0) }
 }
 
 @_cdecl("FuzzUnixFSExport_main")
