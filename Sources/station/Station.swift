@@ -20,7 +20,7 @@ struct Station: AsyncParsableCommand {
               station p2p id
             """,
         version: StationVersion.text,
-        subcommands: [RunCommand.self, DaemonCommand.self, ModuleCommand.self, InspectCommand.self, VersionCommand.self, EngineCommand.self, P2PCommand.self, IPFSCommand.self]
+        subcommands: [RunCommand.self, NewCommand.self, DaemonCommand.self, ModuleCommand.self, InspectCommand.self, VersionCommand.self, EngineCommand.self, P2PCommand.self, IPFSCommand.self]
     )
 }
 
