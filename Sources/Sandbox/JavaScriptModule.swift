@@ -79,6 +79,23 @@ public struct JavaScriptModule: Sendable, Hashable {
     /// the root as `/` (read-only: Zinnia modules never write their own files; `--dir` grants
     /// more), and ``environment(_:host:)``. The caller adds limits, other directories, streams and
     /// host functions.
+    /// The WebAssembly stack a JavaScript module gets when none is asked for: the engine keeps its
+    /// JS stack at 1/8 of it, and 8 MiB allows about 3,000 nested JS calls (1 MiB, the default
+    /// for WebAssembly modules, only about 390; js/README.md).
+    public static let defaultStackBytes = 8 << 20
+
+    /// Sets `limits` on a run of the engine and tells the engine about them, so it can keep the JS
+    /// heap under the memory limit and the JS stack under the WebAssembly one and report
+    /// catchable errors instead of hitting the host's limits (`STATION_MEMORY_LIMIT`,
+    /// `STATION_WASM_STACK`; js/README.md). Without an asked stack, ``defaultStackBytes``.
+    public static func apply(_ limits: Limits, stackAsked: Bool, to run: inout RunConfiguration) {
+        var limits = limits
+        if !stackAsked { limits.stackBytes = max(limits.stackBytes, defaultStackBytes) }
+        run.limits = limits
+        run.environment.removeAll { $0.0 == "STATION_MEMORY_LIMIT" || $0.0 == "STATION_WASM_STACK" }
+        run.environment += [("STATION_MEMORY_LIMIT", String(limits.memoryBytes)), ("STATION_WASM_STACK", String(limits.stackBytes))]
+    }
+
     public func runConfiguration(
         engine: JavaScriptEngine, arguments: [String] = [], environment extra: [(String, String)] = [],
         host: [String: String] = ProcessInfo.processInfo.environment

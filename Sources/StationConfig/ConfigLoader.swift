@@ -17,10 +17,7 @@ public enum ConfigLoader {
     /// The keys that give a module's code; a manifest has exactly one of them.
     static let codeKeys = ["wasm", "js", "cid"]
     static let grantKeys = ["net", "p2p", "p2p-local", "ipfs", "kv", "files"]
-    static let limitKeys = [
-        "memory", "cpu", "fuel", "timeout", "stack", "storage", "kv-quota", "ipfs-quota", "net-rate",
-        "max-response", "max-handles", "hang-after", "activity-per-second", "activity-burst",
-    ]
+    static let limitKeys = LimitCatalog.all.map(\.key)
     /// The engines `[daemon] engine` accepts.
     public static let engines = ["auto", "wasmtime", "wasmkit"]
 
@@ -409,29 +406,32 @@ public enum ConfigLoader {
         return grants
     }
 
+    /// `[limits]`, read entry by entry as ``LimitCatalog`` describes them.
     static func readLimits(_ section: Section) -> ModuleLimits {
         section.checkKeys(limitKeys)
         var limits = ModuleLimits()
-        limits.memoryBytes = section.size("memory", example: "64MiB", allowZero: false)
-        limits.cpuPercent = section.number("cpu", example: "10", rule: "more than 0, at most 100 percent of one core") { $0 > 0 && $0 <= 100 }
-        if let fuel = section.integer("fuel", example: "1000000", range: 1...Int64.max) { limits.fuel = UInt64(fuel) }
-        limits.timeout = section.duration("timeout", example: "10m", allowZero: false)
-        if let stack = section.size("stack", example: "1MiB", allowZero: false) {
-            if stack > UInt64(Int.max) {
-                section.problem(section.table["stack"]?.line, "'stack' in [limits]: \(stack) bytes is too large")
-            } else {
-                limits.stackBytes = Int(stack)
+        for entry in LimitCatalog.all {
+            let key = entry.key
+            switch entry.value {
+            case .bytes(let path, let allowZero):
+                if let bytes = section.size(key, example: entry.example, allowZero: allowZero) { limits[keyPath: path] = bytes }
+            case .intBytes(let path):
+                guard let bytes = section.size(key, example: entry.example, allowZero: false) else { continue }
+                if bytes > UInt64(Int.max) {
+                    section.problem(section.table[key]?.line, "'\(key)' in [limits]: \(bytes) bytes is too large")
+                } else {
+                    limits[keyPath: path] = Int(bytes)
+                }
+            case .duration(let path):
+                if let duration = section.duration(key, example: entry.example, allowZero: false) { limits[keyPath: path] = duration }
+            case .number(let path, let rule, let valid):
+                if let number = section.number(key, example: entry.example, rule: rule, valid: valid) { limits[keyPath: path] = number }
+            case .count(let path, let range):
+                if let count = section.integer(key, example: entry.example, range: range) { limits[keyPath: path] = UInt64(count) }
+            case .intCount(let path, let range):
+                if let count = section.integer(key, example: entry.example, range: range) { limits[keyPath: path] = Int(count) }
             }
         }
-        limits.storageBytes = section.size("storage", example: "100MiB")
-        limits.kvQuotaBytes = section.size("kv-quota", example: "16MiB")
-        limits.ipfsQuotaBytes = section.size("ipfs-quota", example: "100MiB")
-        limits.netRateBytes = section.size("net-rate", example: "1MiB", allowZero: false)
-        limits.maxResponseBytes = section.size("max-response", example: "64MiB", allowZero: false)
-        if let handles = section.integer("max-handles", example: "1024", range: 1...1_000_000) { limits.maxHandles = Int(handles) }
-        limits.hangAfter = section.duration("hang-after", example: "2m", allowZero: false)
-        limits.activityPerSecond = section.number("activity-per-second", example: "5", rule: "more than 0") { $0 > 0 }
-        if let burst = section.integer("activity-burst", example: "20", range: 1...Int64(Int32.max)) { limits.activityBurst = Int(burst) }
         return limits
     }
 

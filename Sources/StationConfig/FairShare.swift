@@ -22,12 +22,13 @@ public struct EffectiveLimits: Sendable, Hashable {
         self.ipfsQuotaBytes = ipfsQuotaBytes
     }
 
-    /// Memory a module asks for when neither its manifest nor the daemon's defaults say: 256 MiB.
-    public static let fallbackMemoryBytes: UInt64 = 256 << 20
+    /// Memory a module asks for when neither its manifest nor the defaults passed to ``FairShare/plan(budget:modules:defaults:)``
+    /// say (the daemon's always do): the sandbox's own default.
+    public static let fallbackMemoryBytes: UInt64 = Limits.defaults.memoryBytes
     /// CPU a module asks for when it has no limit: one whole core (100).
     public static let fallbackCPUPercent: Double = 100
-    /// Files a module asks for when nothing says: 1 GiB (the sandbox's default storage quota).
-    public static let fallbackStorageBytes: UInt64 = 1 << 30
+    /// Files a module asks for when nothing says: the sandbox's default storage quota.
+    public static let fallbackStorageBytes: UInt64 = Limits.defaults.storageBytes
     /// Key-value quota when nothing says: 64 MiB (the KV store's default).
     public static let fallbackKVQuotaBytes: UInt64 = 64 << 20
     /// Block store quota when nothing says: 1 GiB.

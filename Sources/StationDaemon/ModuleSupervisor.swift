@@ -17,6 +17,8 @@ final class ModuleSupervisor: Sendable {
     let effective: EffectiveLimits
     private let context: DaemonContext
     private let meter = HostCallMeter()
+    /// The code version whose imports were last checked against the grants.
+    private let grantsCheckedFor = Mutex<String?>(nil)
     private let wake = WakeSignal()
     private let guarded: Mutex<Guarded>
 
@@ -50,7 +52,7 @@ final class ModuleSupervisor: Sendable {
     var name: String { manifest.name }
 
     /// Guest code running this long without a host call counts as hung.
-    var hangAfter: Duration? { manifest.limits.hangAfter ?? DaemonDefaults.moduleLimits.hangAfter }
+    var hangAfter: Duration? { resolvedLimits.hangAfter }
 
     /// The code the module runs now: its manifest's, or the CID it was updated to.
     var source: ModuleSource {
@@ -205,6 +207,9 @@ final class ModuleSupervisor: Sendable {
             run.stdout = output
             run.stderr = output
             run.limits = limits()
+            if case .javascript = source {
+                JavaScriptModule.apply(run.limits, stackAsked: manifest.limits.stackBytes != nil, to: &run)
+            }
             run.engine = context.engine
             run.stoppable = true
             run.hostFunctions = StationABI.hostFunctions(operations)
@@ -260,37 +265,29 @@ final class ModuleSupervisor: Sendable {
             return script.runConfiguration(engine: engine, arguments: manifest.arguments, environment: environment)
         }
         let loaded = try await context.code.load(source, name: name)
+        warnAboutMissingGrants(loaded)
         var run = RunConfiguration(module: loaded)
         run.arguments = manifest.arguments
         run.environment = environment
         return run
     }
 
-    private func limits() -> Limits {
-        var limits = Limits.defaults
-        limits.memoryBytes = effective.memoryBytes
-        if let cpu = effective.cpuPercent, cpu < 100 { limits.cpuShare = max(cpu, 0.1) / 100 }
-        limits.storageBytes = effective.storageBytes
-        limits.fuel = manifest.limits.fuel
-        limits.timeout = manifest.limits.timeout
-        if let stack = manifest.limits.stackBytes { limits.stackBytes = stack }
-        return limits
+    /// This module's limits: its manifest's, its budget shares, the daemon's defaults (``ResolvedLimits``).
+    private var resolvedLimits: ResolvedLimits {
+        ResolvedLimits(asked: manifest.limits, defaults: DaemonDefaults.moduleLimits, shares: effective)
     }
+
+    private func limits() -> Limits { resolvedLimits.engine }
 
     private func stationConfiguration() throws -> StationModuleConfiguration {
         var configuration = StationModuleConfiguration(identity: .fromEnvironment(moduleName: name))
         configuration.networkPolicy = try NetworkPolicy(allowing: manifest.grants.net)
-        if let rate = manifest.limits.netRateBytes { configuration.networkLimits.bytesPerSecond = Int(clamping: rate) }
-        if let size = manifest.limits.maxResponseBytes { configuration.networkLimits.maxResponseBytes = Int(clamping: size) }
-        configuration.maxHandles = manifest.limits.maxHandles ?? DaemonDefaults.moduleLimits.maxHandles ?? 256
+        resolvedLimits.apply(to: &configuration)
         if manifest.grants.kv {
             configuration.keyValuePath = context.layout.keyValueFile(name).path
-            configuration.keyValueLimits.quotaBytes = effective.kvQuotaBytes
         }
         configuration.p2p = P2PGrants(protocols: manifest.grants.p2p, allowPrivateAddresses: manifest.grants.p2pLocal)
         configuration.ipfs = manifest.grants.ipfs
-        if let rate = manifest.limits.activityPerSecond { configuration.activityPerSecond = rate }
-        if let burst = manifest.limits.activityBurst { configuration.activityBurst = burst }
         return configuration
     }
 
@@ -350,11 +347,38 @@ final class ModuleSupervisor: Sendable {
 
     // MARK: Helpers
 
+    /// Says once per code version which station imports will fail with `denied` because the
+    /// manifest does not grant them: the module still runs (it may use them only when
+    /// configured to), but its author learns why at load, not from a failed call.
+    private func warnAboutMissingGrants(_ loaded: LoadedModule) {
+        let digest = loaded.sha256
+        guard grantsCheckedFor.withLock({ checked in
+            defer { checked = digest }
+            return checked != digest
+        }) else { return }
+        guard let info = try? ModuleInfo(wasm: loaded.wasm) else { return }
+        for (grant, imports) in StationImports.missingGrants(imports: info.imports, granted: manifest.grants.stationGrants) {
+            note(.error, "imports \(imports.map { "station.\($0)" }.joined(separator: ", ")) without the grant they need, so those calls will fail with denied; grant \(grant.explanation)")
+        }
+    }
+
     private func note(_ level: ActivityLevel, _ message: String) {
         context.events.emit(.activity(module: name, level: level, message: message))
     }
 
     static func percent(_ value: Double) -> String {
         value == value.rounded() ? "\(Int(value))%" : String(format: "%.1f%%", value)
+    }
+}
+
+extension ModuleGrants {
+    /// The station ABI grants this manifest gives.
+    var stationGrants: Set<StationImport.Grant> {
+        var grants: Set<StationImport.Grant> = []
+        if !net.isEmpty { grants.insert(.net) }
+        if !p2p.isEmpty { grants.insert(.p2p) }
+        if ipfs { grants.insert(.ipfs) }
+        if kv { grants.insert(.kv) }
+        return grants
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Sandbox
 import SandboxEngine
+import StationHost
 
 /// `station inspect`: what a module imports and exports, and what it would need.
 struct InspectCommand: ParsableCommand {
@@ -47,9 +48,13 @@ struct InspectCommand: ParsableCommand {
             print("  \(entry.name): \(entry.kind) \(entry.type)")
         }
         print("capabilities:")
-        if info.capabilities.isEmpty { print("  none (pure computation)") }
-        for capability in info.capabilities {
+        let capabilities = info.capabilities(catalogs: [StationImportCatalog()])
+        if capabilities.isEmpty { print("  none (pure computation)") }
+        for capability in capabilities {
             print("  \(capability.name)")
+            if capability.name.hasPrefix("unknown") || capability.name.contains("wrong type") {
+                print("    \(capability.imports.joined(separator: ", "))")
+            }
         }
         if !info.customSections.isEmpty {
             print("custom sections: \(info.customSections.joined(separator: ", "))")

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Sandbox
 import SandboxEngine
+import StationConfig
+import StationDaemon
 import StationHost
 import WASIHost
 
@@ -19,8 +21,9 @@ struct RunCommand: AsyncParsableCommand {
             import must stay inside it. The engine is installed by: bash scripts/install-extras \
             (or named by $STATION_JS_ENGINE). An uncaught exception ends the module with status 1.
 
-            Defaults when a limit is not given: --memory 256MiB, --stack 1MiB, --storage 1GiB, \
-            100,000 table elements, 256 open files, no fuel budget, no timeout, no CPU throttle.
+            Defaults when a limit is not given: \(LimitOptionHelp.runDefaultsSummary), \
+            \(Limits.defaults.tableElements.formatted()) table elements, \(Limits.defaults.openFiles) open files \
+            (docs/limits.md).
 
             Station ABI: the module may import `station` functions (docs/abi.md). Network access is \
             denied unless granted with --allow-net (e.g. --allow-net 'https://*.example.com' \
@@ -46,22 +49,22 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Give the module a host directory, optionally under another name (repeatable).", valueName: "HOST[::GUEST]"))
     var dir: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Maximum linear memory (e.g. 64MiB). Tables are bounded too.", valueName: "SIZE"))
+    @Option(name: .long, help: LimitOptionHelp.help("memory"))
     var memory: String?
 
-    @Option(name: .long, help: ArgumentHelp("Fuel budget: roughly the number of WebAssembly operators the module may execute.", valueName: "N"))
+    @Option(name: .long, help: LimitOptionHelp.help("fuel"))
     var fuel: UInt64?
 
-    @Option(name: .long, help: ArgumentHelp("Wall-clock limit (e.g. 500ms, 10s, 5m).", valueName: "DURATION"))
+    @Option(name: .long, help: LimitOptionHelp.help("timeout"))
     var timeout: String?
 
-    @Option(name: .long, help: ArgumentHelp("Maximum WebAssembly call stack (e.g. 512KiB).", valueName: "SIZE"))
+    @Option(name: .long, help: LimitOptionHelp.help("stack"))
     var stack: String?
 
-    @Option(name: .long, help: ArgumentHelp("Share of one CPU core, 1-100. Above it the module is slowed down, not killed.", valueName: "PERCENT"))
+    @Option(name: .long, help: LimitOptionHelp.help("cpu"))
     var cpu: Double?
 
-    @Option(name: .long, help: ArgumentHelp("Storage quota over all --dir directories (e.g. 100MiB).", valueName: "SIZE"))
+    @Option(name: .long, help: LimitOptionHelp.help("storage"))
     var storage: String?
 
     @Option(name: .long, help: ArgumentHelp("Call this exported function instead of _start; ARGS are its arguments.", valueName: "FUNCTION"))
@@ -73,19 +76,19 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("ca-file"), help: ArgumentHelp("Trust the CA certificates in this PEM file for https, besides the system's (repeatable).", valueName: "PEM"))
     var caFiles: [String] = []
 
-    @Option(name: .customLong("net-rate"), help: ArgumentHelp("Bandwidth cap over all the module's HTTP responses, bytes per second (e.g. 1MiB).", valueName: "SIZE"))
+    @Option(name: .customLong("net-rate"), help: LimitOptionHelp.help("net-rate"))
     var netRate: String?
 
-    @Option(name: .customLong("max-response"), help: ArgumentHelp("Largest HTTP response body the module may receive (default 64MiB).", valueName: "SIZE"))
+    @Option(name: .customLong("max-response"), help: LimitOptionHelp.help("max-response"))
     var maxResponse: String?
 
-    @Option(name: .customLong("max-handles"), help: ArgumentHelp("Most station handles (requests, streams) open at once (default 1024).", valueName: "N"))
+    @Option(name: .customLong("max-handles"), help: LimitOptionHelp.help("max-handles"))
     var maxHandles: Int?
 
     @Option(name: .long, help: ArgumentHelp("The module's key-value store: an SQLite file, created if missing.", valueName: "PATH"))
     var kv: String?
 
-    @Option(name: .customLong("kv-quota"), help: ArgumentHelp("Key-value store quota (default 64MiB).", valueName: "SIZE"))
+    @Option(name: .customLong("kv-quota"), help: LimitOptionHelp.help("kv-quota"))
     var kvQuota: String?
 
     @Flag(name: .long, help: "Print Station JSON event lines (activity, jobs) on stdout; the module's stdout goes to stderr.")
@@ -110,9 +113,7 @@ struct RunCommand: AsyncParsableCommand {
         guard EngineChoice(rawValue: engine) != nil else {
             throw ValidationError("--engine must be auto, wasmtime or wasmkit, not '\(engine)'")
         }
-        if let cpu, !(cpu > 0 && cpu <= 100) {
-            throw ValidationError("--cpu must be a percentage of one core between 1 and 100, not \(cpu)")
-        }
+        _ = try askedLimits()
         for entry in env where !entry.contains("=") || entry.hasPrefix("=") {
             throw ValidationError("--env takes KEY=VALUE, not '\(entry)'")
         }
@@ -123,9 +124,6 @@ struct RunCommand: AsyncParsableCommand {
             for grant in dir where (try? DirectoryGrant(parsing: grant))?.guestPath == JavaScriptModule.guestRoot {
                 throw ValidationError("--dir '\(grant)': '/' is the JavaScript module's own folder; give the directory another guest path, like HOST::/data")
             }
-        }
-        if let maxHandles, maxHandles < 1 || maxHandles > 1_000_000 {
-            throw ValidationError("--max-handles must be between 1 and 1000000, not \(maxHandles)")
         }
         _ = try stationConfiguration(moduleName: "check")
     }
@@ -141,33 +139,37 @@ struct RunCommand: AsyncParsableCommand {
         for file in caFiles where !FileManager.default.isReadableFile(atPath: file) {
             throw ValidationError("--ca-file: cannot read '\(file)'")
         }
+        try resolvedLimits().apply(to: &configuration)
         configuration.networkLimits.extraCAFiles = caFiles
-        do {
-            if let netRate { configuration.networkLimits.bytesPerSecond = Int(clamping: try Units.parseBytes(netRate)) }
-            if let maxResponse { configuration.networkLimits.maxResponseBytes = Int(clamping: try Units.parseBytes(maxResponse)) }
-            if let kvQuota { configuration.keyValueLimits.quotaBytes = try Units.parseBytes(kvQuota) }
-        } catch {
-            throw ValidationError("\(error)")
-        }
-        if let maxHandles { configuration.maxHandles = maxHandles }
         configuration.keyValuePath = kv
         return configuration
     }
 
-    func limits() throws -> Limits {
-        var limits = Limits.defaults
-        do {
-            if let memory { limits.memoryBytes = try Units.parseBytes(memory) }
-            if let stack { limits.stackBytes = Int(clamping: try Units.parseBytes(stack)) }
-            if let storage { limits.storageBytes = try Units.parseBytes(storage) }
-            if let timeout { limits.timeout = try Units.parseDuration(timeout) }
-        } catch {
-            throw ValidationError("\(error)")
+    /// The limit options as a manifest's `[limits]`, each checked as the catalog says.
+    func askedLimits() throws -> ModuleLimits {
+        var asked = ModuleLimits()
+        let values: [String: String?] = [
+            "memory": memory, "fuel": fuel.map(String.init), "timeout": timeout, "stack": stack, "cpu": cpu.map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int($0)) : "\($0)" },
+            "storage": storage, "kv-quota": kvQuota, "ipfs-quota": network.ipfsQuota, "net-rate": netRate,
+            "max-response": maxResponse, "max-handles": maxHandles.map(String.init),
+        ]
+        for (key, text) in values {
+            guard let text, let entry = LimitCatalog.entry(key) else { continue }
+            do {
+                try entry.set(text, in: &asked)
+            } catch {
+                throw ValidationError("--\(key): \(error)")
+            }
         }
-        limits.fuel = fuel
-        if let cpu, cpu < 100 { limits.cpuShare = cpu / 100 }
-        return limits
+        return asked
     }
+
+    /// The limits this run gets: the options, else `station run`'s defaults (``ResolvedLimits``).
+    func resolvedLimits() throws -> ResolvedLimits {
+        ResolvedLimits(asked: try askedLimits(), defaults: RunDefaults.moduleLimits)
+    }
+
+    func limits() throws -> Limits { try resolvedLimits().engine }
 
     /// The `--env` entries as pairs.
     var environment: [(String, String)] {
@@ -209,6 +211,9 @@ struct RunCommand: AsyncParsableCommand {
                 name = loaded.name
             }
             configuration.limits = limits
+            if JavaScriptModule.isJavaScript(module) {
+                JavaScriptModule.apply(limits, stackAsked: stack != nil, to: &configuration)
+            }
         } catch let error as SandboxError {
             Diagnostics.report(module: module, error)
             throw ExitCode(error.exitStatus)
@@ -228,7 +233,7 @@ struct RunCommand: AsyncParsableCommand {
         network.apply(to: &stationConfiguration)
         let services: SharedServices
         do {
-            services = try await RunNetworkServices.start(network, module: name)
+            services = try await RunNetworkServices.start(network, module: name, ipfsQuotaBytes: try resolvedLimits().ipfsQuotaBytes)
         } catch {
             let message = error is SharedServicesError ? "\(error)" : "cannot start the p2p node or block store: \(error)"
             Diagnostics.report(module: name, message: message)

@@ -30,7 +30,7 @@ struct RunNetworkOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A trustless gateway to fetch IPFS content from when no peer has it (repeatable, tried in order).", valueName: "URL"))
     var gateway: [String] = []
 
-    @Option(name: .customLong("ipfs-quota"), help: ArgumentHelp("Block store quota for the module (default 1GiB).", valueName: "SIZE"))
+    @Option(name: .customLong("ipfs-quota"), help: LimitOptionHelp.help("ipfs-quota"))
     var ipfsQuota: String?
 
     var wantsNode: Bool { !allowP2P.isEmpty || allowIPFS }
@@ -43,15 +43,6 @@ struct RunNetworkOptions: ParsableArguments {
             do { _ = try Multiaddr(text) } catch { throw ValidationError("'\(text)' is not a multiaddr: \(error)") }
         }
         if !gateway.isEmpty && !allowIPFS { throw ValidationError("--gateway needs --allow-ipfs") }
-        if let ipfsQuota { _ = try parsedQuota(ipfsQuota) }
-    }
-
-    func parsedQuota(_ text: String) throws -> Int64 {
-        do {
-            return Int64(clamping: try Units.parseBytes(text))
-        } catch {
-            throw ValidationError("--ipfs-quota: \(error)")
-        }
     }
 
     /// Applies the grants to a module's configuration.
@@ -64,12 +55,13 @@ struct RunNetworkOptions: ParsableArguments {
 /// The node, Bitswap and block store of one `station run`, started only when granted.
 enum RunNetworkServices {
     /// Starts what `options` grant; prints the node's addresses on stderr.
-    static func start(_ options: RunNetworkOptions, module: String) async throws -> SharedServices {
+    /// `ipfsQuotaBytes` is the module's block store quota (``ResolvedLimits``).
+    static func start(_ options: RunNetworkOptions, module: String, ipfsQuotaBytes: UInt64?) async throws -> SharedServices {
         guard options.wantsNode else { return .none }
         var store: BlockStore.Configuration?
         if options.allowIPFS {
             var configuration = BlockStore.Configuration(directory: IPFSSupport.repoFolder(options.repo))
-            if let quota = options.ipfsQuota { configuration.moduleQuotas[module] = try options.parsedQuota(quota) }
+            if let quota = ipfsQuotaBytes { configuration.moduleQuotas[module] = Int64(clamping: quota) }
             store = configuration
         }
         let services = try await SharedServices.start(

@@ -161,6 +161,30 @@ struct StationCLITests {
         #expect(result.stdout.contains("arguments and environment (WASI)"))
     }
 
+    @Test("inspect reports station imports as provided, with the grant each needs, and flags ones that cannot link")
+    func inspectStationImports() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-station-\(UUID().uuidString).wat")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try """
+        (module
+          (import "station" "kv_get" (func (param i32 i32 i32 i32) (result i32)))
+          (import "station" "http_request" (func (param i32 i32 i32 i32 i32 i32 i32 i32 i64) (result i32)))
+          (import "station" "job_completed" (func (result i32)))
+          (import "station" "kv_put" (func (param i32) (result i32)))
+          (import "station" "teleport" (func (result i32)))
+          (memory (export "memory") 1))
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let result = try StationBinary.run(["inspect", file.path])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("key-value store (station ABI; needs a key-value store: station run --kv FILE"), "\(result.stdout)")
+        #expect(result.stdout.contains("HTTP (station ABI; needs network access: station run --allow-net PATTERN"))
+        #expect(result.stdout.contains("station core, events and identity (provided to every module)"))
+        #expect(result.stdout.contains("unknown station functions"))
+        #expect(result.stdout.contains("station.teleport"))
+        #expect(result.stdout.contains("wrong type"))
+        #expect(!result.stdout.contains("not provided by this runtime"))
+    }
+
     @Test("version names the engines")
     func version() throws {
         let result = try StationBinary.run(["version"])
@@ -173,7 +197,7 @@ struct StationCLITests {
     func help() throws {
         let result = try StationBinary.run(["run", "--help"])
         #expect(result.status == 0)
-        for word in ["--memory", "--timeout", "--cpu", "--dir", "124 limit hit", "256MiB"] {
+        for word in ["--memory", "--timeout", "--cpu", "--dir", "124 limit hit", "256 MiB"] {
             #expect(result.stdout.contains(word), "help lacks \(word)")
         }
     }
