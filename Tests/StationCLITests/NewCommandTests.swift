@@ -115,6 +115,25 @@ struct NewCommandTests {
         try newModuleRuns("js", environment: ["STATION_JS_ENGINE": engine])
     }
 
+    @Test("the daemon example's Rust module builds and ticks in station daemon next to the WAT ones", .enabled(if: NewCommandToolchains.rust))
+    func daemonRustModule() throws {
+        let examples = StationBinary.packageRoot.appendingPathComponent("examples/daemon")
+        let built = try shell("bash modules/rust-ticker/build.sh", in: examples)
+        #expect(built.status == 0, "build.sh: \(built.stdout) \(built.stderr)")
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("station-new-daemon-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: state) }
+        let daemon = try BackgroundStation(
+            ["daemon", "--config", "examples/daemon/station-rust.toml", "--json", "--no-status"],
+            environment: ["STATE_ROOT": state.appendingPathComponent("state").path, "XDG_CACHE_HOME": state.appendingPathComponent("cache").path])
+        defer { daemon.stop() }
+        try daemon.waitFor("rust-ticker's second tick") {
+            daemon.events.contains { $0["module"] as? String == "rust-ticker" && $0["message"] as? String == "tick 2 from rust-ticker" }
+        }
+        try daemon.waitFor("a jobs-completed event counting rust-ticker's job") {
+            daemon.events.contains { (($0["modules"] as? [String: Any])?["rust-ticker"] as? Int ?? 0) >= 1 }
+        }
+    }
+
     @Test("bad names and existing folders are refused with a usage error; an empty folder is used")
     func refusals() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("station-new-\(UUID().uuidString)")
