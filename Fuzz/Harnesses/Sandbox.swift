@@ -22,7 +22,7 @@ extension Harness {
     /// ModuleInfo(wasm:): malformed bytes must give an error, and what parses must describe itself.
     public static func moduleInfo(_ bytes: [UInt8]) throws {
         guard let info = try? ModuleInfo(wasm: bytes) else { return }
-        _ = info.capabilities.map(\.description)
+        _ = info.capabilities(catalogs: []).map(\.description)
         for entry in info.imports + info.exports { _ = entry.type }
         try fuzzCheck(info.definedFunctions >= 0, "negative function count")
     }
