@@ -89,7 +89,7 @@ public struct JavaScriptEngine: Sendable {
     public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws(JavaScriptEngineError) -> JavaScriptEngine {
         let explicit = environment[environmentVariable].map { !$0.isEmpty } ?? false
         let path = path(environment: environment)
-        guard let identity = EngineFileIdentity(path: path) else {
+        guard let identity = FileIdentity(path: path) else {
             throw explicit ? .overrideMissing(path: path) : .notInstalled(path: path)
         }
         let manifestFile = manifestPath(forEngine: path)
@@ -137,7 +137,7 @@ public struct JavaScriptEngine: Sendable {
     }
 
     /// Engines already read and verified in this process, by file version.
-    private static let verified = Mutex<[EngineFileIdentity: JavaScriptEngine]>([:])
+    private static let verified = Mutex<[FileIdentity: JavaScriptEngine]>([:])
 
     private static func readManifest(_ file: String, engine: String) throws(JavaScriptEngineError) -> Manifest {
         guard FileManager.default.fileExists(atPath: file) else {
@@ -197,30 +197,5 @@ public enum JavaScriptEngineError: Error, Sendable, Hashable, CustomStringConver
         case .notWebAssembly(let path):
             return "the JavaScript engine \(path) is not a WebAssembly module; \(rebuild)"
         }
-    }
-}
-
-/// One version of a file on disk (path, device, inode, size, modification time): a change to any
-/// of them means the engine must be read and checked again.
-struct EngineFileIdentity: Hashable, Sendable {
-    let path: String
-    let device: UInt64
-    let inode: UInt64
-    let size: Int64
-    let modified: Int64
-
-    /// nil when `path` is not a regular file (symlinks to one are followed).
-    init?(path: String) {
-        var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        self.path = path
-        device = UInt64(info.st_dev)
-        inode = UInt64(info.st_ino)
-        size = Int64(info.st_size)
-        #if canImport(Darwin)
-        modified = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
-        #else
-        modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-        #endif
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SandboxEngine
 
 /// Remembers which library files were already hashed and found to be a known build, so that
 /// start-up does not hash 30 MB every time.

@@ -1,5 +1,6 @@
 import CWasmtime
 import Foundation
+import SandboxEngine
 import Synchronization
 
 /// A loaded, verified copy of libwasmtime 50.0.1.

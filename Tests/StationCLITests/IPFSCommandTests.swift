@@ -41,15 +41,15 @@ private func lastLine(_ data: Data) -> String {
     String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
 }
 
-/// A fresh temporary folder.
-private func temporaryFolder() throws -> URL {
+/// A fresh temporary folder (shared by the CLI's IPFS test files).
+func temporaryFolder() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("station-ipfs-cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
 
-/// Deterministic pseudo-random bytes.
-private func pseudoRandomData(_ count: Int, seed: UInt64) -> Data {
+/// Deterministic pseudo-random bytes (shared by the CLI's IPFS test files).
+func pseudoRandomData(_ count: Int, seed: UInt64) -> Data {
     var state = seed | 1
     return Data((0 ..< count).map { _ in
         state ^= state << 13

@@ -284,21 +284,6 @@ private final class KuboProvider {
     }
 }
 
-private func scratchFolder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("station-routing-cli-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
-private func randomData(_ count: Int, seed: UInt64) -> Data {
-    var state = seed | 1
-    return Data((0 ..< count).map { _ in
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        return UInt8(truncatingIfNeeded: state)
-    })
-}
 
 /// Adds `data` as a file to a fresh repo; returns the repo path and the CID.
 private func addFile(_ data: Data, in folder: URL, name: String) throws -> (repo: String, cid: String) {
@@ -313,7 +298,7 @@ private func addFile(_ data: Data, in folder: URL, name: String) throws -> (repo
 
 /// A fresh, valid peer ID (`station p2p id` with a throwaway state folder).
 private func freshPeerID() throws -> String {
-    let state = try scratchFolder()
+    let state = try temporaryFolder()
     let result = try runStation(["p2p", "id", "--state", state.path])
     guard result.status == 0, let first = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").first else {
         throw RoutingTestFailure("p2p id failed: \(result.stderr)")
@@ -328,8 +313,8 @@ extension CLI {
 struct IPFSRoutingTests {
     @Test("get --router: a provider offering a trustless gateway (station ipfs serve) delivers the file")
     func getThroughRouterFromGatewayProvider() throws {
-        let folder = try scratchFolder()
-        let data = randomData(700_000, seed: 21)
+        let folder = try temporaryFolder()
+        let data = pseudoRandomData(700_000, seed: 21)
         let (repo, cid) = try addFile(data, in: folder, name: "provider")
         let serve = try ServeNode(repo: repo, state: folder.appendingPathComponent("state").path)
         defer { serve.stop() }
@@ -348,10 +333,10 @@ struct IPFSRoutingTests {
 
     @Test("get --router: a provider offering Bitswap (station ipfs serve) is dialled and delivers a file in a folder")
     func getThroughRouterFromBitswapProvider() throws {
-        let folder = try scratchFolder()
+        let folder = try temporaryFolder()
         let tree = folder.appendingPathComponent("tree")
         try FileManager.default.createDirectory(at: tree, withIntermediateDirectories: true)
-        let data = randomData(600_000, seed: 22)
+        let data = pseudoRandomData(600_000, seed: 22)
         try data.write(to: tree.appendingPathComponent("big.bin"))
         let repo = folder.appendingPathComponent("provider").path
         let added = try runStation(["ipfs", "add", "--repo", repo, tree.path])
@@ -373,10 +358,10 @@ struct IPFSRoutingTests {
 
     @Test("get --router: a kubo node found only through the router delivers the file over Bitswap")
     func getThroughRouterFromKubo() throws {
-        let folder = try scratchFolder()
+        let folder = try temporaryFolder()
         let kubo = try KuboProvider()
         defer { kubo.stop() }
-        let data = randomData(1_500_000, seed: 23)
+        let data = pseudoRandomData(1_500_000, seed: 23)
         let file = folder.appendingPathComponent("kubo.bin")
         try data.write(to: file)
         let cid = try kubo.add(file.path)
@@ -391,8 +376,8 @@ struct IPFSRoutingTests {
 
     @Test("provider addresses must pass the network policy: loopback providers are refused without --allow-net")
     func providersBehindThePolicy() throws {
-        let folder = try scratchFolder()
-        let (repo, cid) = try addFile(randomData(10_000, seed: 24), in: folder, name: "provider")
+        let folder = try temporaryFolder()
+        let (repo, cid) = try addFile(pseudoRandomData(10_000, seed: 24), in: folder, name: "provider")
         let serve = try ServeNode(repo: repo, state: folder.appendingPathComponent("state").path)
         defer { serve.stop() }
         let routing = try router([
@@ -408,8 +393,8 @@ struct IPFSRoutingTests {
 
     @Test("a provider gateway that sends wrong blocks is dropped; the configured gateway delivers")
     func lyingProviderGateway() throws {
-        let folder = try scratchFolder()
-        let data = randomData(300_000, seed: 25)
+        let folder = try temporaryFolder()
+        let data = pseudoRandomData(300_000, seed: 25)
         let (repo, cid) = try addFile(data, in: folder, name: "provider")
         let exported = try runStation(["ipfs", "car", "export", cid, "--repo", repo])
         #expect(exported.status == 0)
@@ -473,14 +458,14 @@ struct IPFSRoutingTests {
         #expect(try runStation(["ipfs", "providers", cid]).status == 64)
         #expect(try runStation(["ipfs", "providers", "nope", "--router", empty.url]).status == 64)
         #expect(try runStation(["ipfs", "providers", cid, "--router", "ftp://x"]).status == 64)
-        let repo = try scratchFolder().appendingPathComponent("repo").path
+        let repo = try temporaryFolder().appendingPathComponent("repo").path
         #expect(try runStation(["ipfs", "get", cid, "--router", empty.url, "--allow-net", "bad pattern/", "--repo", repo]).status == 64)
     }
 
     @Test("providers --bootstrap: a peer that holds the block is printed as a bootstrap provider")
     func providersFromBootstrap() throws {
-        let folder = try scratchFolder()
-        let (repo, cid) = try addFile(randomData(5_000, seed: 26), in: folder, name: "provider")
+        let folder = try temporaryFolder()
+        let (repo, cid) = try addFile(pseudoRandomData(5_000, seed: 26), in: folder, name: "provider")
         let serve = try ServeNode(repo: repo, state: folder.appendingPathComponent("state").path)
         defer { serve.stop() }
         let result = try runStation(["ipfs", "providers", cid, "--bootstrap", serve.peer])

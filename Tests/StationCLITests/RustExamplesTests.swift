@@ -365,17 +365,8 @@ struct RustExamplesTests {
 struct RustSDKTests {
     @Test("its unit tests pass natively and its imports match docs/abi.md exactly")
     func unitTestsAndImports() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [StationBinary.packageRoot.appendingPathComponent("sdk/rust/test").path]
-        process.currentDirectoryURL = StationBinary.packageRoot
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "sdk/rust/test failed:\n\(text)")
+        let (status, text) = try CLI.runPackageScript("sdk/rust/test")
+        #expect(status == 0, "sdk/rust/test failed:\n\(text)")
         #expect(text.contains("imports match docs/abi.md"), "\(text)")
     }
 }

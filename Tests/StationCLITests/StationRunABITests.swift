@@ -210,17 +210,24 @@ struct StationRunABITests {
 struct CSDKTests {
     @Test("station.h's helpers work and its imports match docs/abi.md exactly")
     func headerMatchesTheABI() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [StationBinary.packageRoot.appendingPathComponent("sdk/c/test").path]
-        process.currentDirectoryURL = StationBinary.packageRoot
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "sdk/c/test failed:\n\(text)")
+        let (status, text) = try CLI.runPackageScript("sdk/c/test")
+        #expect(status == 0, "sdk/c/test failed:\n\(text)")
     }
+}
+
+/// Runs a bash script of this checkout from its root; returns its exit status and its stdout and
+/// stderr together.
+static func runPackageScript(_ relativePath: String) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = [StationBinary.packageRoot.appendingPathComponent(relativePath).path]
+    process.currentDirectoryURL = StationBinary.packageRoot
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, text)
 }
 }

@@ -5,17 +5,18 @@ import Darwin
 #endif
 
 /// What identifies one version of a file on disk without reading it: path, device, inode, size
-/// and modification time. A change to any of them means the file must be hashed again.
-struct FileIdentity: Hashable, Sendable {
-    let path: String
-    let device: UInt64
-    let inode: UInt64
-    let size: Int64
-    let modifiedSeconds: Int64
-    let modifiedNanoseconds: Int64
+/// and modification time. A change to any of them means the file must be hashed again (the
+/// Wasmtime library's verdict cache, the JavaScript engine's verified bytes).
+public struct FileIdentity: Hashable, Sendable {
+    public let path: String
+    public let device: UInt64
+    public let inode: UInt64
+    public let size: Int64
+    public let modifiedSeconds: Int64
+    public let modifiedNanoseconds: Int64
 
     /// Reads the identity with stat(2); nil when the file does not exist or is not a regular file.
-    init?(path: String) {
+    public init?(path: String) {
         var info = stat()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         self.path = path
@@ -32,7 +33,7 @@ struct FileIdentity: Hashable, Sendable {
     }
 
     /// A stable text form, used as the key of the verdict cache.
-    var key: String {
+    public var key: String {
         "\(path)|dev=\(device)|ino=\(inode)|size=\(size)|mtime=\(modifiedSeconds).\(modifiedNanoseconds)"
     }
 }
