@@ -15,6 +15,9 @@ import StationStatus
 final class ModuleSupervisor: Sendable {
     let manifest: ModuleManifest
     let effective: EffectiveLimits
+    /// This module's limits: its manifest's, its budget shares, the daemon's defaults
+    /// (``ResolvedLimits``); fixed for the supervisor's life, so resolved once.
+    private let resolvedLimits: ResolvedLimits
     private let context: DaemonContext
     private let meter = HostCallMeter()
     /// The code version whose imports were last checked against the grants.
@@ -43,6 +46,7 @@ final class ModuleSupervisor: Sendable {
     init(manifest: ModuleManifest, effective: EffectiveLimits, context: DaemonContext) {
         self.manifest = manifest
         self.effective = effective
+        self.resolvedLimits = ResolvedLimits(asked: manifest.limits, defaults: DaemonDefaults.moduleLimits, shares: effective)
         self.context = context
         var initial = Guarded()
         initial.sourceOverride = try? context.database.moduleUpdate(for: manifest.name)
@@ -270,11 +274,6 @@ final class ModuleSupervisor: Sendable {
         run.arguments = manifest.arguments
         run.environment = environment
         return run
-    }
-
-    /// This module's limits: its manifest's, its budget shares, the daemon's defaults (``ResolvedLimits``).
-    private var resolvedLimits: ResolvedLimits {
-        ResolvedLimits(asked: manifest.limits, defaults: DaemonDefaults.moduleLimits, shares: effective)
     }
 
     private func limits() -> Limits { resolvedLimits.engine }

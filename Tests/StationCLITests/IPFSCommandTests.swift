@@ -83,14 +83,23 @@ private struct CLIToolFailure: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// A `station ipfs serve` process; `stop()` always ends it.
-private final class ServeProcess {
+/// A `station ipfs serve` process (shared by the CLI's IPFS test files); `stop()` always ends it.
+final class ServeProcess {
     let process = Process()
     private let output = Pipe()
     /// The gateway URL (first line).
     private(set) var url = ""
     /// The Bitswap address with /p2p/ID (second line).
     private(set) var peer = ""
+    /// The peer ID of ``peer``.
+    var peerID: String { peer.components(separatedBy: "/p2p/").last ?? "" }
+    /// ``peer`` without its /p2p/ID.
+    var p2pAddress: String { peer.components(separatedBy: "/p2p/").first ?? "" }
+    /// The gateway as a multiaddr (`/ip4/127.0.0.1/tcp/PORT/http`), as routers announce it.
+    var gatewayAddress: String {
+        let port = url.split(separator: ":").last.map(String.init) ?? ""
+        return "/ip4/127.0.0.1/tcp/\(port)/http"
+    }
 
     init(repo: String, state: String) throws {
         process.executableURL = StationBinary.url

