@@ -52,7 +52,7 @@ public final class TrustlessGatewayClient: Sendable {
         self.verifier = GatewayResponseVerifier(limits: limits)
         var http = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: configuration.connectTimeout.timeAmount, read: configuration.idleTimeout.timeAmount))
+            timeout: .init(connect: TimeAmount(configuration.connectTimeout), read: TimeAmount(configuration.idleTimeout)))
         http.connectionPool = .init(idleTimeout: .seconds(30))
         // A refused connection fails this gateway at once (AsyncHTTPClient would otherwise retry
         // until the connect timeout); the next gateway is the retry.
@@ -144,7 +144,7 @@ public final class TrustlessGatewayClient: Sendable {
         var http = HTTPClientRequest(url: gateway + request.target)
         http.method = .GET
         http.headers.add(name: "Accept", value: request.format.mediaType)
-        let response = try await self.http.execute(http, deadline: .now() + configuration.totalTimeout.timeAmount)
+        let response = try await self.http.execute(http, deadline: .now() + TimeAmount(configuration.totalTimeout))
         guard response.status.code == 200 else {
             let text = (try? await response.body.collect(upTo: 4096)).map { String(buffer: $0) } ?? ""
             throw GatewayClientError.badStatus(Int(response.status.code), message: text.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -207,18 +207,5 @@ private final class ByteCounter: @unchecked Sendable {
     func add(_ count: Int) {
         total += UInt64(count)
         progress?(total)
-    }
-}
-
-extension Duration {
-    /// The same span as a SwiftNIO `TimeAmount` (nanosecond precision), saturating at the ends
-    /// of the `Int64` range instead of trapping.
-    var timeAmount: TimeAmount {
-        let (seconds, attoseconds) = components
-        let nanos = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !nanos.overflow else { return .nanoseconds(seconds < 0 ? .min : .max) }
-        let total = nanos.partialValue.addingReportingOverflow(attoseconds / 1_000_000_000)
-        guard !total.overflow else { return .nanoseconds(seconds < 0 ? .min : .max) }
-        return .nanoseconds(total.partialValue)
     }
 }

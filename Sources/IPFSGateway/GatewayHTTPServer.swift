@@ -40,7 +40,7 @@ public final class GatewayHTTPServer: Sendable {
         group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         handler: @escaping GatewayHTTPHandler
     ) async throws -> GatewayHTTPServer {
-        let idle = idleTimeout.timeAmount
+        let idle = TimeAmount(idleTimeout)
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
