@@ -4,9 +4,10 @@
 //
 // Layers (arrows point one way):
 //   NetworkAddresses (IP addresses, classes, host[:port], the loopback rule) <- Libp2p, StationHost, StationConfig, StationStatus
-//   Multiformats <- Libp2p <- IPFS
+//   Multiformats <- IPFS (blocks, block store, CAR, dag-pb, UnixFS, gateway semantics)
+//   Multiformats <- Libp2p; IPFS, Libp2p <- Bitswap; Libp2p <- IPFSRouting (provider records, routing answers)
 //   SandboxEngine (the engine port) <- WasmKitBackend / WasmtimeBackend, WASIHost <- Sandbox
-//   Sandbox, Multiformats, Libp2p, IPFS <- StationHost (the station ABI: handles, poll, fetch, KV, events)
+//   Sandbox, Multiformats, Libp2p, IPFS, Bitswap, IPFSRouting <- StationHost (the station ABI: handles, poll, fetch, KV, events)
 //   SandboxEngine <- StationConfig (TOML, manifests, validation, fair shares)
 //   ListenerSupport (accept back-off for every listening socket) <- Libp2p, StationStatus
 //   StationStatus (status API, dashboard, Prometheus metrics; knows nothing of the runtime)
@@ -41,7 +42,9 @@ var targets: [Target] = [
     .target(name: "Multiformats", dependencies: [crypto]),
     .target(name: "ListenerSupport", dependencies: [nio]),
     .target(name: "Libp2p", dependencies: ["Multiformats", "NetworkAddresses", "ListenerSupport", nio, nioPosix, crypto, .product(name: "_CryptoExtras", package: "swift-crypto"), logging]),
-    .target(name: "IPFS", dependencies: ["Multiformats", "Libp2p", nio, crypto]),
+    .target(name: "IPFS", dependencies: ["Multiformats"]),
+    .target(name: "Bitswap", dependencies: ["IPFS", "Multiformats", "Libp2p", nio]),
+    .target(name: "IPFSRouting", dependencies: ["Multiformats", "Libp2p"]),
     .target(name: "IPFSGateway", dependencies: ["IPFS", "Multiformats", nio, nioPosix, nioHTTP1, asyncHTTPClient]),
 
     // MARK: Sandbox
@@ -57,7 +60,7 @@ var targets: [Target] = [
 
     // MARK: The station ABI
     .target(name: "StationHost", dependencies: [
-        "SandboxEngine", "Sandbox", "NetworkAddresses", "Multiformats", "Libp2p", "IPFS", "IPFSGateway", nio, nioPosix, asyncHTTPClient, nioSSL, nioHTTP1, grdb, logging,
+        "SandboxEngine", "Sandbox", "NetworkAddresses", "Multiformats", "Libp2p", "IPFS", "Bitswap", "IPFSRouting", "IPFSGateway", nio, nioPosix, asyncHTTPClient, nioSSL, nioHTTP1, grdb, logging,
     ]),
 
     // MARK: The daemon
@@ -69,22 +72,22 @@ var targets: [Target] = [
     ]),
 
     // MARK: Command line
-    .executableTarget(name: "station", dependencies: ["Sandbox", "StationHost", "StationDaemon", "StationConfig", "StationStatus", "Libp2p", "IPFS", "IPFSGateway", "Multiformats", nio, nioPosix, argumentParser]),
+    .executableTarget(name: "station", dependencies: ["Sandbox", "StationHost", "StationDaemon", "StationConfig", "StationStatus", "Libp2p", "IPFS", "Bitswap", "IPFSRouting", "IPFSGateway", "Multiformats", nio, nioPosix, argumentParser]),
 
     // MARK: Fuzz harness bodies (always built: FuzzHarnessTests runs them over Fuzz/Corpus; see docs/fuzzing.md)
-    .target(name: "FuzzHarnesses", dependencies: ["Multiformats", "NetworkAddresses", "Libp2p", "IPFS", "StationConfig", "Sandbox", "StationHost", nio, wasmParser], path: "Fuzz/Harnesses"),
+    .target(name: "FuzzHarnesses", dependencies: ["Multiformats", "NetworkAddresses", "Libp2p", "IPFS", "Bitswap", "StationConfig", "Sandbox", "StationHost", nio, wasmParser], path: "Fuzz/Harnesses"),
 
     // MARK: Tests
     .testTarget(name: "NetworkAddressesTests", dependencies: ["NetworkAddresses"]),
     .testTarget(name: "MultiformatsTests", dependencies: ["Multiformats"]),
     .testTarget(name: "Libp2pTests", dependencies: ["Libp2p", "ListenerSupport", "Multiformats", nio, nioPosix], exclude: ["Peers"]),
-    .testTarget(name: "IPFSTests", dependencies: ["IPFS", "Multiformats", "Libp2p", nio, nioPosix], exclude: ["Tools"]),
+    .testTarget(name: "IPFSTests", dependencies: ["IPFS", "Bitswap", "IPFSRouting", "Multiformats", "Libp2p", nio, nioPosix], exclude: ["Tools"]),
     .testTarget(name: "IPFSGatewayTests", dependencies: ["IPFSGateway", "IPFS", "Multiformats", nio, nioPosix, asyncHTTPClient]),
     .testTarget(name: "WasmInstrumentationTests", dependencies: ["WasmInstrumentation", wasmKit, wasmParser, wat]),
     .testTarget(name: "WasmtimeBackendTests", dependencies: ["WasmtimeBackend", "SandboxEngine", wat]),
     .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "SandboxEngine", "WasmKitBackend", "WasmtimeBackend", wat], exclude: ["Guests"]),
     .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxEngine", wat]),
-    .testTarget(name: "StationHostTests", dependencies: ["StationHost", "NetworkAddresses", "Sandbox", "SandboxEngine", "Libp2p", "IPFS", "Multiformats", nio, nioPosix, nioHTTP1, nioSSL, asyncHTTPClient, grdb, wat]),
+    .testTarget(name: "StationHostTests", dependencies: ["StationHost", "NetworkAddresses", "Sandbox", "SandboxEngine", "Libp2p", "IPFS", "Bitswap", "Multiformats", nio, nioPosix, nioHTTP1, nioSSL, asyncHTTPClient, grdb, wat]),
     .testTarget(name: "StationConfigTests", dependencies: ["StationConfig", "SandboxEngine"]),
     .testTarget(name: "StationStatusTests", dependencies: ["StationStatus", "ListenerSupport", nio, nioPosix, nioHTTP1, asyncHTTPClient]),
     .testTarget(name: "StationDaemonTests", dependencies: ["StationDaemon", "StationConfig", "StationStatus", "StationHost", "Sandbox", "SandboxEngine", "Multiformats", "IPFS", wat]),

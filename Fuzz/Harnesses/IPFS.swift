@@ -1,3 +1,4 @@
+import Bitswap
 import IPFS
 import Multiformats
 

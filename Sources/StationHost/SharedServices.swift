@@ -1,3 +1,4 @@
+import Bitswap
 import Foundation
 import IPFS
 import IPFSGateway

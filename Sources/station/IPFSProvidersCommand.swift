@@ -1,6 +1,8 @@
 import ArgumentParser
+import Bitswap
 import Foundation
 import IPFS
+import IPFSRouting
 import Libp2p
 import Multiformats
 import StationHost

@@ -1,7 +1,9 @@
 import ArgumentParser
+import Bitswap
 import Foundation
 import IPFS
 import IPFSGateway
+import IPFSRouting
 import Libp2p
 import Multiformats
 import StationHost

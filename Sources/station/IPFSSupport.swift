@@ -1,4 +1,5 @@
 import ArgumentParser
+import Bitswap
 import Foundation
 import IPFS
 import IPFSGateway

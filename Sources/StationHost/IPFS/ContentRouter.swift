@@ -1,6 +1,8 @@
+import Bitswap
 import Foundation
 import IPFS
 import IPFSGateway
+import IPFSRouting
 import Libp2p
 import Multiformats
 import NetworkAddresses

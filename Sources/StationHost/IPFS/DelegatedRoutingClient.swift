@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import IPFS
+import IPFSRouting
 import Multiformats
 import NIOCore
 import NIOPosix

@@ -1,3 +1,4 @@
+@testable import Bitswap
 import Foundation
 import Libp2p
 import Multiformats

@@ -1,3 +1,4 @@
+@testable import Bitswap
 import Multiformats
 import Testing
 @testable import IPFS

@@ -1,3 +1,4 @@
+import Bitswap
 import Foundation
 import Libp2p
 import Testing

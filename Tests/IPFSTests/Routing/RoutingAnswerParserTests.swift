@@ -1,4 +1,5 @@
 import Foundation
+import IPFSRouting
 import Libp2p
 import Multiformats
 import Testing

@@ -1,3 +1,4 @@
+import IPFS
 import Multiformats
 
 /// Every way Bitswap (the message codec, the server and the fetch client) can fail.

@@ -1,3 +1,4 @@
+import IPFS
 import Libp2p
 import Multiformats
 

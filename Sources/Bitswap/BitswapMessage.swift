@@ -1,3 +1,4 @@
+import IPFS
 import Multiformats
 
 /// One Bitswap message (protocols `/ipfs/bitswap/1.0.0`, `1.1.0`, `1.2.0`): a wantlist update,

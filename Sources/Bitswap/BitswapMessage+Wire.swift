@@ -1,3 +1,4 @@
+import IPFS
 import Multiformats
 
 extension BitswapMessage {

@@ -1,3 +1,4 @@
+import IPFS
 import Multiformats
 
 /// The metadata of a CID without its digest, as Bitswap 1.1.0+ sends it in front of each block:

@@ -1,3 +1,4 @@
+import IPFS
 import Synchronization
 
 /// Limits and tuning of a `Bitswap` service.
