@@ -89,7 +89,7 @@ var targets: [Target] = [
     .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxEngine", wat]),
     .testTarget(name: "StationHostTests", dependencies: ["StationHost", "NetworkAddresses", "Sandbox", "SandboxEngine", "Libp2p", "IPFS", "Bitswap", "Multiformats", nio, nioPosix, nioHTTP1, nioSSL, asyncHTTPClient, grdb, wat]),
     .testTarget(name: "StationConfigTests", dependencies: ["StationConfig", "SandboxEngine"]),
-    .testTarget(name: "StationStatusTests", dependencies: ["StationStatus", "ListenerSupport", nio, nioPosix, nioHTTP1, asyncHTTPClient]),
+    .testTarget(name: "StationStatusTests", dependencies: ["StationStatus", "ListenerSupport", nio, nioPosix, nioHTTP1, asyncHTTPClient, hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird")]),
     .testTarget(name: "StationDaemonTests", dependencies: ["StationDaemon", "StationConfig", "StationStatus", "StationHost", "Sandbox", "SandboxEngine", "Multiformats", "IPFS", wat]),
     .testTarget(name: "StationCLITests", dependencies: [], exclude: ["Fixtures"]),
     .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarnesses"]),

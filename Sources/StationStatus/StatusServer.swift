@@ -104,10 +104,10 @@ public actor StatusServer {
         started = true
 
         let (events, continuation) = AsyncStream<Result<any Channel, any Error>>.makeStream()
-        let responder = StatusResponder(provider: provider, token: token, logger: logger)
+        let router = StatusAPI.router(provider: provider, token: token)
         let registry = connections, limits = self.limits, logger = self.logger
         let app = Application(
-            responder: responder,
+            router: router,
             // Hummingbird's own idle timeout; a RequestTracker per connection tells the
             // connection guard which connections are busy.
             server: .http1(configuration: .init(

@@ -333,15 +333,6 @@ struct StatusServerTests {
 
 @Suite("Token helpers")
 struct StatusHelperTests {
-    @Test func constantTimeCompare() {
-        let token = Array("abcdef".utf8)
-        #expect(StatusResponder.constantTimeEqual(Array("abcdef".utf8), token))
-        #expect(!StatusResponder.constantTimeEqual(Array("abcdeg".utf8), token))
-        #expect(!StatusResponder.constantTimeEqual(Array("abcde".utf8), token))
-        #expect(!StatusResponder.constantTimeEqual(Array("abcdefa".utf8), token))
-        #expect(!StatusResponder.constantTimeEqual([], []))
-    }
-
     @Test func tokens() {
         let a = StatusToken.generate(), b = StatusToken.generate()
         #expect(a.count == 64)
