@@ -19,8 +19,11 @@ public struct DaemonSnapshot: Codable, Sendable, Hashable {
     public var process: ProcessSnapshot
     /// One entry per configured module, in configuration order.
     public var modules: [ModuleSnapshot]
+    /// The content router's figures, when the daemon runs one (absent in answers of daemons
+    /// that do not report them; such answers still decode).
+    public var routing: RoutingSnapshot?
 
-    public init(version: String, startedAt: Date, peerID: String? = nil, listenAddresses: [String] = [], budget: BudgetSnapshot = BudgetSnapshot(), process: ProcessSnapshot = ProcessSnapshot(), modules: [ModuleSnapshot] = []) {
+    public init(version: String, startedAt: Date, peerID: String? = nil, listenAddresses: [String] = [], budget: BudgetSnapshot = BudgetSnapshot(), process: ProcessSnapshot = ProcessSnapshot(), modules: [ModuleSnapshot] = [], routing: RoutingSnapshot? = nil) {
         self.version = version
         self.startedAt = startedAt
         self.peerID = peerID
@@ -28,6 +31,7 @@ public struct DaemonSnapshot: Codable, Sendable, Hashable {
         self.budget = budget
         self.process = process
         self.modules = modules
+        self.routing = routing
     }
 
     /// Jobs completed over all modules (persisted across restarts).
@@ -45,6 +49,48 @@ public struct BudgetSnapshot: Codable, Sendable, Hashable {
         self.memoryBytes = memoryBytes
         self.cpuPercent = cpuPercent
         self.storageBytes = storageBytes
+    }
+}
+
+/// The content router's figures since the daemon started: how it finds providers of a CID, over
+/// the DHT and delegated routing (HTTP). Counts only go up, except ``routingTableSize``.
+public struct RoutingSnapshot: Codable, Sendable, Hashable {
+    /// Peers in the DHT routing table now.
+    public var routingTableSize: Int
+    /// Provider lookups started.
+    public var lookups: UInt64
+    /// Lookups that found no provider or failed.
+    public var lookupsFailed: UInt64
+    /// Providers found over all lookups.
+    public var providersFound: UInt64
+    /// Requests sent to delegated routing endpoints.
+    public var delegatedRequests: UInt64
+    /// Requests sent to DHT peers.
+    public var dhtRequests: UInt64
+
+    public init(routingTableSize: Int = 0, lookups: UInt64 = 0, lookupsFailed: UInt64 = 0, providersFound: UInt64 = 0, delegatedRequests: UInt64 = 0, dhtRequests: UInt64 = 0) {
+        self.routingTableSize = routingTableSize
+        self.lookups = lookups
+        self.lookupsFailed = lookupsFailed
+        self.providersFound = providersFound
+        self.delegatedRequests = delegatedRequests
+        self.dhtRequests = dhtRequests
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case routingTableSize, lookups, lookupsFailed, providersFound, delegatedRequests, dhtRequests
+    }
+
+    /// A field a daemon does not report reads as 0, so the client and server need not be the
+    /// same version.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        routingTableSize = try container.decodeIfPresent(Int.self, forKey: .routingTableSize) ?? 0
+        lookups = try container.decodeIfPresent(UInt64.self, forKey: .lookups) ?? 0
+        lookupsFailed = try container.decodeIfPresent(UInt64.self, forKey: .lookupsFailed) ?? 0
+        providersFound = try container.decodeIfPresent(UInt64.self, forKey: .providersFound) ?? 0
+        delegatedRequests = try container.decodeIfPresent(UInt64.self, forKey: .delegatedRequests) ?? 0
+        dhtRequests = try container.decodeIfPresent(UInt64.self, forKey: .dhtRequests) ?? 0
     }
 }
 

@@ -245,6 +245,18 @@ footer { color:var(--muted); font-size:12px; margin-top:16px; }
       ].join(" · ")),
       peer
     ];
+    // Only daemons that run a content router report it.
+    if (s.routing) {
+      var r = s.routing;
+      var routing = card("Content routing", number(r.routingTableSize) + " peers in the routing table");
+      routing.id = "routing";
+      routing.className = "card wide";
+      routing.appendChild(el("div", "extra", [
+        "lookups " + number(r.lookups) + " (" + number(r.lookupsFailed) + " failed) · providers found " + number(r.providersFound),
+        "DHT requests " + number(r.dhtRequests) + " · delegated requests " + number(r.delegatedRequests)
+      ].join("\n")));
+      cards.push(routing);
+    }
     $("overview").replaceChildren.apply($("overview"), cards);
   }
 

@@ -49,6 +49,21 @@ public enum StatusMetrics {
                 .increment(by: Int64(clamping: module.networkBytesOut))
         }
 
+        if let routing = snapshot.routing {
+            registry.makeGauge(descriptor: describe("station_routing_table_peers", "Peers in the DHT routing table."))
+                .set(to: Double(max(0, routing.routingTableSize)))
+            registry.makeCounter(descriptor: describe("station_routing_lookups_total", "Provider lookups started by the content router."))
+                .increment(by: Int64(clamping: routing.lookups))
+            registry.makeCounter(descriptor: describe("station_routing_lookups_failed_total", "Provider lookups that found no provider or failed."))
+                .increment(by: Int64(clamping: routing.lookupsFailed))
+            registry.makeCounter(descriptor: describe("station_routing_providers_found_total", "Providers found over all lookups."))
+                .increment(by: Int64(clamping: routing.providersFound))
+            registry.makeCounter(descriptor: describe("station_routing_delegated_requests_total", "Requests sent to delegated routing endpoints."))
+                .increment(by: Int64(clamping: routing.delegatedRequests))
+            registry.makeCounter(descriptor: describe("station_routing_dht_requests_total", "Requests sent to DHT peers."))
+                .increment(by: Int64(clamping: routing.dhtRequests))
+        }
+
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1024 + snapshot.modules.count * 2048)
         registry.emit(into: &buffer)

@@ -108,6 +108,22 @@ struct DashboardBrowserTests {
                 #expect(!dom.contains("id=\"\(id)\""), "\(id) became an element")
             }
             #expect(!dom.contains("The access token was refused"))
+            // The content-routing box, with the fixture's figures.
+            #expect(dom.contains("<div class=\"card wide\" id=\"routing\"><div class=\"label\">Content routing</div>"))
+            #expect(dom.contains("143 peers in the routing table"))
+            #expect(dom.contains("lookups 2,210 (12 failed) · providers found 5,412"))
+            #expect(dom.contains("DHT requests 19,822 · delegated requests 1,480"))
+        }
+    }
+
+    @Test("without routing figures there is no content-routing box", .enabled(if: available))
+    func noRoutingBox() async throws {
+        let provider = FixedProvider(snapshot: Fixtures.snapshot(routing: nil), activity: Fixtures.activity(count: 3))
+        try await withServer(provider: provider) { port, token async throws in
+            let dom = renderedMarkup(try await runChromium(["--virtual-time-budget=5000", "--dump-dom", "http://127.0.0.1:\(port)/#token=\(token)"]))
+            #expect(dom.contains(">weather-probe<"), "the page did not render: \(dom.prefix(300))")
+            #expect(!dom.contains("id=\"routing\""))
+            #expect(!dom.contains("Content routing"))
         }
     }
 

@@ -52,8 +52,11 @@ enum Fixtures {
 
     static let mib: UInt64 = 1024 * 1024
 
+    /// Content-routing figures of a daemon that has run for a few hours.
+    static let routing = RoutingSnapshot(routingTableSize: 143, lookups: 2_210, lookupsFailed: 12, providersFound: 5_412, delegatedRequests: 1_480, dhtRequests: 19_822)
+
     /// Five modules, one in each state, with realistic figures (also used for docs/dashboard.png).
-    static func snapshot(extraModules: [ModuleSnapshot] = []) -> DaemonSnapshot {
+    static func snapshot(extraModules: [ModuleSnapshot] = [], routing: RoutingSnapshot? = Fixtures.routing) -> DaemonSnapshot {
         DaemonSnapshot(
             version: "0.1.0",
             startedAt: now.addingTimeInterval(-3 * 3600 - 17 * 60),
@@ -91,7 +94,8 @@ enum Fixtures {
                     state: .stopped, reason: "exited with code 0 (restart = \"never\")", restarts: 0,
                     jobs: 1, cpuSeconds: 0.8, memoryLimitBytes: 16 * mib, storageBytes: 12 * 1024, storageLimitBytes: 16 * mib,
                     networkBytesIn: 48 * 1024, networkBytesOut: 3 * 1024, lastActivity: "report sent"),
-            ] + extraModules
+            ] + extraModules,
+            routing: routing
         )
     }
 
