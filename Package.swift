@@ -80,7 +80,7 @@ var targets: [Target] = [
     // MARK: Tests
     .testTarget(name: "NetworkAddressesTests", dependencies: ["NetworkAddresses"]),
     .testTarget(name: "MultiformatsTests", dependencies: ["Multiformats"]),
-    .testTarget(name: "Libp2pTests", dependencies: ["Libp2p", "ListenerSupport", "Multiformats", nio, nioPosix], exclude: ["Peers"]),
+    .testTarget(name: "Libp2pTests", dependencies: ["Libp2p", "ListenerSupport", "Multiformats", nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio")], exclude: ["Peers"]),
     .testTarget(name: "IPFSTests", dependencies: ["IPFS", "Bitswap", "IPFSRouting", "Multiformats", "Libp2p", nio, nioPosix], exclude: ["Tools"]),
     .testTarget(name: "IPFSGatewayTests", dependencies: ["IPFSGateway", "IPFS", "Multiformats", nio, nioPosix, asyncHTTPClient]),
     .testTarget(name: "WasmInstrumentationTests", dependencies: ["WasmInstrumentation", wasmKit, wasmParser, wat]),

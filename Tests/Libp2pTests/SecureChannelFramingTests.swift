@@ -36,15 +36,12 @@ import Testing
     }
 
     static func install(on channel: Channel, initiator: Bool, sessions: Sessions, recorder: MessageRecorder?) throws {
-        var handlers: [ChannelHandler] = []
-        if let recorder { handlers.append(recorder) }
-        handlers.append(NoiseSecurityHandler(identity: PrivateKey(), isInitiator: initiator, expectedPeer: nil))
-        handlers.append(YamuxSession(isClient: initiator, configuration: YamuxConfiguration()) { result in
+        if let recorder { try channel.pipeline.syncOperations.addHandler(recorder) }
+        try ConnectionUpgrade.install(on: channel, identity: PrivateKey(), isInitiator: initiator, expectedPeer: nil, yamux: YamuxConfiguration()) { result in
             guard case .success(let (session, _)) = result else { return }
             session.onInboundStream = { stream in sessions.inbound.withLock { $0.append(stream) } }
             sessions.ready.withLock { $0.append(session) }
-        })
-        try channel.pipeline.syncOperations.addHandlers(handlers)
+        }
     }
 
     static func pattern(_ count: Int) -> ByteBuffer {

@@ -17,10 +17,9 @@ import Testing
             channel = try await ServerBootstrap(group: TestHosts.group)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandlers([
-                            NoiseSecurityHandler(identity: identity, isInitiator: false, expectedPeer: nil),
-                            YamuxSession(isClient: false, configuration: configuration) { _ in },
-                        ])
+                        try ConnectionUpgrade.install(
+                            on: channel, identity: identity, isInitiator: false, expectedPeer: nil, yamux: configuration
+                        ) { _ in }
                     }
                 }
                 .bind(host: "127.0.0.1", port: 0).get()

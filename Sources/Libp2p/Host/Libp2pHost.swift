@@ -268,11 +268,11 @@ public final class Libp2pHost: Sendable {
 
     static let silenceHandlerName = "libp2p.handshake-silence"
 
-    /// Installs Noise and Yamux on a fresh TCP channel; `promise` gets the ready connection.
+    /// Installs the connection upgrade (Noise, then Yamux) on a fresh TCP channel; `promise`
+    /// gets the ready connection.
     private func installUpgrade(on channel: Channel, isInitiator: Bool, expectedPeer: PeerID?, promise: EventLoopPromise<Connection>) throws {
         let box = ConnectionBox()
-        let noise = NoiseSecurityHandler(identity: identity, isInitiator: isInitiator, expectedPeer: expectedPeer, maxLineLength: configuration.maxMultistreamLineLength)
-        let session = YamuxSession(isClient: isInitiator, configuration: configuration.yamux, maxLineLength: configuration.maxMultistreamLineLength) { [self] result in
+        let onReady: YamuxSession.ReadyCallback = { [self] result in
             switch result {
             case .success(let (session, secured)):
                 let connection = Connection(channel: channel, session: session, secured: secured, direction: isInitiator ? .outbound : .inbound)
@@ -282,6 +282,14 @@ public final class Libp2pHost: Sendable {
                     return
                 }
                 box.connection = connection
+                session.onInboundStream = { [self] core in
+                    guard let connection = box.connection else {
+                        core.reset()
+                        return
+                    }
+                    let stream = Libp2pStream(core: core, connection: connection)
+                    Task { [self] in await handleInbound(stream) }
+                }
                 promise.succeed(connection)
                 if configuration.identifyOnConnect {
                     Task { [self] in await identifyInBackground(connection) }
@@ -289,14 +297,6 @@ public final class Libp2pHost: Sendable {
             case .failure(let error):
                 promise.fail(error)
             }
-        }
-        session.onInboundStream = { [self] core in
-            guard let connection = box.connection else {
-                core.reset()
-                return
-            }
-            let stream = Libp2pStream(core: core, connection: connection)
-            Task { [self] in await handleInbound(stream) }
         }
         let timeout = configuration.handshakeTimeout
         let deadline = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
@@ -319,7 +319,10 @@ public final class Libp2pHost: Sendable {
                 channel.pipeline.syncOperations.removeHandler(name: Self.silenceHandlerName, promise: nil)
             }
         }
-        try channel.pipeline.syncOperations.addHandlers([noise, session])
+        try ConnectionUpgrade.install(
+            on: channel, identity: identity, isInitiator: isInitiator, expectedPeer: expectedPeer,
+            yamux: configuration.yamux, maxLineLength: configuration.maxMultistreamLineLength, onReady: onReady
+        )
     }
 
     private func identifyInBackground(_ connection: Connection) async {

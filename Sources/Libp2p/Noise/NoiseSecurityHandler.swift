@@ -9,11 +9,14 @@ struct NoiseSecuredEvent: Sendable {
     let remotePeer: PeerID
 }
 
-/// Secures a raw TCP channel: negotiates `/noise` with multistream-select, runs the Noise XX
-/// handshake with the libp2p payload, then encrypts outbound and decrypts inbound bytes.
+/// Secures a channel with Noise once `/noise` was agreed (see `MultistreamUpgradeHandler`): runs
+/// the Noise XX handshake with the libp2p payload, then encrypts outbound and decrypts inbound
+/// bytes. It sits behind a `NoiseFrameDecoder`, which hands it whole messages.
 ///
-/// Inbound it emits plaintext `ByteBuffer`s; outbound it accepts plaintext, buffers it until
-/// `flush`, and sends it as Noise transport messages (2-byte big-endian length, ≤ 65535 bytes).
+/// Inbound it emits plaintext `ByteBuffer`s, one per batch of messages (one per socket read);
+/// outbound it accepts plaintext, buffers it until `flush`, and sends it as Noise transport
+/// messages (2-byte big-endian length, ≤ 65535 bytes). Plaintext written before the handshake
+/// finished is sent right after it.
 final class NoiseSecurityHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -29,7 +32,6 @@ final class NoiseSecurityHandler: ChannelDuplexHandler {
 
     private enum State {
         case idle
-        case negotiating(MultistreamNegotiator)
         case handshaking(step: Int)
         case established
         case failed
@@ -38,12 +40,10 @@ final class NoiseSecurityHandler: ChannelDuplexHandler {
     private let identity: PrivateKey
     private let expectedPeer: PeerID?
     private let isInitiator: Bool
-    private let maxLineLength: Int
     private var state: State = .idle
     private var handshake: NoiseXXHandshake
     private var sendCipher = NoiseCipherState()
     private var receiveCipher = NoiseCipherState()
-    private var cumulation = ByteBuffer()
     /// Plaintext written since the last flush, kept as the caller's buffers (copied once, into
     /// the outgoing Noise frames, at flush).
     private var pendingPlaintext = CircularBuffer<ByteBuffer>()
@@ -51,11 +51,10 @@ final class NoiseSecurityHandler: ChannelDuplexHandler {
     private var pendingPromises: [EventLoopPromise<Void>] = []
 
     /// Creates the handler; an initiator with `expectedPeer` rejects any other remote identity.
-    init(identity: PrivateKey, isInitiator: Bool, expectedPeer: PeerID?, maxLineLength: Int = MultistreamCodec.defaultMaxLineLength) {
+    init(identity: PrivateKey, isInitiator: Bool, expectedPeer: PeerID?) {
         self.identity = identity
         self.isInitiator = isInitiator
         self.expectedPeer = expectedPeer
-        self.maxLineLength = maxLineLength
         handshake = NoiseXXHandshake(role: isInitiator ? .initiator : .responder, staticKey: Curve25519.KeyAgreement.PrivateKey())
     }
 
@@ -70,70 +69,43 @@ final class NoiseSecurityHandler: ChannelDuplexHandler {
 
     private func start(context: ChannelHandlerContext) {
         guard case .idle = state else { return }
-        let negotiator = isInitiator
-            ? MultistreamNegotiator.dialer(proposing: [Self.protocolID])
-            : MultistreamNegotiator.listener(supported: { $0 == NoiseSecurityHandler.protocolID })
-        state = .negotiating(negotiator)
-        context.writeAndFlush(NIOAny(context.channel.allocator.buffer(bytes: negotiator.start())), promise: nil)
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var incoming = unwrapInboundIn(data)
-        if case .failed = state { return }
-        if case .established = state {
-            do {
-                try readTransport(context: context, incoming: &incoming)
-            } catch {
-                fail(context: context, error: error)
-            }
-            return
-        }
-        if cumulation.readableBytes == 0 {
-            cumulation = incoming
-        } else {
-            cumulation.writeBuffer(&incoming)
-        }
+        state = .handshaking(step: 0)
+        guard isInitiator else { return }
         do {
-            try process(context: context)
+            sendHandshakeMessage(context: context, try handshake.writeMessage1())
+            context.flush()
         } catch {
             fail(context: context, error: error)
         }
-        if cumulation.readableBytes == 0 {
-            cumulation.clear()
-        } else if cumulation.readerIndex > 1 << 20 {
-            cumulation.discardReadBytes()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var messages = unwrapInboundIn(data)
+        do {
+            while case .handshaking(let step) = state, let message = Self.readMessage(from: &messages) {
+                try handleHandshake(context: context, step: step, message: message)
+            }
+            switch state {
+            case .established:
+                guard messages.readableBytes > 0 else { return }
+                var output = context.channel.allocator.buffer(capacity: messages.readableBytes)
+                try decryptFrames(from: &messages, into: &output)
+                if output.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(output)) }
+            case .idle:
+                throw Libp2pError.noiseHandshakeFailed("data before the handshake started")
+            case .handshaking, .failed:
+                return
+            }
+        } catch {
+            fail(context: context, error: error)
         }
     }
 
-    /// Decrypts every complete transport message and passes the plaintext on as one buffer.
-    ///
-    /// Messages are opened straight from the read buffer into the output; only a message split
-    /// across reads is gathered in `cumulation`, and only its own bytes are copied there (not
-    /// the rest of the read).
-    private func readTransport(context: ChannelHandlerContext, incoming: inout ByteBuffer) throws {
-        var output = context.channel.allocator.buffer(capacity: cumulation.readableBytes + incoming.readableBytes)
-        while cumulation.readableBytes > 0, incoming.readableBytes > 0 {
-            let missing: Int
-            if let length = cumulation.getInteger(at: cumulation.readerIndex, as: UInt16.self) {
-                missing = 2 + Int(length) - cumulation.readableBytes
-            } else {
-                missing = 2 - cumulation.readableBytes
-            }
-            guard var part = incoming.readSlice(length: min(missing, incoming.readableBytes)) else { break }
-            cumulation.writeBuffer(&part)
-            try decryptFrames(from: &cumulation, into: &output)
-        }
-        if cumulation.readableBytes == 0 {
-            try decryptFrames(from: &incoming, into: &output)
-            cumulation.clear()
-            if incoming.readableBytes > 0 {
-                // The unfinished message's bytes only; `cumulation` keeps its storage between
-                // reads (it never escapes), so this rarely allocates.
-                cumulation.reserveCapacity(2 + Self.maxMessageLength)
-                cumulation.writeBuffer(&incoming)
-            }
-        }
-        if output.readableBytes > 0 { context.fireChannelRead(NIOAny(output)) }
+    private static func readMessage(from buffer: inout ByteBuffer) -> [UInt8]? {
+        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self),
+              buffer.readableBytes >= 2 + Int(length) else { return nil }
+        buffer.moveReaderIndex(forwardBy: 2)
+        return buffer.readBytes(length: Int(length))
     }
 
     /// Opens the complete transport messages at the front of `buffer` into `output`.
@@ -149,43 +121,6 @@ final class NoiseSecurityHandler: ChannelDuplexHandler {
             }
             buffer.moveReaderIndex(forwardBy: 2 + messageLength)
         }
-    }
-
-    private func process(context: ChannelHandlerContext) throws {
-        while true {
-            switch state {
-            case .idle, .failed:
-                return
-            case .negotiating(var negotiator):
-                guard let line = try MultistreamCodec.decode(&cumulation, maxLineLength: maxLineLength) else { return }
-                let step = try negotiator.receive(line)
-                state = .negotiating(negotiator)
-                switch step {
-                case .continue:
-                    break
-                case .send(let bytes):
-                    context.writeAndFlush(NIOAny(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
-                case .agreed(_, let bytes):
-                    if !bytes.isEmpty { context.write(NIOAny(context.channel.allocator.buffer(bytes: bytes)), promise: nil) }
-                    state = .handshaking(step: 0)
-                    if isInitiator { sendHandshakeMessage(context: context, try handshake.writeMessage1()) }
-                    context.flush()
-                }
-            case .handshaking(let step):
-                guard let message = readFrame() else { return }
-                try handleHandshake(context: context, step: step, message: message)
-            case .established:
-                try decryptAvailable(context: context)
-                return
-            }
-        }
-    }
-
-    private func readFrame() -> [UInt8]? {
-        guard let length = cumulation.getInteger(at: cumulation.readerIndex, as: UInt16.self),
-              cumulation.readableBytes >= 2 + Int(length) else { return nil }
-        cumulation.moveReaderIndex(forwardBy: 2)
-        return cumulation.readBytes(length: Int(length))
     }
 
     private func handleHandshake(context: ChannelHandlerContext, step: Int, message: [UInt8]) throws {
@@ -236,12 +171,6 @@ final class NoiseSecurityHandler: ChannelDuplexHandler {
         flush(context: context)
     }
 
-    private func decryptAvailable(context: ChannelHandlerContext) throws {
-        var output = context.channel.allocator.buffer(capacity: cumulation.readableBytes)
-        try decryptFrames(from: &cumulation, into: &output)
-        if output.readableBytes > 0 { context.fireChannelRead(NIOAny(output)) }
-    }
-
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .failed = state {
             promise?.fail(Libp2pError.connectionClosed)
@@ -260,6 +189,8 @@ final class NoiseSecurityHandler: ChannelDuplexHandler {
     func flush(context: ChannelHandlerContext) {
         guard case .established = state else { return }
         guard pendingPlaintextBytes > 0 else {
+            // Handshake messages written just before may still wait for a flush.
+            context.flush()
             let promises = pendingPromises
             pendingPromises.removeAll()
             promises.forEach { $0.succeed() }

@@ -106,12 +106,13 @@ public struct YamuxFrameDecoder: Sendable {
         return max(0, needed - buffer.readableBytes)
     }
 
-    /// Decodes one frame from the front of `buffer`, or returns nil (consuming nothing) when more
-    /// bytes are needed. Data payloads are slices of `buffer`, not copies.
-    public func decode(_ buffer: inout ByteBuffer) throws(Libp2pError) -> YamuxFrame? {
-        guard buffer.readableBytes >= YamuxFrame.headerLength else { return nil }
+    /// Reads and validates the header at the front of `buffer` without consuming anything:
+    /// the frame with an empty payload and the header's `length` (for data: the announced
+    /// payload length, checked against `maxDataLength`), or nil before 12 bytes are there.
+    public func decodeHeader(_ buffer: ByteBuffer) throws(Libp2pError) -> YamuxFrame? {
         let start = buffer.readerIndex
-        guard let version = buffer.getInteger(at: start, as: UInt8.self),
+        guard buffer.readableBytes >= YamuxFrame.headerLength,
+              let version = buffer.getInteger(at: start, as: UInt8.self),
               let rawType = buffer.getInteger(at: start + 1, as: UInt8.self),
               let flags = buffer.getInteger(at: start + 2, as: UInt16.self),
               let streamID = buffer.getInteger(at: start + 4, as: UInt32.self),
@@ -119,16 +120,25 @@ public struct YamuxFrameDecoder: Sendable {
         else { return nil }
         guard version == 0 else { throw .yamuxBadVersion(version) }
         guard let type = YamuxFrameType(rawValue: rawType) else { throw .yamuxBadType(rawType) }
-        if type == .data {
-            guard length <= maxDataLength else {
-                throw .yamuxProtocolError("data frame of \(length) bytes exceeds the \(maxDataLength)-byte limit")
-            }
-            guard buffer.readableBytes >= YamuxFrame.headerLength + Int(length) else { return nil }
+        if type == .data, length > maxDataLength {
+            throw .yamuxProtocolError("data frame of \(length) bytes exceeds the \(maxDataLength)-byte limit")
+        }
+        var frame = YamuxFrame(type: type, flags: YamuxFlags(rawValue: flags), streamID: streamID, length: length)
+        frame.length = length
+        return frame
+    }
+
+    /// Decodes one frame from the front of `buffer`, or returns nil (consuming nothing) when more
+    /// bytes are needed. Data payloads are slices of `buffer`, not copies.
+    public func decode(_ buffer: inout ByteBuffer) throws(Libp2pError) -> YamuxFrame? {
+        guard var frame = try decodeHeader(buffer) else { return nil }
+        if frame.type == .data {
+            guard buffer.readableBytes >= YamuxFrame.headerLength + Int(frame.length) else { return nil }
             buffer.moveReaderIndex(forwardBy: YamuxFrame.headerLength)
-            guard let payload = buffer.readSlice(length: Int(length)) else { return nil }
-            return YamuxFrame(type: .data, flags: YamuxFlags(rawValue: flags), streamID: streamID, payload: payload)
+            frame.payload = buffer.readSlice(length: Int(frame.length)) ?? ByteBuffer()
+            return frame
         }
         buffer.moveReaderIndex(forwardBy: YamuxFrame.headerLength)
-        return YamuxFrame(type: type, flags: YamuxFlags(rawValue: flags), streamID: streamID, length: length)
+        return frame
     }
 }

@@ -1,10 +1,11 @@
 import NIOCore
 
-/// The Yamux multiplexer on a secured channel: negotiates `/yamux/1.0.0` with multistream-select
-/// once Noise reports success, then decodes frames, routes them to streams, answers pings and
-/// enforces windows and the stream cap. Runs entirely on the channel's event loop.
+/// The Yamux multiplexer on a secured channel, once `/yamux/1.0.0` was agreed (see
+/// `MultistreamUpgradeHandler`): takes the frames its `YamuxInboundDecoder` decodes, routes them
+/// to streams, answers pings and enforces windows and the stream cap. Runs entirely on the
+/// channel's event loop.
 final class YamuxSession: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = ByteBuffer
+    typealias InboundIn = YamuxFramePart
     typealias OutboundOut = ByteBuffer
 
     /// The multistream protocol id of Yamux.
@@ -16,19 +17,16 @@ final class YamuxSession: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundStreamCallback = (YamuxStream) -> Void
 
     private enum State {
-        case waitingForSecurity
-        case negotiating(MultistreamNegotiator, NoiseSecuredEvent)
+        case waitingForChannel
         case active
         case closed
     }
 
     let configuration: YamuxConfiguration
     let isClient: Bool
-    private let maxLineLength: Int
-    private var state: State = .waitingForSecurity
+    private let secured: NoiseSecuredEvent
+    private var state: State = .waitingForChannel
     private var context: ChannelHandlerContext?
-    private var cumulation = ByteBuffer()
-    private let decoder: YamuxFrameDecoder
     private var streams: [UInt32: YamuxStream] = [:]
     private var nextStreamID: UInt32
     private var remoteWentAway = false
@@ -43,14 +41,20 @@ final class YamuxSession: ChannelInboundHandler, @unchecked Sendable {
     /// Set by the owner once ready; receives inbound streams.
     var onInboundStream: InboundStreamCallback?
 
-    /// Creates a session; the dialling side is the Yamux client (odd stream ids).
-    init(isClient: Bool, configuration: YamuxConfiguration, maxLineLength: Int = MultistreamCodec.defaultMaxLineLength, onReady: @escaping ReadyCallback) {
+    /// Creates a session over the channel `secured` describes; the dialling side is the Yamux
+    /// client (odd stream ids).
+    init(isClient: Bool, configuration: YamuxConfiguration, secured: NoiseSecuredEvent, onReady: @escaping ReadyCallback) {
         self.isClient = isClient
         self.configuration = configuration
-        self.maxLineLength = maxLineLength
+        self.secured = secured
         self.onReady = onReady
         nextStreamID = isClient ? 1 : 2
-        decoder = YamuxFrameDecoder(maxDataLength: max(configuration.receiveWindow, configuration.maxReceiveWindow, YamuxConfiguration.initialWindow))
+    }
+
+    /// The decoder to put in front of the session: it accepts data frames up to the largest
+    /// window a stream can have.
+    func makeDecoder() -> ByteToMessageHandler<YamuxInboundDecoder> {
+        ByteToMessageHandler(YamuxInboundDecoder(maxDataLength: max(configuration.receiveWindow, configuration.maxReceiveWindow, YamuxConfiguration.initialWindow)))
     }
 
     /// The number of open streams.
@@ -58,127 +62,51 @@ final class YamuxSession: ChannelInboundHandler, @unchecked Sendable {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        if context.channel.isActive { activate() }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        activate()
+        context.fireChannelActive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard let secured = event as? NoiseSecuredEvent, case .waitingForSecurity = state else {
-            context.fireUserInboundEventTriggered(event)
-            return
-        }
-        let negotiator = isClient
-            ? MultistreamNegotiator.dialer(proposing: [Self.protocolID])
-            : MultistreamNegotiator.listener(supported: { $0 == YamuxSession.protocolID })
-        state = .negotiating(negotiator, secured)
-        context.writeAndFlush(NIOAny(context.channel.allocator.buffer(bytes: negotiator.start())), promise: nil)
+    private func activate() {
+        guard case .waitingForChannel = state else { return }
+        state = .active
+        measureRoundTrip()
+        let callback = onReady
+        onReady = nil
+        callback?(.success((self, secured)))
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var incoming = unwrapInboundIn(data)
-        if case .closed = state { return }
-        if case .active = state {
-            do {
-                try readFrames(context: context, incoming: &incoming)
-            } catch let error as Libp2pError {
-                protocolFailure(context: context, error: error)
-            } catch {
-                protocolFailure(context: context, error: .yamuxProtocolError("\(error)"))
-            }
-            return
-        }
-        if cumulation.readableBytes == 0 {
-            cumulation = incoming
-        } else {
-            cumulation.writeBuffer(&incoming)
-        }
+        guard case .active = state else { return }
+        let part = unwrapInboundIn(data)
         do {
-            try process(context: context)
+            if part.isFirst { try checkAnnouncedLength(part.frame) }
+            try handle(part)
         } catch let error as Libp2pError {
             protocolFailure(context: context, error: error)
         } catch {
             protocolFailure(context: context, error: .yamuxProtocolError("\(error)"))
-        }
-        if cumulation.readableBytes == 0 {
-            cumulation.clear()
-        } else if cumulation.readerIndex > 1 << 20 {
-            cumulation.discardReadBytes()
-        }
-    }
-
-    /// Handles every complete frame; data payloads reach the streams as slices of the buffer
-    /// they arrived in. Only a frame split across reads is gathered in `cumulation`, in a buffer
-    /// of its own sized for that frame, so the rest of a read is never copied.
-    private func readFrames(context: ChannelHandlerContext, incoming: inout ByteBuffer) throws {
-        while cumulation.readableBytes > 0, incoming.readableBytes > 0 {
-            let missing = decoder.bytesMissing(in: cumulation)
-            guard var part = incoming.readSlice(length: min(missing, incoming.readableBytes)) else { break }
-            cumulation.writeBuffer(&part)
-            try process(context: context)
-            guard case .active = state else { return }
-        }
-        if cumulation.readableBytes > 0 { return }
-        // Payload slices of the finished frame may still be queued in a stream: start afresh
-        // rather than write into (and so copy) that storage.
-        cumulation = incoming
-        try process(context: context)
-        if cumulation.readableBytes > 0 {
-            var tail = context.channel.allocator.buffer(capacity: cumulation.readableBytes + decoder.bytesMissing(in: cumulation))
-            tail.writeBuffer(&cumulation)
-            cumulation = tail
-        } else {
-            cumulation = ByteBuffer()
-        }
-    }
-
-    private func process(context: ChannelHandlerContext) throws {
-        while true {
-            switch state {
-            case .waitingForSecurity:
-                throw Libp2pError.yamuxProtocolError("data before the secure channel was established")
-            case .closed:
-                return
-            case .negotiating(var negotiator, let secured):
-                guard let line = try MultistreamCodec.decode(&cumulation, maxLineLength: maxLineLength) else { return }
-                let step = try negotiator.receive(line)
-                state = .negotiating(negotiator, secured)
-                switch step {
-                case .continue:
-                    break
-                case .send(let bytes):
-                    context.writeAndFlush(NIOAny(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
-                case .agreed(_, let bytes):
-                    if !bytes.isEmpty { context.writeAndFlush(NIOAny(context.channel.allocator.buffer(bytes: bytes)), promise: nil) }
-                    state = .active
-                    measureRoundTrip()
-                    let callback = onReady
-                    onReady = nil
-                    callback?(.success((self, secured)))
-                }
-            case .active:
-                try checkAnnouncedLength()
-                guard let frame = try decoder.decode(&cumulation) else { return }
-                try handle(frame)
-            }
         }
     }
 
     /// Rejects a data frame whose header announces more than its stream may still send, before
     /// its payload is gathered: the decoder's own limit is the largest window a stream can grow
     /// to, far more than a connection should make us buffer for a stream that was never granted it.
-    private func checkAnnouncedLength() throws {
-        guard cumulation.readableBytes >= YamuxFrame.headerLength,
-              cumulation.getInteger(at: cumulation.readerIndex + 1, as: UInt8.self) == YamuxFrameType.data.rawValue,
-              let streamID = cumulation.getInteger(at: cumulation.readerIndex + 4, as: UInt32.self),
-              let length = cumulation.getInteger(at: cumulation.readerIndex + 8, as: UInt32.self)
-        else { return }
-        let allowed = streams[streamID]?.remainingCredit ?? max(configuration.receiveWindow, YamuxConfiguration.initialWindow)
-        guard length <= allowed else { throw Libp2pError.yamuxWindowExceeded(streamID: streamID) }
+    private func checkAnnouncedLength(_ frame: YamuxFrame) throws {
+        guard frame.type == .data else { return }
+        let allowed = streams[frame.streamID]?.remainingCredit ?? max(configuration.receiveWindow, YamuxConfiguration.initialWindow)
+        guard frame.length <= allowed else { throw Libp2pError.yamuxWindowExceeded(streamID: frame.streamID) }
     }
 
-    private func handle(_ frame: YamuxFrame) throws {
+    private func handle(_ part: YamuxFramePart) throws {
+        let frame = part.frame
         switch frame.type {
         case .ping:
             if frame.flags.contains(.syn) {
@@ -190,7 +118,7 @@ final class YamuxSession: ChannelInboundHandler, @unchecked Sendable {
             remoteWentAway = true
         case .data, .windowUpdate:
             let stream: YamuxStream
-            if frame.flags.contains(.syn) {
+            if part.isFirst, frame.flags.contains(.syn) {
                 guard let accepted = try acceptStream(id: frame.streamID) else { return }
                 stream = accepted
             } else {
@@ -318,6 +246,16 @@ final class YamuxSession: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // The decoder's verdicts on hostile frames end the session with GoAway, as our own do.
+        if let error = error as? Libp2pError {
+            switch error {
+            case .yamuxBadVersion, .yamuxBadType, .yamuxProtocolError, .yamuxWindowExceeded:
+                protocolFailure(context: context, error: error)
+                return
+            default:
+                break
+            }
+        }
         finish(error: error)
         context.close(promise: nil)
     }
