@@ -3,8 +3,8 @@
 /// The token belongs in `STATE/status.json` and nowhere else, but the texts the API shows come
 /// from elsewhere (activity messages, failure reasons, module sources): if one of them ever
 /// carries the token, a page that reads `/api/v1/activity` or a scraper that stores `/metrics`
-/// would keep the password to the daemon's actions. The responder passes every text the
-/// provider gives it through here; occurrences of the token become ``placeholder``.
+/// would keep the password to the daemon's actions. The route handlers pass every text the
+/// provider gives them through here; occurrences of the token become ``placeholder``.
 struct SecretRedactor: Sendable {
     /// What replaces the secret.
     static let placeholder = "[redacted]"
