@@ -55,11 +55,15 @@ struct Libp2pBenchmarkTests {
         print(String(format: "BENCH %@: %d bytes in %.2f s = %.1f MB/s", name, bytes, seconds, Double(bytes) / 1e6 / seconds))
     }
 
-    /// `STATION_BENCH_WINDOW` (bytes) raises the Yamux receive window of both hosts.
+    /// `STATION_BENCH_WINDOW` (bytes) raises the Yamux receive window of both hosts;
+    /// `STATION_BENCH_FRAME` (bytes) sets the largest Yamux data frame they send.
     static var configuration: HostConfiguration {
         var configuration = HostConfiguration()
         if let window = UInt32(ProcessInfo.processInfo.environment["STATION_BENCH_WINDOW"] ?? "") {
             configuration.yamux.receiveWindow = window
+        }
+        if let frame = Int(ProcessInfo.processInfo.environment["STATION_BENCH_FRAME"] ?? "") {
+            configuration.yamux.maxFramePayload = frame
         }
         return configuration
     }
@@ -71,7 +75,7 @@ struct Libp2pBenchmarkTests {
         let stream = try await client.newStream(to: address, protocol: Self.sinkProtocol)
         let (count, seconds) = try await Self.send(Self.swiftBytes, on: stream)
         #expect(count == Self.swiftBytes)
-        Self.report("swift->swift (window \(Self.configuration.yamux.receiveWindow))", bytes: count, seconds: seconds)
+        Self.report("swift->swift (window \(Self.configuration.yamux.receiveWindow), frames ≤ \(Self.configuration.yamux.maxFramePayload))", bytes: count, seconds: seconds)
         await client.close()
         await server.close()
     }

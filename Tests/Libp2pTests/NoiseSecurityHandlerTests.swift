@@ -5,8 +5,17 @@ import Testing
 
 /// Hostile peers against the connection upgrade (multistream-select for /noise, Noise XX).
 @Suite struct NoiseSecurityHandlerTests {
+    /// The raw peer works in a test task, which a loaded machine may not run for seconds: a
+    /// generous silence deadline keeps the server from closing it as silent mid-handshake.
+    static var patient: HostConfiguration {
+        var configuration = HostConfiguration()
+        configuration.silentPeerTimeout = .seconds(60)
+        configuration.handshakeTimeout = .seconds(60)
+        return configuration
+    }
+
     @Test func tooLongMultistreamLineClosesTheConnection() async throws {
-        let (server, address) = try await TestHosts.listeningHost()
+        let (server, address) = try await TestHosts.listeningHost(configuration: Self.patient)
         let peer = try await RawPeer(connectingTo: address)
         // A varint length of 5000 followed by junk.
         try await peer.send([0x88, 0x27] + [UInt8](repeating: 0x41, count: 100))
@@ -30,7 +39,7 @@ import Testing
     }
 
     @Test func badNoiseSignatureIsRejected() async throws {
-        let (server, address) = try await TestHosts.listeningHost()
+        let (server, address) = try await TestHosts.listeningHost(configuration: Self.patient)
         let peer = try await RawPeer(connectingTo: address)
         let remote = try await peer.secure { payload in payload.identitySignature[5] ^= 0x40 }
         #expect(remote == server.peerID)
@@ -41,7 +50,7 @@ import Testing
     }
 
     @Test func payloadSignedByAnotherKeyIsRejected() async throws {
-        let (server, address) = try await TestHosts.listeningHost()
+        let (server, address) = try await TestHosts.listeningHost(configuration: Self.patient)
         let peer = try await RawPeer(connectingTo: address)
         let other = PrivateKey()
         // Claim identity A but sign with key B.
@@ -52,7 +61,7 @@ import Testing
     }
 
     @Test func honestRawPeerIsAccepted() async throws {
-        let (server, address) = try await TestHosts.listeningHost()
+        let (server, address) = try await TestHosts.listeningHost(configuration: Self.patient)
         let peer = try await RawPeer(connectingTo: address)
         let identity = PrivateKey()
         try await peer.secure(identity: identity)

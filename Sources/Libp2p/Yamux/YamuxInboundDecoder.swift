@@ -7,8 +7,9 @@ import NIOCore
 /// the header's flags are split so that SYN and ACK ride on the first part and FIN and RST on
 /// the last, which is where a stream must act on them.
 struct YamuxFramePart {
-    /// The frame: its `length` is the header's (for data: the whole announced payload), its
-    /// `payload` this part's bytes and its `flags` those this part carries.
+    /// The frame: its `payload` is this part's bytes and its `flags` those this part carries;
+    /// on the first part `length` is the header's (for data: the whole announced payload), on
+    /// later parts the part's own byte count.
     var frame: YamuxFrame
     /// True for the part that carries the header (the session checks the announced length then).
     var isFirst: Bool
