@@ -79,6 +79,9 @@ public struct IPFSSettings: Sendable, Hashable {
     /// Extra network patterns provider addresses named by routers may point to (public addresses
     /// are always allowed), e.g. `127.0.0.1:*`.
     public var allowNet: [String] = []
+    /// Announce pinned content in the DHT (ADD_PROVIDER, renewed every 22 hours). Off by default:
+    /// a machine others cannot dial would advertise addresses that lead nowhere.
+    public var provide = false
 
     public init() {}
 }

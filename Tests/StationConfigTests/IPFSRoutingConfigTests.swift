@@ -17,6 +17,20 @@ struct IPFSRoutingConfigTests {
         #expect(config.ipfs.routers == ["https://cid.contact", "http://127.0.0.1:8090/"])
         #expect(config.ipfs.bootstrap == ["/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWExample"])
         #expect(config.ipfs.allowNet == ["127.0.0.1:*"])
+        #expect(config.ipfs.provide == false, "providing is off unless asked")
+    }
+
+    @Test("provide = true turns providing on; a non-boolean is refused")
+    func provide() throws {
+        let folder = try ConfigFolder()
+        try folder.write("station.toml", "[ipfs]\nprovide = true\nbootstrap = [\"/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWExample\"]\n")
+        let config = try ConfigLoader.load(path: folder.path + "/station.toml", environment: environment)
+        #expect(config.ipfs.provide)
+        let bad = try ConfigFolder()
+        try bad.write("station.toml", "[ipfs]\nprovide = \"yes\"\n")
+        let problems = bad.problems()
+        #expect(problems.count == 1)
+        #expect(problems.first?.message.contains("'provide'") == true, "\(problems)")
     }
 
     @Test("bad routers, bootstrap addresses and patterns are reported with their lines")

@@ -319,6 +319,11 @@ public final class BlockStore: @unchecked Sendable {
         lock.withLock { (pins[module] ?? []).sorted { $0.description < $1.description } }
     }
 
+    /// Every root some module pins, each once (what a node announces as a DHT provider).
+    public var pinnedRoots: [CID] {
+        lock.withLock { Set(pins.values.joined()).sorted { $0.description < $1.description } }
+    }
+
     /// True when `module` pins `root`.
     public func isPinned(_ root: CID, module: String) -> Bool {
         lock.withLock { pins[module]?.contains(root) == true }

@@ -1,5 +1,6 @@
 import Multiformats
 import NIOCore
+import Synchronization
 
 /// Settings of a ``KadDHT`` client.
 public struct KadDHTConfiguration: Sendable {
@@ -17,18 +18,103 @@ public struct KadDHTConfiguration: Sendable {
     public var maxQueriesPerLookup: Int
     /// Most candidates a lookup remembers (the farthest are forgotten past it).
     public var maxCandidates: Int
+    /// Longest time one lookup may take: peers that answer slowly (each just inside
+    /// `requestTimeout`) cannot stretch a lookup to `maxQueriesPerLookup × requestTimeout`.
+    public var lookupTimeout: Duration
 
     /// Creates settings (defaults: LAN then WAN protocol, k = 20, alpha = 3, 10 s per request,
-    /// 100 requests and 400 candidates per lookup).
+    /// 100 requests and 400 candidates per lookup, 60 s per lookup).
     public init(protocols: [String] = [KadDHT.lanProtocolID, KadDHT.protocolID], k: Int = 20, alpha: Int = 3,
-                requestTimeout: Duration = .seconds(10), maxQueriesPerLookup: Int = 100, maxCandidates: Int = 400) {
+                requestTimeout: Duration = .seconds(10), maxQueriesPerLookup: Int = 100, maxCandidates: Int = 400,
+                lookupTimeout: Duration = .seconds(60)) {
         self.protocols = protocols
         self.k = k
         self.alpha = alpha
         self.requestTimeout = requestTimeout
         self.maxQueriesPerLookup = maxQueriesPerLookup
         self.maxCandidates = maxCandidates
+        self.lookupTimeout = lookupTimeout
     }
+}
+
+/// Counters of a ``KadDHT`` client since it was created (for the status API and `--verbose`).
+public struct KadDHTStatistics: Sendable, Equatable {
+    /// Peers in the routing table now.
+    public var routingTableSize = 0
+    /// Iterative lookups run (FIND_NODE and GET_PROVIDERS, including those behind `provide`).
+    public var lookups = 0
+    /// Lookups that ended with nothing: a GET_PROVIDERS lookup without a provider, a FIND_NODE
+    /// lookup that no peer answered. (A lookup stopped because its caller went away is neither.)
+    public var failedLookups = 0
+    /// Distinct providers reported by GET_PROVIDERS lookups (summed over lookups).
+    public var providersFound = 0
+    /// Requests sent to DHT peers (FIND_NODE, GET_PROVIDERS, ADD_PROVIDER).
+    public var requests = 0
+    /// Requests that failed (dial, protocol, timeout, malformed answer).
+    public var failedRequests = 0
+    /// ADD_PROVIDER messages delivered (one per key and peer).
+    public var providerAnnouncements = 0
+
+    /// Creates statistics (all zero unless given).
+    public init(routingTableSize: Int = 0, lookups: Int = 0, failedLookups: Int = 0, providersFound: Int = 0,
+                requests: Int = 0, failedRequests: Int = 0, providerAnnouncements: Int = 0) {
+        self.routingTableSize = routingTableSize
+        self.lookups = lookups
+        self.failedLookups = failedLookups
+        self.providersFound = providersFound
+        self.requests = requests
+        self.failedRequests = failedRequests
+        self.providerAnnouncements = providerAnnouncements
+    }
+}
+
+/// What one ``KadDHT/provide(_:addresses:)`` did.
+public struct KadProvideReport: Sendable, Equatable {
+    /// The closest peers the FIND_NODE lookup found (the ones asked to store the record).
+    public var closestPeers = 0
+    /// Peers the ADD_PROVIDER message was delivered to.
+    public var announced = 0
+    /// Peers it could not be delivered to, with the reason.
+    public var failures: [String] = []
+}
+
+/// The stream of one request, so that a timeout can reset it (even one opened after the timeout).
+private final class PendingStream: Sendable {
+    private let state = Mutex<(stream: Libp2pStream?, expired: Bool, done: Bool)>((nil, false, false))
+
+    /// Records the stream; throws (after resetting it) when the request already expired.
+    func opened(_ stream: Libp2pStream) throws {
+        let expired = state.withLock { state in
+            state.stream = stream
+            return state.expired
+        }
+        if expired {
+            stream.reset()
+            throw CancellationError()
+        }
+    }
+
+    /// The exchange completed; nothing to reset.
+    func finished() { state.withLock { $0.done = true } }
+
+    /// Resets the stream unless the exchange completed.
+    func expire() {
+        let stream = state.withLock { state -> Libp2pStream? in
+            state.expired = true
+            return state.done ? nil : state.stream
+        }
+        stream?.reset()
+    }
+}
+
+/// The counters behind ``KadDHTStatistics`` (lock-free: every request and answer touches them).
+private final class KadCounters: Sendable {
+    let lookups = Atomic<Int>(0)
+    let failedLookups = Atomic<Int>(0)
+    let providersFound = Atomic<Int>(0)
+    let requests = Atomic<Int>(0)
+    let failedRequests = Atomic<Int>(0)
+    let providerAnnouncements = Atomic<Int>(0)
 }
 
 /// What a lookup did.
@@ -39,17 +125,21 @@ public struct KadLookupReport: Sendable, Equatable {
     public var failed = 0
     /// Peers that answered.
     public var answered = 0
+    /// True when the lookup was cut off by `lookupTimeout`.
+    public var timedOut = false
 }
 
 /// A Kademlia DHT client (`/ipfs/kad/1.0.0`, `/ipfs/lan/kad/1.0.0`) on a ``Libp2pHost``: a
 /// k-bucket routing table filled by bootstrapping and by every answer, FIND_NODE and
 /// GET_PROVIDERS as iterative lookups with `alpha` requests in flight that stop when the `k`
-/// closest peers known have all been asked. Client mode only: it answers no DHT requests.
+/// closest peers known have all been asked, and ADD_PROVIDER (``provide(_:addresses:)``) to the
+/// `k` peers closest to a key. Client mode only: it answers no DHT requests.
 ///
 /// Hostile peers are bounded: each answer is at most ``KadMessage/maxLength`` bytes (refused from
 /// its length prefix), at most 64 peers of each kind, and a lookup asks at most
-/// `maxQueriesPerLookup` peers and remembers `maxCandidates`. Provider records are not signed in
-/// the DHT; a lying provider costs a dial, and the blocks it sends are verified by Bitswap.
+/// `maxQueriesPerLookup` peers, remembers `maxCandidates`, reports at most its caller's limit of
+/// distinct providers and ends after `lookupTimeout`. Provider records are not signed in the DHT;
+/// a lying provider costs a dial, and the blocks it sends are verified by Bitswap.
 public final class KadDHT: Sendable {
     /// The public (WAN) DHT protocol.
     public static let protocolID = "/ipfs/kad/1.0.0"
@@ -62,12 +152,25 @@ public final class KadDHT: Sendable {
     public let table: KadRoutingTable
     /// The settings.
     public let configuration: KadDHTConfiguration
+    private let counters = KadCounters()
 
     /// Creates a client on `host` with an empty routing table.
     public init(host: Libp2pHost, configuration: KadDHTConfiguration = KadDHTConfiguration()) {
         self.host = host
         self.configuration = configuration
         table = KadRoutingTable(local: host.peerID, k: configuration.k)
+    }
+
+    /// The counters since creation and the routing table's size now.
+    public func statistics() -> KadDHTStatistics {
+        KadDHTStatistics(
+            routingTableSize: table.count,
+            lookups: counters.lookups.load(ordering: .relaxed),
+            failedLookups: counters.failedLookups.load(ordering: .relaxed),
+            providersFound: counters.providersFound.load(ordering: .relaxed),
+            requests: counters.requests.load(ordering: .relaxed),
+            failedRequests: counters.failedRequests.load(ordering: .relaxed),
+            providerAnnouncements: counters.providerAnnouncements.load(ordering: .relaxed))
     }
 
     /// Connects to `peers` (multiaddrs with `/p2p/`), adds those that answer to the table, then
@@ -86,31 +189,58 @@ public final class KadDHT: Sendable {
         return table.count
     }
 
-    /// Sends one request to `peer` and reads its answer.
+    /// Sends one request to `peer` and reads its answer (within `requestTimeout`).
     public func request(_ message: KadMessage, to peer: PeerID) async throws -> KadMessage {
+        guard let answer = try await exchange(message, with: peer, expectAnswer: true) else {
+            throw Libp2pError.protocolViolation("DHT peer \(peer) closed the stream without answering")
+        }
+        return answer
+    }
+
+    /// Sends one message that has no answer (ADD_PROVIDER) to `peer` (within `requestTimeout`).
+    public func send(_ message: KadMessage, to peer: PeerID) async throws {
+        _ = try await exchange(message, with: peer, expectAnswer: false)
+    }
+
+    private func exchange(_ message: KadMessage, with peer: PeerID, expectAnswer: Bool) async throws -> KadMessage? {
+        counters.requests.wrappingAdd(1, ordering: .relaxed)
         let limit = configuration.requestTimeout
-        return try await withThrowingTaskGroup(of: KadMessage?.self) { group in
-            group.addTask {
-                let stream = try await self.host.newStream(to: peer, protocols: self.configuration.protocols)
-                do {
-                    try await stream.write(ProtobufWire.lengthPrefixed(message.encoded))
-                    let answer = try await Self.readMessage(from: stream)
-                    await stream.close()
-                    return answer
-                } catch {
-                    stream.reset()
-                    throw error
+        let pending = PendingStream()
+        do {
+            return try await withThrowingTaskGroup(of: KadMessage?.self) { group in
+                group.addTask {
+                    let stream = try await self.host.newStream(to: peer, protocols: self.configuration.protocols)
+                    try pending.opened(stream)
+                    do {
+                        try await stream.write(ProtobufWire.lengthPrefixed(message.encoded))
+                        let answer = expectAnswer ? try await Self.readMessage(from: stream) : nil
+                        await stream.close()
+                        pending.finished()
+                        // A sent message must not look like the timeout below.
+                        return answer ?? KadMessage(type: message.type, key: [])
+                    } catch {
+                        stream.reset()
+                        throw error
+                    }
                 }
+                group.addTask {
+                    try await Task.sleep(for: limit)
+                    return nil
+                }
+                // Stream reads do not end on task cancellation: on a timeout or a cancelled
+                // lookup the stream is reset, which fails the read, so the group can finish.
+                defer {
+                    pending.expire()
+                    group.cancelAll()
+                }
+                guard let first = try await group.next(), let answer = first else {
+                    throw Libp2pError.timeout("DHT peer \(peer) did not answer within \(limit)")
+                }
+                return expectAnswer ? answer : nil
             }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let answer = first else {
-                throw Libp2pError.timeout("DHT peer \(peer) did not answer within \(limit)")
-            }
-            return answer
+        } catch {
+            counters.failedRequests.wrappingAdd(1, ordering: .relaxed)
+            throw error
         }
     }
 
@@ -157,6 +287,36 @@ public final class KadDHT: Sendable {
         await run(KadMessage(type: .getProviders, key: multihash.bytes), providerLimit: max(1, limit), onProvider: onProvider).report
     }
 
+    /// Announces this host as a provider of `multihash`: finds the `k` peers closest to the key
+    /// (iterative FIND_NODE) and sends each an ADD_PROVIDER naming our peer ID and `addresses`
+    /// (where others can dial us; `/p2p/` suffixes are dropped, at most
+    /// ``KadMessage/maxAddressesPerPeer`` are sent). Peers store the record for about 48 hours,
+    /// so callers announce again well within that (kubo: every 22 hours).
+    public func provide(_ multihash: Multihash, addresses: [Multiaddr]) async -> KadProvideReport {
+        let closest = await findClosestPeers(to: multihash.bytes)
+        var report = KadProvideReport(closestPeers: closest.count)
+        let ours = KadMessage.Peer(id: host.peerID, addresses: Array(addresses.map(\.withoutPeerID).prefix(KadMessage.maxAddressesPerPeer)),
+                                   connection: .connected)
+        let message = KadMessage(type: .addProvider, key: multihash.bytes, providerPeers: [ours])
+        await withTaskGroup(of: String?.self) { group in
+            for entry in closest {
+                group.addTask {
+                    do {
+                        try await self.send(message, to: entry.peer)
+                        return nil
+                    } catch {
+                        return "\(entry.peer): \(error)"
+                    }
+                }
+            }
+            for await failure in group {
+                if let failure { report.failures.append(failure) } else { report.announced += 1 }
+            }
+        }
+        counters.providerAnnouncements.wrappingAdd(report.announced, ordering: .relaxed)
+        return report
+    }
+
     // MARK: The lookup
 
     private struct Candidate {
@@ -167,13 +327,17 @@ public final class KadDHT: Sendable {
 
     private func run(_ message: KadMessage, providerLimit: Int, onProvider: @Sendable (KadMessage.Peer) -> Void) async
         -> (closest: [KadRoutingTable.Entry], report: KadLookupReport) {
+        counters.lookups.wrappingAdd(1, ordering: .relaxed)
         let target = KadKey(hashing: message.key)
         var candidates: [Candidate] = table.closest(to: target, count: configuration.k).map { Candidate(peer: $0.peer, key: $0.key, addresses: $0.addresses) }
         var asked = Set<PeerID>()
         var answered: [Candidate] = []
         var providers = Set<PeerID>()
         var report = KadLookupReport()
-        await withTaskGroup(of: (Candidate, KadMessage?).self) { group in
+        var timedOut = false
+        let lookupTimeout = configuration.lookupTimeout
+        // nil from the group is the lookup's deadline.
+        await withTaskGroup(of: (Candidate, KadMessage?)?.self) { group in
             var inFlight = 0
             func launch() {
                 while inFlight < configuration.alpha, report.queried < configuration.maxQueriesPerLookup,
@@ -191,8 +355,16 @@ public final class KadDHT: Sendable {
                     }
                 }
             }
+            group.addTask {
+                try? await Task.sleep(for: lookupTimeout)
+                return nil
+            }
             launch()
-            while let (peer, answer) = await group.next() {
+            while inFlight > 0, let result = await group.next() {
+                guard let (peer, answer) = result else {
+                    timedOut = true
+                    break
+                }
                 inFlight -= 1
                 guard let answer, answer.type == message.type else {
                     report.failed += 1
@@ -206,10 +378,7 @@ public final class KadDHT: Sendable {
                 for provider in answer.providerPeers where providers.count < providerLimit && providers.insert(provider.id).inserted {
                     onProvider(provider)
                 }
-                if providerLimit > 0 && providers.count >= providerLimit {
-                    group.cancelAll()
-                    break
-                }
+                if providerLimit > 0 && providers.count >= providerLimit { break }
                 for closer in answer.closerPeers where closer.id != host.peerID && !closer.addresses.isEmpty {
                     if !candidates.contains(where: { $0.peer == closer.id }) {
                         candidates.append(Candidate(peer: closer.id, key: KadKey(peer: closer.id), addresses: closer.addresses))
@@ -219,7 +388,13 @@ public final class KadDHT: Sendable {
                 if candidates.count > configuration.maxCandidates { candidates.removeLast(candidates.count - configuration.maxCandidates) }
                 launch()
             }
+            // Requests still in flight and the deadline are no longer wanted.
+            group.cancelAll()
         }
+        report.timedOut = timedOut
+        counters.providersFound.wrappingAdd(providers.count, ordering: .relaxed)
+        let nothing = providerLimit > 0 ? providers.isEmpty : report.answered == 0
+        if nothing && (timedOut || !Task.isCancelled) { counters.failedLookups.wrappingAdd(1, ordering: .relaxed) }
         let closest = answered.sorted { target.isCloser($0.key, than: $1.key) }.prefix(configuration.k)
             .map { KadRoutingTable.Entry(peer: $0.peer, key: $0.key, addresses: $0.addresses) }
         return (closest, report)
