@@ -45,6 +45,9 @@ public enum IPFSError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooManyLinks(count: Int, limit: Int)
     /// The DAG is deeper than the exporter accepts.
     case tooDeep(limit: Int)
+    /// Reading the DAG needs more block loads than the exporter allows: its nodes link the same
+    /// blocks over and over, so a few blocks expand to a huge tree.
+    case tooManyBlockLoads(limit: Int)
     /// The node is a directory where a file was expected, or the reverse.
     case wrongNodeKind(expected: String, actual: String)
     /// A path segment names no entry in the directory.
@@ -98,6 +101,8 @@ public enum IPFSError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unsupportedCodec(let codec): return "codec \(codec) is not supported here"
         case .tooManyLinks(let count, let limit): return "node has \(count) links, more than the \(limit) allowed"
         case .tooDeep(let limit): return "DAG is deeper than \(limit) levels"
+        case .tooManyBlockLoads(let limit):
+            return "DAG needs more than \(limit) block loads (its nodes link the same blocks over and over); refused"
         case .wrongNodeKind(let expected, let actual): return "expected a \(expected), found a \(actual)"
         case .pathNotFound(let segment): return "no directory entry named '\(segment.prefix(200))'"
         case .unsafeEntryName(let name): return "refusing unsafe directory entry name '\(name.prefix(200))'"

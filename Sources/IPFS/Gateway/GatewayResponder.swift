@@ -140,7 +140,7 @@ public struct GatewayResponder: Sendable {
     static func status(for error: IPFSError) -> Int {
         switch error {
         // The request cannot be answered as asked: the client's mistake.
-        case .invalidOption, .unsafeEntryName, .multiformats, .tooDeep, .wrongNodeKind, .tooManyLinks,
+        case .invalidOption, .unsafeEntryName, .multiformats, .tooDeep, .wrongNodeKind, .tooManyLinks, .tooManyBlockLoads,
              .invalidDagPB, .invalidUnixFS, .unsupportedCodec, .unsupportedHashFunction:
             return 400
         case .pathNotFound, .blockNotFound, .incompleteDAG, .incompleteCAR:

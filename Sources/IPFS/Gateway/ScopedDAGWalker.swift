@@ -22,38 +22,44 @@ public struct ScopedDAGWalker: Sendable {
     }
 
     /// Walks the blocks `request` selects, handing each to `visit` once, in response order.
-    /// - Throws: `.blockNotFound` when a needed block is missing, `.pathNotFound`, `.invalidUnixFS`.
+    /// - Throws: `.blockNotFound` when a needed block is missing, `.pathNotFound`, `.invalidUnixFS`,
+    ///   `.tooManyBlockLoads` when a file's nodes repeat their links past `limits.maxBlockLoads`
+    ///   (a repeated child is visited once but must be walked again for its part of the range).
     public func walk(_ request: GatewayRequest, visit: (Block) async throws -> Void) async throws {
         var seen = Set<CID>()
-        var current = try await load(request.root)
+        let budget = BlockLoadBudget(limit: limits.maxBlockLoads)
+        var current = try await budget.load(request.root, from: provider)
         try await emitOnce(current, &seen, visit)
         for segment in request.path {
             let entries = try await UnixFSExporter(provider: provider, limits: limits).list(current.cid)
             guard let match = entries.first(where: { $0.name == segment }) else { throw IPFSError.pathNotFound(segment) }
-            current = try await load(match.cid)
+            current = try await budget.load(match.cid, from: provider)
             try await emitOnce(current, &seen, visit)
         }
         switch request.scope {
         case .block:
             return
         case .all:
-            try await walkAll(current, &seen, depth: 0, visit)
+            try await walkAll(current, &seen, depth: 0, budget, visit)
         case .entity:
-            try await walkEntity(current, request.entityBytes, &seen, visit)
+            try await walkEntity(current, request.entityBytes, &seen, budget, visit)
         }
     }
 
-    private func walkAll(_ block: Block, _ seen: inout Set<CID>, depth: Int, _ visit: (Block) async throws -> Void) async throws {
+    private func walkAll(
+        _ block: Block, _ seen: inout Set<CID>, depth: Int, _ budget: BlockLoadBudget, _ visit: (Block) async throws -> Void
+    ) async throws {
         guard depth <= limits.maxDepth else { throw IPFSError.tooDeep(limit: limits.maxDepth) }
         for child in try BlockLinks.children(of: block.cid, data: block.data) where !seen.contains(child) {
-            let next = try await load(child)
+            let next = try await budget.load(child, from: provider)
             try await emitOnce(next, &seen, visit)
-            try await walkAll(next, &seen, depth: depth + 1, visit)
+            try await walkAll(next, &seen, depth: depth + 1, budget, visit)
         }
     }
 
     private func walkEntity(
-        _ block: Block, _ bytes: EntityBytes?, _ seen: inout Set<CID>, _ visit: (Block) async throws -> Void
+        _ block: Block, _ bytes: EntityBytes?, _ seen: inout Set<CID>, _ budget: BlockLoadBudget,
+        _ visit: (Block) async throws -> Void
     ) async throws {
         guard block.cid.contentCodec == .dagPB else { return }  // a raw block is the whole entity
         let node = try DagPBNode(decoding: block.data)
@@ -62,13 +68,13 @@ public struct ScopedDAGWalker: Sendable {
         guard unixfs.kind == .file || unixfs.kind == .raw else { return }  // a directory's entity is its node
         let size = try unixfs.fileSize ?? Self.sum(unixfs)
         let wanted = bytes?.resolved(fileSize: size) ?? 0 ..< size
-        try await walkFileRange(block, wanted: wanted, start: 0, &seen, depth: 0, visit)
+        try await walkFileRange(block, wanted: wanted, start: 0, &seen, depth: 0, budget, visit)
     }
 
     /// Visits the children of a file node whose bytes overlap `wanted` (the node itself was visited).
     private func walkFileRange(
         _ block: Block, wanted: Range<UInt64>, start: UInt64, _ seen: inout Set<CID>, depth: Int,
-        _ visit: (Block) async throws -> Void
+        _ budget: BlockLoadBudget, _ visit: (Block) async throws -> Void
     ) async throws {
         guard depth <= limits.maxDepth else { throw IPFSError.tooDeep(limit: limits.maxDepth) }
         guard block.cid.contentCodec == .dagPB, !wanted.isEmpty else { return }
@@ -88,9 +94,9 @@ public struct ScopedDAGWalker: Sendable {
             let (end, overflow) = offset.addingReportingOverflow(size)
             guard !overflow else { throw IPFSError.invalidUnixFS("block sizes overflow") }
             if (offset ..< end).overlaps(wanted) {
-                let child = try await load(link.cid)
+                let child = try await budget.load(link.cid, from: provider)
                 try await emitOnce(child, &seen, visit)
-                try await walkFileRange(child, wanted: wanted, start: offset, &seen, depth: depth + 1, visit)
+                try await walkFileRange(child, wanted: wanted, start: offset, &seen, depth: depth + 1, budget, visit)
             }
             offset = end
         }
@@ -110,10 +116,5 @@ public struct ScopedDAGWalker: Sendable {
             total = next
         }
         return total
-    }
-
-    private func load(_ cid: CID) async throws -> Block {
-        guard let block = try await provider.blockOrIdentity(for: cid) else { throw IPFSError.blockNotFound(cid: cid.description) }
-        return block
     }
 }

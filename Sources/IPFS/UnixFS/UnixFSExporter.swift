@@ -9,12 +9,26 @@ public struct UnixFSExportLimits: Sendable, Equatable {
     public var maxDepth: Int
     /// Most entries in one directory.
     public var maxDirectoryEntries: Int
+    /// Most block loads one call (`kind`, `list`, `resolve`, `read`, `export`, a gateway walk) may
+    /// make, a block loaded twice counting twice. The other limits cap each node, not the tree: a
+    /// DAG whose nodes link the same few blocks over and over is small to fetch and store but
+    /// expands to a tree of billions of nodes (or, exported, of files), and this stops it.
+    public var maxBlockLoads: Int
 
-    /// Defaults: 1024 links per file node, depth 64, 100 000 directory entries.
-    public init(maxLinksPerFileNode: Int = 1024, maxDepth: Int = 64, maxDirectoryEntries: Int = 100_000) {
+    /// Defaults: 1024 links per file node, depth 64, 100 000 directory entries, and
+    /// `4 × maxLinksPerFileNode²` block loads (4 Mi): a tree two full levels of links wide, four
+    /// times over, which is a 1 TiB file in kubo's 256 KiB chunks or forty of the widest allowed
+    /// directories. A well-formed DAG loads each block about twice (its kind, then its content).
+    public init(
+        maxLinksPerFileNode: Int = 1024, maxDepth: Int = 64, maxDirectoryEntries: Int = 100_000,
+        maxBlockLoads: Int? = nil
+    ) {
         self.maxLinksPerFileNode = maxLinksPerFileNode
         self.maxDepth = maxDepth
         self.maxDirectoryEntries = maxDirectoryEntries
+        let (square, overflow) = maxLinksPerFileNode.multipliedReportingOverflow(by: maxLinksPerFileNode)
+        let (derived, overflow4) = square.multipliedReportingOverflow(by: 4)
+        self.maxBlockLoads = maxBlockLoads ?? (overflow || overflow4 ? Int.max : derived)
     }
 }
 
@@ -22,7 +36,8 @@ public struct UnixFSExportLimits: Sendable, Equatable {
 ///
 /// Files are streamed leaf by leaf: memory holds one block per tree level, never the file. Every
 /// size a node claims is checked against what its children really hold, so a node claiming a huge
-/// size or more links than allowed fails instead of being trusted.
+/// size or more links than allowed fails instead of being trusted. Each call loads at most
+/// `limits.maxBlockLoads` blocks, so a DAG that repeats its links cannot make it run forever.
 public struct UnixFSExporter: Sendable {
     /// Where blocks come from.
     public let provider: BlockProvider
@@ -39,7 +54,11 @@ public struct UnixFSExporter: Sendable {
 
     /// What the node at `cid` is (file with its size, directory, symlink).
     public func kind(of cid: CID) async throws -> UnixFSNodeKind {
-        let block = try await load(cid)
+        try await kind(of: cid, budget: budget())
+    }
+
+    private func kind(of cid: CID, budget: BlockLoadBudget) async throws -> UnixFSNodeKind {
+        let block = try await budget.load(cid, from: provider)
         if cid.contentCodec == .raw { return .file(size: UInt64(block.data.count)) }
         let (node, unixfs) = try decode(block)
         switch unixfs.kind {
@@ -58,7 +77,11 @@ public struct UnixFSExporter: Sendable {
 
     /// The entries of the directory at `cid`, in stored order.
     public func list(_ cid: CID) async throws -> [UnixFSDirectoryEntry] {
-        let block = try await load(cid)
+        try await list(cid, budget: budget())
+    }
+
+    private func list(_ cid: CID, budget: BlockLoadBudget) async throws -> [UnixFSDirectoryEntry] {
+        let block = try await budget.load(cid, from: provider)
         guard cid.contentCodec == .dagPB else { throw IPFSError.wrongNodeKind(expected: "directory", actual: "raw block") }
         let (node, unixfs) = try decode(block)
         switch unixfs.kind {
@@ -81,9 +104,10 @@ public struct UnixFSExporter: Sendable {
         var current = root
         let segments = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         guard segments.count <= limits.maxDepth else { throw IPFSError.tooDeep(limit: limits.maxDepth) }
+        let budget = budget()
         for segment in segments {
             try UnixFSEntryName.validate(segment)
-            let entries = try await list(current)
+            let entries = try await list(current, budget: budget)
             guard let match = entries.first(where: { $0.name == segment }) else {
                 throw IPFSError.pathNotFound(segment)
             }
@@ -96,11 +120,18 @@ public struct UnixFSExporter: Sendable {
 
     /// Streams the bytes of the file at `cid` (or of `range`, clamped to the file's end) to `sink`.
     /// - Throws: `.rangeNotSatisfiable` when the range starts past the end; `.invalidUnixFS`,
-    ///   `.tooManyLinks`, `.tooDeep` on malformed DAGs; `.blockNotFound` when a block is missing.
+    ///   `.tooManyLinks`, `.tooDeep` on malformed DAGs; `.tooManyBlockLoads` on a DAG that repeats
+    ///   its links past `limits.maxBlockLoads`; `.blockNotFound` when a block is missing.
     public func read(
         _ cid: CID, range: Range<UInt64>? = nil, into sink: ([UInt8]) async throws -> Void
     ) async throws {
-        guard case .file(let size) = try await kind(of: cid) else {
+        try await read(cid, range: range, budget: budget(), into: sink)
+    }
+
+    private func read(
+        _ cid: CID, range: Range<UInt64>?, budget: BlockLoadBudget, into sink: ([UInt8]) async throws -> Void
+    ) async throws {
+        guard case .file(let size) = try await kind(of: cid, budget: budget) else {
             throw IPFSError.wrongNodeKind(expected: "file", actual: "directory or symlink")
         }
         var wanted = 0 ..< size
@@ -110,7 +141,8 @@ public struct UnixFSExporter: Sendable {
             }
             wanted = range.lowerBound ..< min(range.upperBound, size)
         }
-        let produced = try await readNode(cid, start: 0, expectedSize: size, wanted: wanted, depth: 0, sink: sink)
+        let produced = try await readNode(
+            cid, start: 0, expectedSize: size, wanted: wanted, depth: 0, budget: budget, sink: sink)
         guard produced == size else {
             throw IPFSError.invalidUnixFS("file declares \(size) bytes but its blocks hold \(produced)")
         }
@@ -119,15 +151,20 @@ public struct UnixFSExporter: Sendable {
     /// Writes the file or directory tree at `cid` to `destination`, which must not exist yet.
     /// Directory entry names are checked first: "", ".", "..", names with "/" or NUL are refused.
     /// Symlinks are skipped (never created), so export cannot write outside `destination`.
+    /// The whole tree shares one budget of `limits.maxBlockLoads`, so a directory whose entries
+    /// link the same subdirectory over and over stops at the limit instead of writing forever.
     public func export(_ cid: CID, to destination: URL) async throws {
-        try await exportNode(cid, to: destination.path, depth: 0)
+        try await exportNode(cid, to: destination.path, depth: 0, budget: budget())
     }
 
     // MARK: Internals
 
-    private func exportNode(_ cid: CID, to path: String, depth: Int) async throws {
+    /// A fresh budget for one public call.
+    private func budget() -> BlockLoadBudget { BlockLoadBudget(limit: limits.maxBlockLoads) }
+
+    private func exportNode(_ cid: CID, to path: String, depth: Int, budget: BlockLoadBudget) async throws {
         guard depth <= limits.maxDepth else { throw IPFSError.tooDeep(limit: limits.maxDepth) }
-        switch try await kind(of: cid) {
+        switch try await kind(of: cid, budget: budget) {
         case .file:
             guard FileManager.default.createFile(atPath: path, contents: nil) else {
                 throw IPFSError.io(operation: "create", path: path, message: "cannot create file")
@@ -136,9 +173,9 @@ public struct UnixFSExporter: Sendable {
                 throw IPFSError.io(operation: "open", path: path, message: "cannot open file")
             }
             defer { try? handle.close() }
-            try await read(cid) { piece in try handle.write(contentsOf: piece) }
+            try await read(cid, range: nil, budget: budget) { piece in try handle.write(contentsOf: piece) }
         case .directory:
-            let entries = try await list(cid)
+            let entries = try await list(cid, budget: budget)
             for entry in entries { try UnixFSEntryName.validate(entry.name) }
             do {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
@@ -146,7 +183,7 @@ public struct UnixFSExporter: Sendable {
                 throw IPFSError.io(operation: "mkdir", path: path, message: "\(error)")
             }
             for entry in entries {
-                try await exportNode(entry.cid, to: path + "/" + entry.name, depth: depth + 1)
+                try await exportNode(entry.cid, to: path + "/" + entry.name, depth: depth + 1, budget: budget)
             }
         case .symlink:
             return
@@ -156,10 +193,10 @@ public struct UnixFSExporter: Sendable {
     /// Streams the part of `wanted` that lies in this subtree; returns the bytes the subtree holds.
     private func readNode(
         _ cid: CID, start: UInt64, expectedSize: UInt64, wanted: Range<UInt64>, depth: Int,
-        sink: ([UInt8]) async throws -> Void
+        budget: BlockLoadBudget, sink: ([UInt8]) async throws -> Void
     ) async throws -> UInt64 {
         guard depth <= limits.maxDepth else { throw IPFSError.tooDeep(limit: limits.maxDepth) }
-        let block = try await load(cid)
+        let block = try await budget.load(cid, from: provider)
         if cid.contentCodec == .raw {
             try await emit(block.data, at: start, expectedSize: expectedSize, wanted: wanted, sink: sink)
             return UInt64(block.data.count)
@@ -181,7 +218,8 @@ public struct UnixFSExporter: Sendable {
             let childEnd = try Self.add(offset, childSize)
             if (offset ..< childEnd).overlaps(wanted) {
                 let produced = try await readNode(
-                    link.cid, start: offset, expectedSize: childSize, wanted: wanted, depth: depth + 1, sink: sink)
+                    link.cid, start: offset, expectedSize: childSize, wanted: wanted, depth: depth + 1,
+                    budget: budget, sink: sink)
                 guard produced == childSize else {
                     throw IPFSError.invalidUnixFS("child holds \(produced) bytes but its parent says \(childSize)")
                 }
@@ -233,13 +271,6 @@ public struct UnixFSExporter: Sendable {
         } else {
             try await sink(Array(data[Int(lower - start) ..< Int(upper - start)]))
         }
-    }
-
-    private func load(_ cid: CID) async throws -> Block {
-        guard let block = try await provider.blockOrIdentity(for: cid) else {
-            throw IPFSError.blockNotFound(cid: cid.description)
-        }
-        return block
     }
 
     private func decode(_ block: Block) throws(IPFSError) -> (DagPBNode, UnixFSData) {
