@@ -354,12 +354,31 @@ liar = pb_block(pb_node([pb_link(hello[0], size=5)], unixfs(2, filesize=100, blo
 missing = pb_block(pb_node([pb_link(cid_v1(RAW, b"absent"), size=6)], unixfs(2, filesize=6, blocksizes=(6,))))
 symlink = pb_block(pb_node([], unixfs(4, data=b"/etc/passwd")))
 repeated = pb_block(pb_node([pb_link(hello[0], size=5)] * 8, unixfs(2, filesize=40, blocksizes=(5,) * 8)))
+# Nodes that link one child over and over: four blocks, a 64 x 64 x N-leaf file (or a 16^4-path
+# tree); each call must stop at the exporter's maxBlockLoads instead of loading the same blocks
+# hundreds of thousands of times.
+def repeat_file(child, child_size, fanout):
+    return pb_block(pb_node([pb_link(child[0], size=len(child[1]))] * fanout,
+                            unixfs(2, filesize=child_size * fanout, blocksizes=(child_size,) * fanout)))
+
+
+mid64 = repeat_file(hello, 5, 64)
+upper64 = repeat_file(mid64, 5 * 64, 64)
+small_repeat = repeat_file(mid64, 5 * 64, 8)  # 2 560 bytes from 65 loads: fine
+big_repeat = repeat_file(upper64, 5 * 64 * 64, 64)  # 1.25 MiB from 266 305 loads
+dir_levels = [hello]
+for _ in range(4):
+    dir_levels.append(pb_block(pb_node([pb_link(dir_levels[-1][0], b"e%d" % i, 5) for i in range(16)], unixfs(1))))
 seeds["UnixFSExport"] = {
     "raw-file": car_v1([hello]), "two-leaf-file": car_v1([two_leaves, hello, world]),
     "inline-file": car_v1([inline_file]),
     "tree": car_v1([tree, sub, inline_file, two_leaves, hello, world]),
     "dot-dot-entry": car_v1([escaping, hello, world]), "size-liar": car_v1([liar, hello]),
     "missing-block": car_v1([missing]), "symlink": car_v1([symlink]), "repeated-leaf": car_v1([repeated, hello]),
+    "repeated-links-small": car_v1([small_repeat, mid64, hello]),
+    "repeated-links-file": car_v1([upper64, mid64, hello]),
+    "repeated-links-huge-file": car_v1([big_repeat, upper64, mid64, hello]),
+    "repeated-links-tree": car_v1(list(reversed(dir_levels))),
     "directory-v1": car,
 }
 

@@ -7,7 +7,9 @@ extension Harness {
     /// resolve, export to disk). Input: a CAR file; its blocks are the only blocks there are, its
     /// first root is the content. Invariants: a file read yields exactly the size the exporter
     /// declared; a range read is the same slice of the whole; every listed entry resolves by name
-    /// to its CID; an exported file holds the bytes read.
+    /// to its CID; an exported file holds the bytes read; no call loads more blocks than
+    /// `maxBlockLoads` (links may point at one block many times, so a small DAG can describe a
+    /// file or tree far larger than the input).
     public static func unixFSExport(_ bytes: [UInt8]) async throws {
         var blocks: [CID: Block] = [:]
         let root: CID
@@ -20,34 +22,63 @@ extension Harness {
         } catch {
             return
         }
-        // Small limits, and a bound on block loads: links may point at one block many times, so
-        // a small DAG can describe a file far larger than the input.
-        let provider = CountingProvider(blocks: blocks, budget: 2000)
-        let limits = UnixFSExportLimits(maxLinksPerFileNode: 64, maxDepth: 16, maxDirectoryEntries: 256)
+        // Small limits. The provider's own budget only stops a runaway input (the exporter's
+        // limit failing); each call is checked against `maxBlockLoads` below.
+        let provider = CountingProvider(blocks: blocks, budget: 100_000)
+        let limits = UnixFSExportLimits(maxLinksPerFileNode: 64, maxDepth: 16, maxDirectoryEntries: 256, maxBlockLoads: 2000)
         let exporter = UnixFSExporter(provider: provider, limits: limits)
+        let loads = provider.loads
+        func checkLoads(_ before: Int, _ call: String) throws {
+            let used = loads.count - before
+            try fuzzCheck(used <= limits.maxBlockLoads, "\(call) loaded \(used) blocks, limit \(limits.maxBlockLoads)")
+        }
+        var before = loads.count
         guard let kind = try? await exporter.kind(of: root) else { return }
+        try checkLoads(before, "kind")
         switch kind {
         case .file(let size):
-            guard size <= 1 << 20, let whole = await readFile(exporter, root, range: nil) else { return }
+            before = loads.count
+            guard size <= 1 << 20 else {
+                // Too large to keep: read it through, dropping the bytes, for the load bound.
+                var total: UInt64 = 0
+                _ = try? await exporter.read(root) { piece in total += UInt64(piece.count) }
+                try checkLoads(before, "read")
+                return
+            }
+            let read = await readFile(exporter, root, range: nil)
+            try checkLoads(before, "read")
+            guard let whole = read else { return }
             try fuzzCheck(UInt64(whole.count) == size, "read \(whole.count) bytes of a \(size)-byte file")
             if size > 0 {
                 let lower = size / 3, upper = size - size / 4
-                if let part = await readFile(exporter, root, range: lower ..< upper) {
+                before = loads.count
+                let part = await readFile(exporter, root, range: lower ..< upper)
+                try checkLoads(before, "range read")
+                if let part {
                     try fuzzCheck(part == Array(whole[Int(lower) ..< Int(upper)]), "range \(lower)..<\(upper) differs from the whole file")
                 }
             }
+            before = loads.count
             try await checkExport(exporter, root, file: whole)
+            try checkLoads(before, "export")
         case .directory:
-            guard let entries = try? await exporter.list(root) else { return }
+            before = loads.count
+            let listed = try? await exporter.list(root)
+            try checkLoads(before, "list")
+            guard let entries = listed else { return }
             try fuzzCheck(entries.count <= limits.maxDirectoryEntries, "\(entries.count) entries listed")
             var seen = Set<String>()
             for entry in entries.prefix(16) where seen.insert(entry.name).inserted {
                 // Names the exporter would refuse on disk must be refused as path segments too.
                 guard (try? UnixFSEntryName.validate(entry.name)) != nil, !entry.name.contains("/") else { continue }
+                before = loads.count
                 let resolved = try? await exporter.resolve(root, path: entry.name)
+                try checkLoads(before, "resolve")
                 try fuzzCheck(resolved == entry.cid, "entry \(entry.name.debugDescription) resolves to \(String(describing: resolved))")
             }
+            before = loads.count
             try await checkExport(exporter, root, file: nil)
+            try checkLoads(before, "export")
         case .symlink:
             return
         }
@@ -105,11 +136,21 @@ private final class LoadCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var left: Int
 
+    private var taken = 0
+
     init(budget: Int) { left = budget }
+
+    /// Loads so far.
+    var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return taken
+    }
 
     func take() throws {
         lock.lock()
         defer { lock.unlock() }
+        taken += 1
         guard left > 0 else { throw LoadBudgetExhausted() }
         left -= 1
     }
