@@ -6,6 +6,7 @@
 //   NetworkAddresses (IP addresses, classes, host[:port], the loopback rule) <- Libp2p, StationHost, StationConfig, StationStatus
 //   Multiformats <- IPFS (blocks, block store, CAR, dag-pb, UnixFS, gateway semantics)
 //   Multiformats <- Libp2p; IPFS, Libp2p <- Bitswap; Libp2p <- IPFSRouting (provider records, routing answers)
+//   Units (sizes and durations as people write them) <- SandboxEngine, StationConfig, station
 //   SandboxEngine (the engine port) <- WasmKitBackend / WasmtimeBackend, WASIHost <- Sandbox
 //   Sandbox, Multiformats, Libp2p, IPFS, Bitswap, IPFSRouting <- StationHost (the station ABI: handles, poll, fetch, KV, events)
 //   SandboxEngine <- StationConfig (TOML, manifests, validation, fair shares)
@@ -48,14 +49,15 @@ var targets: [Target] = [
     .target(name: "IPFSGateway", dependencies: ["IPFS", "Multiformats", nio, nioPosix, nioHTTP1, asyncHTTPClient]),
 
     // MARK: Sandbox
-    .target(name: "SandboxEngine", dependencies: []),
+    .target(name: "Units", dependencies: []),
+    .target(name: "SandboxEngine", dependencies: ["Units"]),
     .target(name: "WasmInstrumentation", dependencies: [wasmParser]),
-    .target(name: "WasmKitBackend", dependencies: ["SandboxEngine", "WasmInstrumentation", wasmKit, wasmParser]),
+    .target(name: "WasmKitBackend", dependencies: ["SandboxEngine", "Units", "WasmInstrumentation", wasmKit, wasmParser]),
     .target(name: "CWasmtime", dependencies: [], linkerSettings: [.linkedLibrary("dl")]),
-    .target(name: "WasmtimeBackend", dependencies: ["SandboxEngine", "CWasmtime", crypto]),
+    .target(name: "WasmtimeBackend", dependencies: ["SandboxEngine", "Units", "CWasmtime", crypto]),
     .target(name: "WASIHost", dependencies: ["SandboxEngine"]),
     .target(name: "Sandbox", dependencies: [
-        "SandboxEngine", "WasmKitBackend", "WasmtimeBackend", "WASIHost", wasmParser, wat, crypto,
+        "SandboxEngine", "Units", "WasmKitBackend", "WasmtimeBackend", "WASIHost", wasmParser, wat, crypto,
     ]),
 
     // MARK: The station ABI
@@ -64,15 +66,15 @@ var targets: [Target] = [
     ]),
 
     // MARK: The daemon
-    .target(name: "StationConfig", dependencies: ["SandboxEngine", "NetworkAddresses"]),
+    .target(name: "StationConfig", dependencies: ["SandboxEngine", "Units", "NetworkAddresses"]),
     .target(name: "StationStatus", dependencies: ["ListenerSupport", "NetworkAddresses", hummingbird, prometheus, serviceLifecycle, nio, nioPosix, logging]),
     .target(name: "StationDaemon", dependencies: [
-        "StationConfig", "StationStatus", "StationHost", "Sandbox", "SandboxEngine", "WASIHost", "Multiformats", "Libp2p", "IPFS", "IPFSGateway",
+        "StationConfig", "StationStatus", "StationHost", "Sandbox", "SandboxEngine", "Units", "WASIHost", "Multiformats", "Libp2p", "IPFS", "IPFSGateway",
         nio, nioPosix, grdb, logging,
     ]),
 
     // MARK: Command line
-    .executableTarget(name: "station", dependencies: ["Sandbox", "StationHost", "StationDaemon", "StationConfig", "StationStatus", "Libp2p", "IPFS", "Bitswap", "IPFSRouting", "IPFSGateway", "Multiformats", nio, nioPosix, argumentParser]),
+    .executableTarget(name: "station", dependencies: ["Sandbox", "SandboxEngine", "Units", "WASIHost", "StationHost", "StationDaemon", "StationConfig", "StationStatus", "Libp2p", "IPFS", "Bitswap", "IPFSRouting", "IPFSGateway", "Multiformats", nio, nioPosix, argumentParser]),
 
     // MARK: Fuzz harness bodies (always built: FuzzHarnessTests runs them over Fuzz/Corpus; see docs/fuzzing.md)
     .target(name: "FuzzHarnesses", dependencies: ["Multiformats", "NetworkAddresses", "Libp2p", "IPFS", "Bitswap", "StationConfig", "Sandbox", "StationHost", nio, wasmParser], path: "Fuzz/Harnesses"),
@@ -86,7 +88,8 @@ var targets: [Target] = [
     .testTarget(name: "WasmInstrumentationTests", dependencies: ["WasmInstrumentation", wasmKit, wasmParser, wat]),
     .testTarget(name: "WasmtimeBackendTests", dependencies: ["WasmtimeBackend", "SandboxEngine", wat]),
     .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "SandboxEngine", "WasmKitBackend", "WasmtimeBackend", wat], exclude: ["Guests"]),
-    .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxEngine", wat]),
+    .testTarget(name: "UnitsTests", dependencies: ["Units"]),
+    .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxEngine", "Units", wat]),
     .testTarget(name: "StationHostTests", dependencies: ["StationHost", "NetworkAddresses", "Sandbox", "SandboxEngine", "Libp2p", "IPFS", "Bitswap", "Multiformats", nio, nioPosix, nioHTTP1, nioSSL, asyncHTTPClient, grdb, wat]),
     .testTarget(name: "StationConfigTests", dependencies: ["StationConfig", "SandboxEngine"]),
     .testTarget(name: "StationStatusTests", dependencies: ["StationStatus", "ListenerSupport", nio, nioPosix, nioHTTP1, asyncHTTPClient, hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird")]),

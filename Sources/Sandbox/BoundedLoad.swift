@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import SandboxEngine
+import Units
 import Synchronization
 
 /// Runs one step of loading a module (parsing WebAssembly text, validating, compiling) on a thread

@@ -1,5 +1,6 @@
 import Foundation
 import SandboxEngine
+import Units
 import Synchronization
 import WASIHost
 

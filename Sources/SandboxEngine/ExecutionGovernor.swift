@@ -1,5 +1,6 @@
 import Dispatch
 import Synchronization
+import Units
 
 #if canImport(Glibc)
 import Glibc

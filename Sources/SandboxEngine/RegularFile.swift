@@ -1,4 +1,5 @@
 import Foundation
+import Units
 
 #if canImport(Glibc)
 import Glibc

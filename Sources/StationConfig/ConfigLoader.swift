@@ -1,6 +1,7 @@
 import Foundation
 import NetworkAddresses
 import SandboxEngine
+import Units
 
 /// Reads and validates `station.toml` and the `module.toml` manifests it lists.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import SandboxEngine
+import Units
 
 /// Problems collected while reading several files.
 final class ProblemList {

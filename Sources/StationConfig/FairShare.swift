@@ -1,5 +1,6 @@
 import Foundation
 import SandboxEngine
+import Units
 
 /// The limits a module actually runs with once the daemon's `[budget]` has been divided.
 public struct EffectiveLimits: Sendable, Hashable {

@@ -1,4 +1,5 @@
 import SandboxEngine
+import Units
 
 /// One per-module limit: its `[limits]` key, its `station run` option, how its value is written
 /// and checked, and what it bounds.

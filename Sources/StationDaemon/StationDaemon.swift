@@ -5,6 +5,7 @@ import Logging
 import Multiformats
 import Sandbox
 import SandboxEngine
+import Units
 import StationConfig
 import StationHost
 import StationStatus

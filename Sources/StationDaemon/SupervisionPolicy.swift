@@ -1,4 +1,5 @@
 import SandboxEngine
+import Units
 import StationConfig
 import StationHost
 import StationStatus

@@ -1,6 +1,7 @@
 import Foundation
 import WasmKit
 import SandboxEngine
+import Units
 import WasmParser
 
 /// Turns WasmKit's errors into ``SandboxError``. WasmKit exposes traps and parse errors only as

@@ -1,5 +1,6 @@
 @_spi(Fuzzing) import WasmKit
 import SandboxEngine
+import Units
 import WasmInstrumentation
 
 /// One WasmKit instance with its store, limiter and host-function glue. Thread-confined.

@@ -1,6 +1,7 @@
 import CWasmtime
 import Foundation
 import SandboxEngine
+import Units
 
 /// Turns Wasmtime's messages and trap codes into ``SandboxError`` values a module author reads.
 enum FailureTranslation {

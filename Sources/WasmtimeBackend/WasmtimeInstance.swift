@@ -1,5 +1,6 @@
 import CWasmtime
 import SandboxEngine
+import Units
 
 #if canImport(Glibc)
 import Glibc

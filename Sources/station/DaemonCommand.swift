@@ -4,6 +4,7 @@ import Multiformats
 import StationConfig
 import Sandbox
 import SandboxEngine
+import Units
 import StationDaemon
 import StationHost
 

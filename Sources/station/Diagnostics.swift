@@ -1,6 +1,7 @@
 import Foundation
 import Sandbox
 import SandboxEngine
+import Units
 
 /// The one-line messages `station` prints on stderr.
 enum Diagnostics {

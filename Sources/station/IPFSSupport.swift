@@ -5,6 +5,7 @@ import IPFS
 import IPFSGateway
 import Multiformats
 import SandboxEngine
+import Units
 import StationConfig
 import StationHost
 

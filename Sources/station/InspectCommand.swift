@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Sandbox
 import SandboxEngine
+import Units
 import StationHost
 
 /// `station inspect`: what a module imports and exports, and what it would need.

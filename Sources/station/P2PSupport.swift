@@ -3,6 +3,7 @@ import Libp2p
 import Multiformats
 import NIOPosix
 import SandboxEngine
+import Units
 import StationConfig
 import StationHost
 

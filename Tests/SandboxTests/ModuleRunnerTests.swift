@@ -1,6 +1,7 @@
 import Foundation
 import Sandbox
 import SandboxEngine
+import Units
 import Testing
 
 /// Ordinary runs: the same results on both engines.
