@@ -56,6 +56,9 @@ public struct JavaScriptEngine: Sendable {
     public let manifest: Manifest?
     /// The verified engine module, named ``name``.
     public let module: LoadedModule
+    /// Lowercase hex SHA-256 of the engine's bytes (the manifest's, checked; else computed): what
+    /// the bytecode cache is keyed by, so bytecode from one engine build never reaches another.
+    public let sha256: String
 
     /// The engines folder: where Wasmtime is installed too (``WasmtimeLibrary/installedPath(environment:)``).
     public static func enginesFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -108,8 +111,8 @@ public struct JavaScriptEngine: Sendable {
         } catch {
             throw .unreadable(path: path, reason: "\(error)")
         }
+        let actual = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         if let manifest {
-            let actual = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
             guard actual == manifest.sha256.lowercased() else {
                 throw .hashMismatch(path: path, expected: manifest.sha256, actual: actual, size: bytes.count)
             }
@@ -117,7 +120,7 @@ public struct JavaScriptEngine: Sendable {
         guard bytes.starts(with: WasmBinaryHeader.magic), WasmBinaryHeader.problem(in: bytes) == nil else {
             throw .notWebAssembly(path: path)
         }
-        let engine = JavaScriptEngine(path: path, manifest: manifest, module: LoadedModule(name: name, wasm: bytes))
+        let engine = JavaScriptEngine(path: path, manifest: manifest, module: LoadedModule(name: name, wasm: bytes), sha256: actual)
         verified.withLock { $0[identity] = engine }
         return engine
     }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SandboxEngine
 
@@ -96,14 +97,70 @@ public struct JavaScriptModule: Sendable, Hashable {
         run.environment += [("STATION_MEMORY_LIMIT", String(limits.memoryBytes)), ("STATION_WASM_STACK", String(limits.stackBytes))]
     }
 
+    /// - Parameter bytecodeCache: station's cache folder (``StationFolders``' `.cache`): when
+    ///   given, the engine keeps the compiled bytecode of the prelude and of every file it loads
+    ///   in ``bytecodeCacheFolder(engine:cacheRoot:)`` and skips parsing them on the next start.
     public func runConfiguration(
         engine: JavaScriptEngine, arguments: [String] = [], environment extra: [(String, String)] = [],
-        host: [String: String] = ProcessInfo.processInfo.environment
+        host: [String: String] = ProcessInfo.processInfo.environment, bytecodeCache cacheRoot: String? = nil
     ) -> RunConfiguration {
         var run = RunConfiguration(module: engine.module)
         run.arguments = [entryInRoot] + arguments
         run.environment = Self.environment(extra, host: host)
         run.directories = [DirectoryGrant(hostPath: root, guestPath: Self.guestRoot, readOnly: true)]
+        // `--env STATION_JS_CACHE=` (empty) turns the cache off; a person naming a folder of their
+        // own (granted with --dir) takes it over.
+        let chosen = extra.contains { $0.0 == Self.cacheVariable }
+        if !chosen, let cacheRoot, let folder = prepareBytecodeCache(engine: engine, cacheRoot: cacheRoot) {
+            run.directories.append(DirectoryGrant(hostPath: folder, guestPath: Self.cacheGuestPath, readOnly: false))
+            run.environment.append((Self.cacheVariable, Self.cacheGuestPath))
+        }
         return run
+    }
+
+    // MARK: Bytecode cache
+
+    /// Where the engine sees its bytecode cache folder (js/engine/cache.c), and the variable that
+    /// tells it so.
+    public static let cacheGuestPath = "/.station-js-cache"
+    static let cacheVariable = "STATION_JS_CACHE"
+    /// A module's cache folder is emptied before a run when it holds more than this (old source
+    /// versions pile up there; the next run writes what it needs again).
+    public static let maximumCacheBytes: Int64 = 64 << 20
+
+    /// The folder holding this module's compiled bytecode:
+    /// `CACHE/js-bytecode/<engine SHA-256>/<SHA-256 of root and name>`.
+    ///
+    /// Bytecode is code: QuickJS trusts what it reads. So the folder is private to one engine build
+    /// and one module (its root and name), granted to that module's engine only, and JavaScript has
+    /// no file API to write into it; the engine also checks every entry's source and payload hashes
+    /// before use, and compiles and rewrites an entry that does not check out.
+    public func bytecodeCacheFolder(engine: JavaScriptEngine, cacheRoot: String) -> String {
+        let moduleKey = SHA256.hash(data: Data((root + "\u{0}" + name).utf8)).map { String(format: "%02x", $0) }.joined()
+        return URL(fileURLWithPath: cacheRoot).appendingPathComponent("js-bytecode")
+            .appendingPathComponent(engine.sha256).appendingPathComponent(moduleKey).path
+    }
+
+    /// Creates the cache folder (mode 0700) and empties it when it has grown past
+    /// ``maximumCacheBytes``; nil when it cannot be made (the module then runs without a cache).
+    private func prepareBytecodeCache(engine: JavaScriptEngine, cacheRoot: String) -> String? {
+        let folder = bytecodeCacheFolder(engine: engine, cacheRoot: cacheRoot)
+        let files = FileManager.default
+        do {
+            try files.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            return nil
+        }
+        if let names = try? files.contentsOfDirectory(atPath: folder) {
+            var total: Int64 = 0
+            for name in names {
+                let size = (try? files.attributesOfItem(atPath: folder + "/" + name)[.size] as? NSNumber)?.int64Value ?? 0
+                total += size
+            }
+            if total > Self.maximumCacheBytes {
+                for name in names { try? files.removeItem(atPath: folder + "/" + name) }
+            }
+        }
+        return folder
     }
 }

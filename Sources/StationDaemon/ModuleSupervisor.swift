@@ -266,7 +266,8 @@ final class ModuleSupervisor: Sendable {
         if case .javascript(let entry) = source {
             let script = try JavaScriptModule(entry: entry)
             let engine = try JavaScriptEngine.locate()
-            return script.runConfiguration(engine: engine, arguments: manifest.arguments, environment: environment)
+            return script.runConfiguration(
+                engine: engine, arguments: manifest.arguments, environment: environment, bytecodeCache: context.layout.cache.path)
         }
         let loaded = try await context.code.load(source, name: name)
         warnAboutMissingGrants(loaded)

@@ -418,6 +418,88 @@ struct JSModuleTests {
         #expect(refused.stderr.contains("is damaged"), "stderr: \(refused.stderr)")
     }
 
+    @Test("the bytecode cache: a second start reads what the first compiled; damaged or stale entries are compiled and written again", .enabled(if: JSEngines.realEngineOrCI), arguments: ["wasmkit", "wasmtime"])
+    func bytecodeCache(engine: String) throws {
+        let folder = try ScriptFolder([
+            "main.js": "import { twice } from './lib.js'\nconsole.log('twice: ' + twice(21))\n",
+            "lib.js": "export function twice(x) { return 2 * x }\n",
+        ])
+        let cacheRoot = FileManager.default.temporaryDirectory.appendingPathComponent("station-js-cache-\(UUID().uuidString)")
+        defer { folder.remove(); try? FileManager.default.removeItem(at: cacheRoot) }
+        var environment = try JSEngines.real()
+        environment["CACHE_ROOT"] = cacheRoot.path
+        func run() throws -> CLIResult {
+            let result = try StationBinary.run(
+                ["run", "--engine", engine, "--env", "STATION_JS_CACHE_STATS=1", folder.path("main.js")], environment: environment)
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+            #expect(result.stdout == "twice: 42\n", "stdout: \(result.stdout)")
+            return result
+        }
+        // The prelude, main.js and lib.js: compiled and written, then read back.
+        #expect(try run().stderr.contains("station-js cache: on, 0 hits, 3 misses, 3 written"))
+        #expect(try run().stderr.contains("station-js cache: on, 3 hits, 0 misses, 0 written"))
+
+        // The entries live in the cache folder, one per engine build and module.
+        let base = cacheRoot.appendingPathComponent("js-bytecode")
+        let engineFolders = try FileManager.default.contentsOfDirectory(atPath: base.path)
+        #expect(engineFolders.count == 1)
+        let engineFolder = base.appendingPathComponent(try #require(engineFolders.first))
+        let moduleFolder = engineFolder.appendingPathComponent(try #require(try FileManager.default.contentsOfDirectory(atPath: engineFolder.path).first))
+        let entries = try FileManager.default.contentsOfDirectory(atPath: moduleFolder.path).filter { $0.hasSuffix(".qbc") }
+        #expect(entries.count == 3, "\(entries)")
+
+        // A flipped byte in every payload, then a truncated file: never trusted, compiled again.
+        for name in entries {
+            let url = moduleFolder.appendingPathComponent(name)
+            var bytes = try Data(contentsOf: url)
+            bytes[bytes.count - 1] ^= 0x5a
+            try bytes.write(to: url)
+        }
+        #expect(try run().stderr.contains("station-js cache: on, 0 hits, 3 misses, 3 written"))
+        #expect(try run().stderr.contains("station-js cache: on, 3 hits, 0 misses, 0 written"))
+        for name in entries {
+            let url = moduleFolder.appendingPathComponent(name)
+            try Data(try Data(contentsOf: url).prefix(50)).write(to: url)
+        }
+        #expect(try run().stderr.contains("station-js cache: on, 0 hits, 3 misses, 3 written"))
+
+        // A changed source is a new entry; the unchanged files still hit.
+        try "export function twice(x) { return x + x }\n".write(to: folder.url.appendingPathComponent("lib.js"), atomically: true, encoding: .utf8)
+        #expect(try run().stderr.contains("station-js cache: on, 2 hits, 1 misses, 1 written"))
+    }
+
+    @Test("station run keeps a JavaScript module's job total in the state folder, as Zinnia's daemon does", .enabled(if: JSEngines.realEngineOrCI), arguments: ["wasmkit", "wasmtime"])
+    func jobTotalPersists(engine: String) throws {
+        let folder = try ScriptFolder(["jobs.js": "Zinnia.jobCompleted()\nZinnia.jobCompleted()\n"])
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("station-js-state-\(UUID().uuidString)")
+        defer { folder.remove(); try? FileManager.default.removeItem(at: state) }
+        var environment = try JSEngines.real()
+        environment["STATE_ROOT"] = state.path
+        func totals() throws -> [Int] {
+            let result = try StationBinary.run(["run", "--engine", engine, "--json", folder.path("jobs.js")], environment: environment)
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+            let events = result.stdout.split(separator: "\n").compactMap { line in
+                (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+            }
+            #expect(events.first?["type"] as? String == "activity:started")
+            return events.filter { $0["type"] as? String == "jobs-completed" }.compactMap { $0["total"] as? Int }
+        }
+        let first = try totals()
+        #expect(first.first == 0 && first.last == 2, "\(first)")
+        // The next run starts from the kept total, as Zinnia prints it at start.
+        let second = try totals()
+        #expect(second.first == 2 && second.last == 4, "\(second)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: state.appendingPathComponent("js-jobs").path)
+        #expect(files.count == 1 && files[0].hasPrefix("jobs-"), "\(files)")
+        let stored = try String(contentsOf: state.appendingPathComponent("js-jobs/\(files[0])"), encoding: .utf8)
+        #expect(stored == "{\n  \"total_jobs_completed\": 4\n}")
+
+        // A damaged file counts as 0 and is replaced.
+        try "not json".write(to: state.appendingPathComponent("js-jobs/\(files[0])"), atomically: true, encoding: .utf8)
+        let third = try totals()
+        #expect(third.first == 0 && third.last == 2, "\(third)")
+    }
+
     @Test("the daemon runs a real JS module: its activity and jobs become Zinnia's events", .enabled(if: JSEngines.realEngineOrCI), arguments: ["wasmkit", "wasmtime"])
     func daemonRealModule(engine: String) async throws {
         let (config, root) = try DaemonCommandTests.writeConfig("[daemon]\nengine = \"\(engine)\"\n[status]\nenabled = false", modules: [

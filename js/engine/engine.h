@@ -12,6 +12,14 @@
 /** Version of our glue (prelude + C), reported as Zinnia.versions.station and in manifest.json. */
 #ifndef STATION_JS_VERSION
 #define STATION_JS_VERSION "0.1.0"
+/** The bytecode cache (cache.c): reads STATION_JS_CACHE. */
+void sj_cache_init(void);
+/** Compiles src (JS_Eval with flags | JS_EVAL_FLAG_COMPILE_ONLY), or reads the bytecode a previous
+ *  run wrote for the same name and source from the cache, verified; writes it on a miss. */
+JSValue sj_cache_compile(JSContext *ctx, const char *name, const char *src, size_t len, int flags);
+/** Prints hits/misses/writes on stderr when STATION_JS_CACHE_STATS=1 (tests, benchmarks). */
+void sj_cache_report(void);
+
 #endif
 
 /** Creates the private `native` object handed to the prelude (never reachable from module code). */
@@ -35,5 +43,13 @@ void sj_write_all(int fd, const char *buf, size_t len);
 /** Hash functions used by crypto.subtle.digest. alg: 1 SHA-1, 256, 384, 512. Returns digest
  *  length, 0 for an unknown algorithm. out must hold 64 bytes. */
 size_t sj_digest(int alg, const uint8_t *data, size_t len, uint8_t *out);
+
+/** The bytecode cache (cache.c): reads STATION_JS_CACHE. */
+void sj_cache_init(void);
+/** Compiles src (JS_Eval with flags | JS_EVAL_FLAG_COMPILE_ONLY), or reads the bytecode a previous
+ *  run wrote for the same name and source from the cache, verified; writes it on a miss. */
+JSValue sj_cache_compile(JSContext *ctx, const char *name, const char *src, size_t len, int flags);
+/** Prints hits/misses/writes on stderr when STATION_JS_CACHE_STATS=1 (tests, benchmarks). */
+void sj_cache_report(void);
 
 #endif

@@ -324,7 +324,7 @@ static bool attr_is_json(JSContext *c, JSValueConst attributes) {
 }
 
 static JSModuleDef *compile_module(JSContext *c, const char *name, const char *src, size_t len) {
-    JSValue fn = JS_Eval(c, src, len, name, JS_EVAL_TYPE_MODULE | JS_EVAL_FLAG_COMPILE_ONLY);
+    JSValue fn = sj_cache_compile(c, name, src, len, JS_EVAL_TYPE_MODULE);
     if (JS_IsException(fn)) return NULL;
     JSModuleDef *m = JS_VALUE_GET_PTR(fn);
     if (strncmp(name, "zinnia:", 7) != 0) {
@@ -494,8 +494,11 @@ int main(int argc, char **argv) {
     if (!ctx) die_message("cannot create the JavaScript context (out of memory)");
 
     hooks = JS_NewObject(ctx);
-    JSValue prelude = JS_Eval(ctx, prelude_source, sizeof prelude_source - 1, "station:prelude",
-                              JS_EVAL_TYPE_GLOBAL | JS_EVAL_FLAG_STRICT);
+    sj_cache_init();
+    JSValue prelude_code = sj_cache_compile(ctx, "station:prelude", prelude_source, sizeof prelude_source - 1,
+                                            JS_EVAL_TYPE_GLOBAL | JS_EVAL_FLAG_STRICT);
+    if (JS_IsException(prelude_code)) die_exception();
+    JSValue prelude = JS_EvalFunction(ctx, prelude_code); /* the prelude's value: its function */
     if (JS_IsException(prelude)) die_exception();
     JSValue native = sj_native_object(ctx);
     JSValue args[2] = {native, hooks};
@@ -533,9 +536,11 @@ int main(int argc, char **argv) {
         snprintf(msg, sizeof msg, "cannot read the module \"%s\": %s", entry, strerror(err));
         die_message(msg);
     }
-    JSValue value = JS_Eval(ctx, src, len, name, JS_EVAL_TYPE_MODULE | JS_EVAL_FLAG_COMPILE_ONLY);
+    JSValue value = sj_cache_compile(ctx, name, src, len, JS_EVAL_TYPE_MODULE);
     js_free(ctx, src);
     if (JS_IsException(value)) die_exception();
+    /* Compiling resolves the imports; bytecode read from the cache has them still to load. */
+    if (JS_ResolveModule(ctx, value) < 0) die_exception();
     {
         JSModuleDef *m = JS_VALUE_GET_PTR(value);
         JSValue meta = JS_GetImportMeta(ctx, m);
@@ -562,6 +567,7 @@ int main(int argc, char **argv) {
         if (state == JS_PROMISE_PENDING) die_message("Top-level await promise never resolved");
     }
     JS_FreeValue(ctx, result);
+    sj_cache_report();
     /* Flush the prelude's pending output (e.g. the final jobs report is the host's job). */
     return 0;
 }
