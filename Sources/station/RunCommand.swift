@@ -196,7 +196,8 @@ struct RunCommand: AsyncParsableCommand {
                     Diagnostics.report(module: script.name, message: "\(error)")
                     throw ExitCode(CommandExit.engineMissing)
                 }
-                configuration = script.runConfiguration(engine: engine, arguments: arguments, environment: environment)
+                configuration = script.runConfiguration(
+                    engine: engine, arguments: arguments, environment: environment, bytecodeCache: StationFolders.resolve(.cache))
                 configuration.directories += grants
                 name = script.name
             } else {
@@ -240,9 +241,16 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(CommandExit.unavailable)
         }
         // Zinnia's throttle: a total is printed at once, then at most every 200 ms; the final
-        // total is always printed when the module ends.
+        // total is always printed when the module ends. A JavaScript module's total is kept in the
+        // state folder across runs, as Zinnia's daemon keeps it.
+        let jobTotal = JavaScriptModule.isJavaScript(module)
+            ? (try? JavaScriptModule(entry: module)).map { JavaScriptJobTotal(module: $0, stateFolder: StationFolders.resolve(.state)) } : nil
+        let startTotal = jobTotal?.load() ?? 0
+        let jobs = JobLedger(
+            sink: jobTotal.map { JobTotalSink(output: events, store: $0, module: name) } ?? events, interval: .milliseconds(200),
+            initialCounts: jobTotal == nil ? [:] : [name: startTotal])
         let operations = StationOperations(
-            configuration: stationConfiguration, events: events, jobs: JobLedger(sink: events, interval: .milliseconds(200)),
+            configuration: stationConfiguration, events: events, jobs: jobs,
             p2pNode: services.node, content: services.content)
         configuration.hostFunctions = StationABI.hostFunctions(operations)
         if let invoke { configuration.entryPoint = .function(name: invoke, arguments: arguments) }
@@ -254,9 +262,9 @@ struct RunCommand: AsyncParsableCommand {
         operations.attach(governor: runner.governor)
         if json {
             // As Zinnia's daemon starts: the runtime is up, then the module's job total so far
-            // (`station run` keeps no total between runs, so it starts at 0).
+            // (kept across runs for a JavaScript module, else 0).
             events.emit(.started)
-            events.emit(.jobsCompleted(total: 0, modules: [name: 0]))
+            events.emit(.jobsCompleted(total: startTotal, modules: [name: startTotal]))
         }
         let interruptible = EngineSettings(limits: configuration.limits, stoppable: false).interruptible
         let interrupt = InterruptHandler(exitImmediately: !interruptible) { runner.stop(.runtime("interrupted")) }
