@@ -15,12 +15,15 @@ public final class SharedServices: Sendable {
     public let content: SharedContent?
     private let bitswap: Bitswap?
     private let collector: StoreCollector?
+    private let announcing: Task<Void, Never>?
 
-    private init(node: SharedP2PNode?, content: SharedContent?, bitswap: Bitswap?, collector: StoreCollector?) {
+    private init(node: SharedP2PNode?, content: SharedContent?, bitswap: Bitswap?, collector: StoreCollector?,
+                 announcing: Task<Void, Never>? = nil) {
         self.node = node
         self.content = content
         self.bitswap = bitswap
         self.collector = collector
+        self.announcing = announcing
     }
 
     /// Nothing started.
@@ -34,15 +37,16 @@ public final class SharedServices: Sendable {
     /// goes on), and, when `store` is given, opens the block store with Bitswap on the node
     /// (asking every connected peer), the delegated `routers` at the same time (their providers'
     /// addresses must pass ``ContentRoutingPolicy``, widened by `allowNet`), a DHT client
-    /// bootstrapped from `dhtBootstrap`, and the trustless `gateways` after them. On failure nothing is
-    /// left running.
+    /// bootstrapped from `dhtBootstrap`, and the trustless `gateways` after them. With `provide`
+    /// (and a DHT), every pinned root is announced in the DHT with the node's listen addresses
+    /// (``ContentAnnouncer``; off by default, see there why). On failure nothing is left running.
     ///
     /// A shared store always has a cap: a configuration without one (capacity `Int64.max`) gets
     /// ``StoreCollector/defaultCapacity``. Its garbage (blocks nothing pins or holds) is collected
     /// at start, every `collectEvery`, and by any put that would pass the cap.
     public static func start(
         identity: PrivateKey, listen: [Multiaddr], peers: [Multiaddr], store: BlockStore.Configuration?, gateways: [String],
-        routers: [String] = [], allowNet: [String] = [], dhtBootstrap: [Multiaddr] = [],
+        routers: [String] = [], allowNet: [String] = [], dhtBootstrap: [Multiaddr] = [], provide: Bool = false,
         collectEvery: Duration = StoreCollector.defaultInterval,
         peerFailed: (Multiaddr, any Error) -> Void
     ) async throws -> SharedServices {
@@ -76,10 +80,15 @@ public final class SharedServices: Sendable {
             let routing = routers.isEmpty ? nil : try DelegatedRoutingClient(
                 routers: routers, policy: ContentRoutingPolicy.routers(routers, allowNet: allowNet))
             var dht: KadDHT?
+            var announcing: Task<Void, Never>?
             if !dhtBootstrap.isEmpty {
                 let client = KadDHT(host: host)
+                let announcer = provide ? ContentAnnouncer(dht: client, roots: { blockStore.pinnedRoots }, addresses: { host.listenAddresses }) : nil
                 // Fills the routing table in the background; lookups before it ends start from what is known.
-                Task { await client.bootstrap(dhtBootstrap) }
+                announcing = Task {
+                    await client.bootstrap(dhtBootstrap)
+                    await announcer?.run()
+                }
                 dht = client
             }
             let content = SharedContent(store: blockStore, bitswap: started, gateway: gateway, routing: routing, dht: dht,
@@ -87,7 +96,7 @@ public final class SharedServices: Sendable {
                 Array(Set(host.allConnections.map(\.remotePeer)))
             }
             let collector = StoreCollector(store: blockStore, every: collectEvery)
-            return SharedServices(node: node, content: content, bitswap: started, collector: collector)
+            return SharedServices(node: node, content: content, bitswap: started, collector: collector, announcing: announcing)
         } catch {
             await bitswap?.stop()
             await host.close()
@@ -97,6 +106,7 @@ public final class SharedServices: Sendable {
 
     /// Stops the garbage collector, Bitswap and the gateway client, and closes the node.
     public func stop() async {
+        announcing?.cancel()
         await collector?.stop()
         await bitswap?.stop()
         await content?.gateway?.shutdown()

@@ -33,9 +33,6 @@ struct IPFSGetCommand: AsyncParsableCommand {
     @Option(name: .customLong("peer"), help: ArgumentHelp("Bitswap peer to fetch from, /ip4/.../tcp/.../p2p/ID (repeatable; asked before any gateway).", valueName: "MULTIADDR"))
     var peers: [String] = []
 
-    @Option(name: .customLong("bootstrap"), help: ArgumentHelp("DHT bootstrap peer, /ip4/.../tcp/.../p2p/ID: connected to, asked over Bitswap, and the start of DHT provider lookups (repeatable).", valueName: "MULTIADDR"))
-    var bootstrap: [String] = []
-
     @Option(name: .customLong("gateway"), help: ArgumentHelp("Trustless gateway base URL, tried in the order given after peers and routers (repeatable).", valueName: "URL"))
     var gateways: [String] = []
 
@@ -51,6 +48,8 @@ struct IPFSGetCommand: AsyncParsableCommand {
     var idleTimeout = "30s"
 
     @OptionGroup var repoOptions: IPFSRepoOptions
+
+    private var bootstrap: [String] { routing.lookup.bootstrap }
 
     func run() async throws {
         do {

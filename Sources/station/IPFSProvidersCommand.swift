@@ -13,21 +13,19 @@ struct IPFSProvidersCommand: AsyncParsableCommand {
         commandName: "providers",
         abstract: "Print the providers of a CID found through delegated routers and bootstrap peers.",
         discussion: """
-            The routers given with --router are asked at once (GET /routing/v1/providers/CID, JSON or \\
-            NDJSON); each provider is printed as soon as its router's answer is read, one line each: \\
-            PEER-ID, where it came from (the router's URL, or "bootstrap"), its transfer protocols \\
-            (comma-separated, "unknown" when the router did not say) and its addresses, separated \\
-            by tabs. Each --bootstrap peer is dialled and asked over Bitswap for the CID's block; \\
-            peers that deliver it are printed as providers with the source "bootstrap". Routers \\
+            The routers given with --router are asked at once (GET /routing/v1/providers/CID, JSON or \
+            NDJSON); each provider is printed as soon as its router's answer is read, one line each: \
+            PEER-ID, where it came from (the router's URL, or "bootstrap"), its transfer protocols \
+            (comma-separated, "unknown" when the router did not say) and its addresses, separated \
+            by tabs. Each --bootstrap peer is dialled and asked over Bitswap for the CID's block; \
+            peers that deliver it are printed as providers with the source "bootstrap", and the DHT \
+            is searched from them (source "dht"). Routers \
             that fail are reported on stderr. Exit status 69 when no provider was found.
             """
     )
 
     @Argument(help: ArgumentHelp("The CID to look up.", valueName: "CID"))
     var cid: String
-
-    @Option(name: .customLong("bootstrap"), help: ArgumentHelp("Peer to dial and ask over Bitswap, /ip4/.../tcp/.../p2p/ID (repeatable).", valueName: "MULTIADDR"))
-    var bootstrap: [String] = []
 
     @Option(name: .customLong("timeout"), help: ArgumentHelp("Longest wait for a bootstrap peer's answer (default 10s).", valueName: "DURATION"))
     var timeout = "10s"
@@ -42,6 +40,7 @@ struct IPFSProvidersCommand: AsyncParsableCommand {
             } catch {
                 throw IPFSFailure.badArgument("invalid CID '\(cid.prefix(100))': \(error)")
             }
+            let bootstrap = routing.lookup.bootstrap
             guard !routing.routers.isEmpty || !bootstrap.isEmpty else {
                 throw IPFSFailure.badArgument("give --router URL or --bootstrap MULTIADDR to look providers up")
             }

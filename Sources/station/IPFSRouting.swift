@@ -8,10 +8,27 @@ import Libp2p
 import Multiformats
 import StationHost
 
-/// The content-routing options shared by `station ipfs get` and `station ipfs providers`.
-struct IPFSRoutingOptions: ParsableArguments {
+/// Where providers are looked up: one definition of `--router` and `--bootstrap` for
+/// `station ipfs get`, `station ipfs providers` and `station run`.
+struct IPFSLookupOptions: ParsableArguments {
     @Option(name: .customLong("router"), help: ArgumentHelp("Delegated routing endpoint (HTTP routing v1 base URL, e.g. https://cid.contact), asked for providers (repeatable).", valueName: "URL"))
     var routers: [String] = []
+
+    @Option(name: .customLong("bootstrap"), help: ArgumentHelp("DHT bootstrap peer, /ip4/.../tcp/.../p2p/ID: connected to, asked over Bitswap, and the start of DHT provider lookups (repeatable).", valueName: "MULTIADDR"))
+    var bootstrap: [String] = []
+
+    /// The bootstrap peers as multiaddrs (each must end in `/p2p/ID`).
+    func bootstrapAddresses() throws -> [Multiaddr] {
+        try bootstrap.map { try P2PSupport.multiaddr($0, what: "--bootstrap address") }
+    }
+}
+
+/// The content-routing options shared by `station ipfs get` and `station ipfs providers`.
+struct IPFSRoutingOptions: ParsableArguments {
+    @OptionGroup var lookup: IPFSLookupOptions
+
+    /// The `--router` URLs.
+    var routers: [String] { lookup.routers }
 
     @Option(name: .customLong("allow-net"), help: ArgumentHelp("Extra network pattern provider addresses may point to (public addresses are always allowed), e.g. 127.0.0.1:* (repeatable).", valueName: "PATTERN"))
     var allowNet: [String] = []

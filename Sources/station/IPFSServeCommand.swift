@@ -6,6 +6,7 @@ import IPFSGateway
 import Libp2p
 import Multiformats
 import StationConfig
+import StationHost
 
 /// `station ipfs serve`: serves the repo as a trustless HTTP gateway until SIGINT/SIGTERM.
 struct IPFSServeCommand: AsyncParsableCommand {
@@ -18,7 +19,10 @@ struct IPFSServeCommand: AsyncParsableCommand {
             gateway answers GET /ipfs/{cid}[/path] with format=car|raw (or the Accept header), \
             dag-scope=block|entity|all and entity-bytes=from:to. Bitswap (1.2.0, 1.1.0, 1.0.0) \
             runs on Station's libp2p node with the identity of `station p2p` (--state). Port 0 \
-            picks a free port. Exit status 0 after SIGINT or SIGTERM.
+            picks a free port. With --provide, every pinned root is announced in the DHT (found \
+            through the --bootstrap peers) with the Bitswap listen addresses, at start and every \
+            --provide-interval; only do this on a machine others can dial at those addresses. \
+            Exit status 0 after SIGINT or SIGTERM.
             """
     )
 
@@ -31,6 +35,15 @@ struct IPFSServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-bitswap"), help: "Serve only the HTTP gateway.")
     var noBitswap = false
 
+    @Flag(name: .customLong("provide"), help: "Announce the pinned roots in the DHT as provided by this node (off by default: only for a node others can dial; needs --bootstrap).")
+    var provide = false
+
+    @Option(name: .customLong("bootstrap"), help: ArgumentHelp("DHT bootstrap peer for --provide, /ip4/.../tcp/.../p2p/ID (repeatable).", valueName: "MULTIADDR"))
+    var bootstrap: [String] = []
+
+    @Option(name: .customLong("provide-interval"), help: ArgumentHelp("Time between announcements with --provide (default 22h, as kubo).", valueName: "DURATION"))
+    var provideInterval = "22h"
+
     @Option(name: .long, help: ArgumentHelp("State folder holding the libp2p identity.key (default: \(StationFolders.rule(.state))).", valueName: "DIR"))
     var state: String?
 
@@ -41,6 +54,11 @@ struct IPFSServeCommand: AsyncParsableCommand {
             let (host, port) = try Self.hostAndPort(listen)
             let addresses = try (p2pListen.isEmpty ? [P2PSupport.defaultListenAddress] : p2pListen)
                 .map { try P2PSupport.multiaddr($0, what: "--p2p-listen address") }
+            let bootstrapAddresses = try bootstrap.map { try P2PSupport.multiaddr($0, what: "--bootstrap address") }
+            let interval = try IPFSSupport.duration(provideInterval, what: "--provide-interval")
+            if provide && (noBitswap || bootstrapAddresses.isEmpty) {
+                throw IPFSFailure.badArgument("--provide needs Bitswap and at least one --bootstrap peer")
+            }
             let store = try repoOptions.openStore()
             // Catch signals before announcing anything: a script may stop us right after reading.
             let signals = SignalWaiter()
@@ -55,7 +73,7 @@ struct IPFSServeCommand: AsyncParsableCommand {
                 if noBitswap {
                     await signals.wait()
                 } else {
-                    try await serveBitswap(store, on: addresses, until: signals)
+                    try await serveBitswap(store, on: addresses, bootstrap: bootstrapAddresses, provideInterval: interval, until: signals)
                 }
             } catch {
                 await server.close()
@@ -67,22 +85,40 @@ struct IPFSServeCommand: AsyncParsableCommand {
         }
     }
 
-    /// Runs Bitswap on a libp2p host listening on `addresses` until a signal arrives.
-    private func serveBitswap(_ store: BlockStore, on addresses: [Multiaddr], until signals: SignalWaiter) async throws {
+    /// Runs Bitswap on a libp2p host listening on `addresses` until a signal arrives; with
+    /// `--provide`, announces the pinned roots in the DHT meanwhile.
+    private func serveBitswap(_ store: BlockStore, on addresses: [Multiaddr], bootstrap: [Multiaddr], provideInterval: Duration,
+                              until signals: SignalWaiter) async throws {
         let identity = try P2PSupport.storedIdentity(state)
         try await P2PSupport.withHost(identity: identity) { host in
             let bitswap = Bitswap(host: host, store: store)
             bitswap.start()
+            var bound: [Multiaddr] = []
             for address in addresses {
                 do {
-                    let bound = try await host.listen(on: address)
-                    IPFSSupport.printNow(P2PSupport.withPeer(bound, host.peerID).description)
+                    let listening = try await host.listen(on: address)
+                    bound.append(listening)
+                    IPFSSupport.printNow(P2PSupport.withPeer(listening, host.peerID).description)
                 } catch {
                     await bitswap.stop()
                     throw IPFSFailure.failed("cannot listen on \(address): \(P2PSupport.describe(error))")
                 }
             }
+            var announcing: Task<Void, Never>?
+            if provide {
+                let dht = KadDHT(host: host)
+                let announcer = ContentAnnouncer(dht: dht, interval: provideInterval, roots: { store.pinnedRoots }, addresses: { [bound] in bound })
+                announcing = Task {
+                    await dht.bootstrap(bootstrap)
+                    await announcer.run { round in
+                        let missed = round.unannounced.isEmpty ? "" : "; not announced: \(round.unannounced.map(\.description).joined(separator: " "))"
+                        IPFSSupport.printError("provided \(round.roots) root\(round.roots == 1 ? "" : "s") to \(round.delivered) DHT peer\(round.delivered == 1 ? "" : "s")\(missed)")
+                    }
+                }
+            }
             await signals.wait()
+            announcing?.cancel()
+            await announcing?.value
             await bitswap.stop()
         }
     }

@@ -234,7 +234,7 @@ struct RunCommand: AsyncParsableCommand {
         network.apply(to: &stationConfiguration)
         let services: SharedServices
         do {
-            services = try await RunNetworkServices.start(network, module: name, ipfsQuotaBytes: try resolvedLimits().ipfsQuotaBytes)
+            services = try await RunNetworkServices.start(network, module: name, ipfsQuotaBytes: try resolvedLimits().ipfsQuotaBytes, allowNet: allowNet)
         } catch {
             let message = error is SharedServicesError ? "\(error)" : "cannot start the p2p node or block store: \(error)"
             Diagnostics.report(module: name, message: message)

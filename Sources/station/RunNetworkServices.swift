@@ -33,6 +33,9 @@ struct RunNetworkOptions: ParsableArguments {
     @Option(name: .customLong("ipfs-quota"), help: LimitOptionHelp.help("ipfs-quota"))
     var ipfsQuota: String?
 
+    /// `--router` and `--bootstrap`, defined once with `station ipfs get`'s.
+    @OptionGroup var lookup: IPFSLookupOptions
+
     var wantsNode: Bool { !allowP2P.isEmpty || allowIPFS }
 
     func validate() throws {
@@ -43,6 +46,17 @@ struct RunNetworkOptions: ParsableArguments {
             do { _ = try Multiaddr(text) } catch { throw ValidationError("'\(text)' is not a multiaddr: \(error)") }
         }
         if !gateway.isEmpty && !allowIPFS { throw ValidationError("--gateway needs --allow-ipfs") }
+        if !(lookup.routers.isEmpty && lookup.bootstrap.isEmpty) && !allowIPFS {
+            throw ValidationError("--router and --bootstrap need --allow-ipfs")
+        }
+        for url in lookup.routers {
+            do { _ = try DelegatedRoutingClient.checkedBase(url) } catch { throw ValidationError("--router: \(error.description)") }
+        }
+        for text in lookup.bootstrap {
+            guard let address = try? Multiaddr(text), address.peerID != nil else {
+                throw ValidationError("--bootstrap takes a multiaddr ending in /p2p/ID, not '\(text)'")
+            }
+        }
     }
 
     /// Applies the grants to a module's configuration.
@@ -55,8 +69,10 @@ struct RunNetworkOptions: ParsableArguments {
 /// The node, Bitswap and block store of one `station run`, started only when granted.
 enum RunNetworkServices {
     /// Starts what `options` grant; prints the node's addresses on stderr.
-    /// `ipfsQuotaBytes` is the module's block store quota (``ResolvedLimits``).
-    static func start(_ options: RunNetworkOptions, module: String, ipfsQuotaBytes: UInt64?) async throws -> SharedServices {
+    /// `ipfsQuotaBytes` is the module's block store quota (``ResolvedLimits``); provider addresses
+    /// found through `--router`/`--bootstrap` must be public unless `allowNet` (the run's
+    /// `--allow-net`) admits them.
+    static func start(_ options: RunNetworkOptions, module: String, ipfsQuotaBytes: UInt64?, allowNet: [String] = []) async throws -> SharedServices {
         guard options.wantsNode else { return .none }
         var store: BlockStore.Configuration?
         if options.allowIPFS {
@@ -68,7 +84,9 @@ enum RunNetworkServices {
             identity: try P2PSupport.storedIdentity(nil),
             listen: try options.p2pListen.map { try Multiaddr($0) },
             peers: try options.peers.map { try Multiaddr($0) },
-            store: store, gateways: options.gateway
+            store: store, gateways: options.gateway,
+            routers: options.lookup.routers, allowNet: allowNet,
+            dhtBootstrap: try options.lookup.bootstrap.map { try Multiaddr($0) }
         ) { peer, error in
             Diagnostics.report(module: module, message: "could not connect to peer \(peer): \(error)")
         }

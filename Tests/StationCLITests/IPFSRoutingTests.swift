@@ -434,3 +434,171 @@ struct IPFSRoutingTests {
     }
 }
 }
+
+// MARK: The DHT from the command line: providing and station run
+
+/// The test Python (`STATION_PYTHON`, else the package's .venv).
+private func testPython() throws -> String {
+    let configured = ProcessInfo.processInfo.environment["STATION_PYTHON"] ?? ""
+    let python = configured.isEmpty ? StationBinary.packageRoot.appendingPathComponent(".venv/bin/python").path : configured
+    guard FileManager.default.isExecutableFile(atPath: python) else {
+        throw RoutingTestFailure("no Python at \(python): run `bash scripts/install-extras` (or set STATION_PYTHON)")
+    }
+    return python
+}
+
+/// A chain of kubo nodes in DHT server mode on loopback (Tests/IPFSTests/Tools/kubo_dht.py).
+private final class KuboDHTSwarm {
+    private let process = Process()
+    private let input = Pipe(), output = Pipe()
+    private let base = FileManager.default.temporaryDirectory.appendingPathComponent("station-dht-swarm-\(UUID().uuidString)")
+    private(set) var addresses: [String] = []
+
+    init(count: Int) throws {
+        process.executableURL = URL(fileURLWithPath: try testPython())
+        process.arguments = [StationBinary.packageRoot.appendingPathComponent("Tests/IPFSTests/Tools/kubo_dht.py").path, base.path, String(count)]
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let line = String(decoding: output.fileHandleForReading.readLine(), as: UTF8.self)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let list = object["addresses"] as? [String], list.count == count
+        else { throw RoutingTestFailure("kubo_dht.py printed '\(line)'") }
+        addresses = list
+    }
+
+    func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: base)
+    }
+}
+
+private extension FileHandle {
+    /// Bytes up to the next newline (without it); empty at the end.
+    func readLine() -> Data {
+        var line = Data()
+        while true {
+            let byte = readData(ofLength: 1)
+            if byte.isEmpty || byte.first == 0x0A { return line }
+            line.append(byte)
+        }
+    }
+}
+
+/// `station ipfs serve ... --provide`: reads its two address lines and collects its stderr lines.
+private final class ProvidingServe: @unchecked Sendable {
+    private let process = Process()
+    private let output = Pipe(), errors = Pipe()
+    private let lock = NSLock()
+    private var stderrLines: [String] = []
+    private(set) var peer = ""
+    var peerID: String { peer.components(separatedBy: "/p2p/").last ?? "" }
+
+    init(repo: String, state: String, bootstrap: String) throws {
+        process.executableURL = StationBinary.url
+        process.arguments = ["ipfs", "serve", "--listen", "127.0.0.1:0", "--repo", repo, "--state", state,
+                             "--provide", "--bootstrap", bootstrap]
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let handle = errors.fileHandleForReading
+        Thread { [self] in
+            while true {
+                let line = handle.readLine()
+                if line.isEmpty && !process.isRunning { return }
+                lock.withLock { stderrLines.append(String(decoding: line, as: UTF8.self)) }
+            }
+        }.start()
+        _ = output.fileHandleForReading.readLine()  // the gateway URL
+        peer = String(decoding: output.fileHandleForReading.readLine(), as: UTF8.self)
+        guard peer.contains("/p2p/") else { throw RoutingTestFailure("serve printed '\(peer)'") }
+    }
+
+    var lines: [String] { lock.withLock { stderrLines } }
+
+    /// The first stderr line satisfying `condition`, waiting at most `seconds` (a hang guard).
+    func waitForLine(seconds: Double = 120, _ condition: (String) -> Bool) -> String? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let line = lines.first(where: condition) { return line }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return nil
+    }
+
+    func stop() {
+        if process.isRunning { process.interrupt() }
+        process.waitUntilExit()
+    }
+}
+
+extension CLI {
+@Suite("station ipfs routing: DHT providing and station run")
+struct IPFSProvidingTests {
+    @Test("serve --provide announces the pinned root in the DHT; providers --bootstrap finds it there from another node")
+    func serveProvides() throws {
+        let folder = try temporaryFolder()
+        let swarm = try KuboDHTSwarm(count: 3)
+        defer { swarm.stop() }
+        let (repo, cid) = try addFile(pseudoRandomData(40_000, seed: 27), in: folder, name: "provider")
+        let serve = try ProvidingServe(repo: repo, state: folder.appendingPathComponent("state").path, bootstrap: swarm.addresses[2])
+        defer { serve.stop() }
+        let announced = serve.waitForLine { $0.hasPrefix("provided ") }
+        let line = try #require(announced, "stderr: \(serve.lines)")
+        #expect(line.hasPrefix("provided 1 root to "), "\(line)")
+        #expect(!line.hasPrefix("provided 1 root to 0 "), "\(line)")
+
+        // Another node, knowing only the far end of the chain, finds the record in the DHT.
+        let found = try runStation(["ipfs", "providers", cid, "--bootstrap", swarm.addresses[0], "--timeout", "3s"])
+        #expect(found.status == 0, "stderr: \(found.stderr)")
+        let lines = String(decoding: found.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("\(serve.peerID)\tdht\t") && $0.contains("/ip4/127.0.0.1/tcp/") }, "stdout: \(lines)")
+    }
+
+    @Test("serve --provide needs --bootstrap")
+    func provideNeedsBootstrap() throws {
+        let folder = try temporaryFolder()
+        let result = try runStation(["ipfs", "serve", "--provide", "--repo", folder.appendingPathComponent("repo").path])
+        #expect(result.status == 64, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("--bootstrap"), "stderr: \(result.stderr)")
+    }
+
+    @Test("run --router: ipfs_get in a module finds content through a delegated router", arguments: ["wasmkit", "wasmtime"])
+    func runThroughRouter(engine: String) throws {
+        let folder = try temporaryFolder()
+        let text = "found through the router on \(engine)"
+        let file = folder.appendingPathComponent("content.txt")
+        try Data(text.utf8).write(to: file)
+        let repo = folder.appendingPathComponent("provider").path
+        let added = try runStation(["ipfs", "add", "--cid-version", "1", "--repo", repo, file.path])
+        #expect(added.status == 0, "stderr: \(added.stderr)")
+        let cid = String(decoding: added.stdout, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+        let serve = try ServeProcess(repo: repo, state: folder.appendingPathComponent("state").path)
+        defer { serve.stop() }
+        let routing = try router([(serve.peerID, [serve.gatewayAddress], ["transport-ipfs-gateway-http"])])
+        defer { routing.stop() }
+
+        let get = try BackgroundStation([
+            "run", "--engine", engine, "--allow-ipfs", "--repo", folder.appendingPathComponent("runner").path,
+            "--router", routing.url, "--allow-net", "127.0.0.1:*", "--json",
+            try StationExamples.path("ipfs-get"), cid, text, "100",
+        ], environment: ["STATE_ROOT": folder.appendingPathComponent("run-state").path])
+        defer { get.stop() }
+        try get.waitFor("a verified get") { get.messages().contains("got \(cid) (\(text.utf8.count) bytes) ok") }
+        #expect(routing.paths.contains("/routing/v1/providers/\(cid)"))
+    }
+
+    @Test("run --router and --bootstrap need --allow-ipfs and valid values")
+    func runRoutingUsage() throws {
+        let hello = StationBinary.packageRoot.appendingPathComponent("examples/wat/hello.wat").path
+        for arguments in [["--router", "http://127.0.0.1:1"], ["--allow-ipfs", "--router", "ftp://x"],
+                          ["--allow-ipfs", "--bootstrap", "/ip4/127.0.0.1/tcp/1"]] {
+            let result = try runStation(["run"] + arguments + [hello])
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+        }
+    }
+}
+}

@@ -6,6 +6,7 @@ import IPFSRouting
 import Libp2p
 import Multiformats
 import NetworkAddresses
+import Synchronization
 
 /// Where fetched content came from, and what was tried on the way.
 public struct ContentFetchOutcome: Sendable, Equatable {
@@ -16,6 +17,58 @@ public struct ContentFetchOutcome: Sendable, Equatable {
     public var source: String
     /// Every source that was tried and failed (or lost the race), with the reason.
     public var failures: [String]
+}
+
+/// What content routing has done since the router was created: one snapshot for the status API,
+/// the dashboard and `--verbose`.
+public struct RoutingStatistics: Sendable, Equatable {
+    /// Peers in the DHT routing table now (0 without a DHT).
+    public var routingTableSize = 0
+    /// Provider lookups started (one per CID that had to be looked up, whatever sources were asked).
+    public var lookups = 0
+    /// Lookups whose sources all finished without naming a provider (lookups cut short because the
+    /// content arrived first are not failures).
+    public var failedLookups = 0
+    /// Providers found by those lookups (each peer once per lookup, summed over lookups).
+    public var providersFound = 0
+    /// HTTP requests sent to delegated routers.
+    public var delegatedRequests = 0
+    /// Delegated router requests that failed.
+    public var failedDelegatedRequests = 0
+    /// Requests sent to DHT peers (FIND_NODE, GET_PROVIDERS, ADD_PROVIDER).
+    public var dhtRequests = 0
+    /// DHT requests that failed.
+    public var failedDHTRequests = 0
+    /// ADD_PROVIDER messages delivered (providing is off unless configured).
+    public var providerAnnouncements = 0
+
+    /// Creates statistics (all zero unless given).
+    public init(routingTableSize: Int = 0, lookups: Int = 0, failedLookups: Int = 0, providersFound: Int = 0,
+                delegatedRequests: Int = 0, failedDelegatedRequests: Int = 0, dhtRequests: Int = 0,
+                failedDHTRequests: Int = 0, providerAnnouncements: Int = 0) {
+        self.routingTableSize = routingTableSize
+        self.lookups = lookups
+        self.failedLookups = failedLookups
+        self.providersFound = providersFound
+        self.delegatedRequests = delegatedRequests
+        self.failedDelegatedRequests = failedDelegatedRequests
+        self.dhtRequests = dhtRequests
+        self.failedDHTRequests = failedDHTRequests
+        self.providerAnnouncements = providerAnnouncements
+    }
+}
+
+/// The router's own lookup counters (requests are counted by the DHT and routing clients).
+private final class LookupCounters: Sendable {
+    let lookups = Atomic<Int>(0)
+    let failedLookups = Atomic<Int>(0)
+    let providersFound = Atomic<Int>(0)
+
+    /// Records one finished lookup: `providers` found, `complete` when every source finished.
+    func finished(providers: Int, complete: Bool) {
+        providersFound.wrappingAdd(providers, ordering: .relaxed)
+        if providers == 0 && complete { failedLookups.wrappingAdd(1, ordering: .relaxed) }
+    }
 }
 
 /// Settings of a ``ContentRouter``.
@@ -67,6 +120,7 @@ public final class ContentRouter: Sendable {
     public let settings: ContentRouterSettings
     private let connectedPeers: @Sendable () -> [PeerID]
     private let resolver: any HostResolving
+    private let counters = LookupCounters()
 
     /// Creates a router.
     /// - Parameters:
@@ -119,7 +173,41 @@ public final class ContentRouter: Sendable {
     /// The providers of `cid`: the routers' answers as events (see ``DelegatedRoutingClient/findProviders(_:)``).
     public func findProviders(_ cid: CID) -> AsyncStream<RoutingEvent> {
         guard let routing else { return AsyncStream { $0.finish() } }
-        return routing.findProviders(cid)
+        counters.lookups.wrappingAdd(1, ordering: .relaxed)
+        let (stream, continuation) = AsyncStream<RoutingEvent>.makeStream()
+        let task = Task { [counters] in
+            var peers = Set<PeerID>()
+            for await event in routing.findProviders(cid) {
+                if case .provider(let record) = event { peers.insert(record.peer) }
+                continuation.yield(event)
+            }
+            counters.finished(providers: peers.count, complete: !Task.isCancelled)
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    /// What routing has done so far: this router's lookups, the DHT's table and requests, the
+    /// delegated routers' requests.
+    public func statistics() -> RoutingStatistics {
+        var statistics = RoutingStatistics(
+            lookups: counters.lookups.load(ordering: .relaxed),
+            failedLookups: counters.failedLookups.load(ordering: .relaxed),
+            providersFound: counters.providersFound.load(ordering: .relaxed))
+        if let dht {
+            let kad = dht.statistics()
+            statistics.routingTableSize = kad.routingTableSize
+            statistics.dhtRequests = kad.requests
+            statistics.failedDHTRequests = kad.failedRequests
+            statistics.providerAnnouncements = kad.providerAnnouncements
+        }
+        if let routing {
+            let delegated = routing.statistics()
+            statistics.delegatedRequests = delegated.requests
+            statistics.failedDelegatedRequests = delegated.failedRequests
+        }
+        return statistics
     }
 
     // MARK: The race
@@ -154,6 +242,15 @@ public final class ContentRouter: Sendable {
         let batches = routing.map { RoutingBatches($0.findProviders(request.root), observer: observer) }
         // DHT providers come one at a time from a lookup that may take long: each is used at once.
         let dhtBatches = dht.map { RoutingBatches(Self.dhtEvents($0, request.root), observer: observer, eachProvider: true) }
+        let routingSources = [batches, dhtBatches].compactMap { $0 }.count
+        var finishedSources = 0
+        var providersSeen = Set<PeerID>()
+        if routingSources > 0 { counters.lookups.wrappingAdd(1, ordering: .relaxed) }
+        defer {
+            if routingSources > 0 {
+                counters.finished(providers: providersSeen.count, complete: finishedSources == routingSources)
+            }
+        }
         return try await withThrowingTaskGroup(of: Lane.self) { group in
             defer { group.cancelAll() }
             let peers = connectedPeers()
@@ -176,9 +273,10 @@ public final class ContentRouter: Sendable {
                 case .final(let error):
                     throw error
                 case .providers(_, nil):
-                    break
+                    finishedSources += 1
                 case .providers(let source, let records?):
                     group.addTask { .providers(source, await source.next()) }
+                    for record in records { providersSeen.insert(record.peer) }
                     let fresh = records.filter { usedPeers.insert($0.peer).inserted }
                     let bitswapProviders = Array(fresh.filter(\.mayOfferBitswap).prefix(settings.maxProviderPeers))
                     if let bitswap, !bitswapProviders.isEmpty {

@@ -7,6 +7,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import NetworkAddresses
+import Synchronization
 
 /// Settings of a ``DelegatedRoutingClient``.
 public struct DelegatedRoutingConfiguration: Sendable {
@@ -47,6 +48,23 @@ public enum RoutingEvent: Sendable, Equatable {
     case routerFailed(router: String, reason: String)
 }
 
+/// Counters of a ``DelegatedRoutingClient`` since it was created.
+public struct DelegatedRoutingStatistics: Sendable, Equatable {
+    /// HTTP lookups sent to routers (one per router and CID; answers from the cache are not requests).
+    public var requests = 0
+    /// Requests that failed (refused by the policy, unreachable, timed out, bad status or answer).
+    public var failedRequests = 0
+    /// Lookups answered from the cache.
+    public var cacheHits = 0
+
+    /// Creates statistics (all zero unless given).
+    public init(requests: Int = 0, failedRequests: Int = 0, cacheHits: Int = 0) {
+        self.requests = requests
+        self.failedRequests = failedRequests
+        self.cacheHits = cacheHits
+    }
+}
+
 /// A client of the delegated routing HTTP API (routing v1: `GET /routing/v1/providers/{cid}`),
 /// asking several routers at once and streaming providers as they arrive.
 ///
@@ -66,6 +84,9 @@ public final class DelegatedRoutingClient: Sendable {
     public let cache: ProviderCache
     private let pool: PinnedClientPool
     private let resolver: any HostResolving
+    private let requestCount = Atomic<Int>(0)
+    private let failedRequestCount = Atomic<Int>(0)
+    private let cacheHitCount = Atomic<Int>(0)
 
     /// Creates a client for `routers` (e.g. `https://cid.contact`).
     /// - Throws: `DelegatedRoutingError.invalidRouterURL` for a URL that is not http(s) with a host
@@ -91,6 +112,13 @@ public final class DelegatedRoutingClient: Sendable {
         var base = text
         while base.hasSuffix("/") { base.removeLast() }
         return base
+    }
+
+    /// The counters since creation.
+    public func statistics() -> DelegatedRoutingStatistics {
+        DelegatedRoutingStatistics(requests: requestCount.load(ordering: .relaxed),
+                                   failedRequests: failedRequestCount.load(ordering: .relaxed),
+                                   cacheHits: cacheHitCount.load(ordering: .relaxed))
     }
 
     /// Closes the connections. Call once, when done.
@@ -139,12 +167,14 @@ public final class DelegatedRoutingClient: Sendable {
 
     private func lookUp(_ cid: CID, at router: String, _ events: AsyncStream<RoutingEvent>.Continuation) async {
         if let cached = cache.records(for: cid, source: router) {
+            cacheHitCount.wrappingAdd(1, ordering: .relaxed)
             for record in cached { events.yield(.provider(record)) }
             events.yield(.routerFinished(router: router, providers: cached.count, cached: true, note: nil))
             return
         }
         let found = FoundRecords()
         let limit = configuration.timeout
+        requestCount.wrappingAdd(1, ordering: .relaxed)
         do {
             let note = try await withThrowingTaskGroup(of: String??.self) { group in
                 group.addTask {
@@ -165,6 +195,7 @@ public final class DelegatedRoutingClient: Sendable {
             cache.store(records, for: cid, source: router)
             events.yield(.routerFinished(router: router, providers: records.count, cached: false, note: note))
         } catch {
+            failedRequestCount.wrappingAdd(1, ordering: .relaxed)
             events.yield(.routerFailed(router: router, reason: Self.describe(error, configuration: configuration)))
         }
     }
