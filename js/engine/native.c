@@ -276,7 +276,8 @@ static JSValue n_close_write(JSContext *ctx, JSValueConst this_val, int argc, JS
 
 /* ---- HTTP --------------------------------------------------------------------------------- */
 
-/* native.httpRequest(method, url, headersText, body, timeoutMs) -> handle or code */
+/* native.httpRequest(method, url, headersText, body, timeoutMs, options) -> handle or code;
+ * options: http_request_options bits (1: do not follow redirects), 0 or absent for http_request. */
 static JSValue n_http_request(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     Bytes m, u, h, b;
     if (get_bytes(ctx, argv[0], &m) < 0) return JS_EXCEPTION;
@@ -296,7 +297,10 @@ static JSValue n_http_request(JSContext *ctx, JSValueConst this_val, int argc, J
         return JS_EXCEPTION;
     }
     int64_t timeout = arg_i64(ctx, argv[4], 0);
-    int32_t r = station_http_request(m.ptr, m.len, u.ptr, u.len, h.ptr, h.len, b.ptr, b.len, timeout);
+    int64_t options = argc > 5 ? arg_i64(ctx, argv[5], 0) : 0;
+    int32_t r = options ? station_http_request_options(m.ptr, m.len, u.ptr, u.len, h.ptr, h.len, b.ptr, b.len,
+                                                       timeout, (uint32_t)options)
+                        : station_http_request(m.ptr, m.len, u.ptr, u.len, h.ptr, h.len, b.ptr, b.len, timeout);
     free_bytes(ctx, &m);
     free_bytes(ctx, &u);
     free_bytes(ctx, &h);
@@ -315,6 +319,13 @@ static int32_t headers_of_current(void *buf, size_t len) { return station_http_h
 static JSValue n_http_headers(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     if (JS_ToInt32(ctx, &current_handle, argv[0]) < 0) return JS_EXCEPTION;
     return copy_out_string(ctx, headers_of_current);
+}
+
+static int32_t url_of_current(void *buf, size_t len) { return station_http_url(current_handle, buf, len); }
+/* native.httpUrl(handle) -> the URL that answered, or an error code */
+static JSValue n_http_url(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    if (JS_ToInt32(ctx, &current_handle, argv[0]) < 0) return JS_EXCEPTION;
+    return copy_out_string(ctx, url_of_current);
 }
 
 /* ---- p2p ---------------------------------------------------------------------------------- */
@@ -512,6 +523,7 @@ static const JSCFunctionListEntry native_funcs[] = {
     JS_CFUNC_DEF("httpRequest", 5, n_http_request),
     JS_CFUNC_DEF("httpStatus", 1, n_http_status),
     JS_CFUNC_DEF("httpHeaders", 1, n_http_headers),
+    JS_CFUNC_DEF("httpUrl", 1, n_http_url),
     JS_CFUNC_DEF("p2pPeerId", 0, n_p2p_peer_id),
     JS_CFUNC_DEF("p2pDial", 3, n_p2p_dial),
     JS_CFUNC_DEF("p2pListen", 1, n_p2p_listen),

@@ -334,6 +334,9 @@ function parseHeaderLines(text) {
   return headers;
 }
 
+// Statuses that are redirects (WHATWG Fetch: "redirect status").
+const REDIRECT_STATUS = [301, 302, 303, 307, 308];
+
 async function fetch(input, init = undefined) {
   const request = new Request(input, init);
   const signal = request.signal;
@@ -344,11 +347,10 @@ async function fetch(input, init = undefined) {
   if (protocol !== 'http:' && protocol !== 'https:') {
     throw new TypeErrorCtor('NetworkError when attempting to fetch resource.');
   }
-  if (request.redirect === 'manual' || request.redirect === 'error') {
-    // The station ABI follows redirects itself (each hop checked against the grants); it cannot
-    // hand back the 3xx response yet, so say so instead of silently following.
-    throw new TypeErrorCtor(`fetch: redirect: '${request.redirect}' is not supported by this runtime yet (redirects are always followed by the host)`);
-  }
+  // 'follow': the host follows redirects itself (each hop checked against the grants).
+  // 'manual' and 'error': the host hands back the 3xx (http_request_options, bit 1); 'manual'
+  // returns it with its Location readable (as Deno does), 'error' rejects.
+  const manual = request.redirect !== 'follow';
   let lines = '';
   let hasUA = false;
   for (const [k, v] of request.headers[headerList]) { lines += `${k}: ${v}\n`; if (k === 'user-agent') hasUA = true; }
@@ -357,7 +359,7 @@ async function fetch(input, init = undefined) {
   let body = null;
   if (b.stream) { b.used = true; body = await readAllBytes(b.stream); }
   else if (b.bytes) { b.used = true; body = b.bytes; }
-  const handle = native.httpRequest(request.method, url, lines, body, 0);
+  const handle = native.httpRequest(request.method, url, lines, body, 0, manual ? 1 : 0);
   if (handle < 0) throw networkError(url, handle);
   let aborted = false;
   const ctl = { wake: null };
@@ -366,10 +368,19 @@ async function fetch(input, init = undefined) {
   try {
     const status = await waitUntil(handle, signal, () => native.httpStatus(handle), ctl);
     if (status < 0) throw networkError(url, status);
+    if (request.redirect === 'error' && ArrayPrototypeIncludes(REDIRECT_STATUS, status)) {
+      throw new TypeErrorCtor(`fetch failed: ${url} answered with a redirect (${status}) and the request's redirect mode is 'error'`);
+    }
     const headerText = native.httpHeaders(handle);
     const headers = typeof headerText === 'string' ? parseHeaderLines(headerText) : new Headers();
     const nullBody = request.method === 'HEAD' || ArrayPrototypeIncludes(NULL_BODY_STATUS, status);
-    const response = new Response(null, { status, statusText: STATUS_TEXT[status] || '', headers, [responseInternal]: { url, type: 'basic' } });
+    // The URL that answered (after the host's redirects); the request's when it cannot be read.
+    const answered = native.httpUrl(handle);
+    const finalUrl = typeof answered === 'string' && answered !== '' ? answered : url;
+    const response = new Response(null, {
+      status, statusText: STATUS_TEXT[status] || '', headers,
+      [responseInternal]: { url: finalUrl, type: 'basic', redirected: finalUrl !== url }
+    });
     if (nullBody) { native.close(handle); }
     else {
       const stream = handleStream(handle, (code) => (aborted ? signal.reason : networkError(url, code)));

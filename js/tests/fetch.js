@@ -5,6 +5,9 @@
 // stdout: post 201 ping text/plain;charset=UTF-8
 // stdout: streamed 262144 true
 // stdout: followed 200 world
+// stdout: redirected true true
+// stdout: manual 302 /json false true
+// stdout: redirect-error TypeError
 // stdout: headers true
 // stdout: 404 false not found
 // stdout: refused TypeError true
@@ -24,6 +27,10 @@ for await (const chunk of big.body) { for (let i = 0; i < chunk.length; i++) if 
 console.log('streamed', n, ok);
 const rr = await fetch(`${base}/redirect`);
 console.log('followed', rr.status, (await rr.json()).hello);
+console.log('redirected', rr.redirected, rr.url === `${base}/json`);
+const manual = await fetch(`${base}/redirect`, { redirect: 'manual' });
+console.log('manual', manual.status, manual.headers.get('location'), manual.redirected, manual.url === `${base}/redirect`);
+await fetch(`${base}/redirect`, { redirect: 'error' }).then(() => console.log('redirect-error none'), (e) => console.log('redirect-error', e.name));
 const h = await (await fetch(`${base}/headers`, { headers: { 'X-Test': 'yes' } })).text();
 console.log('headers', h.includes('x-test=yes'));
 const nf = await fetch(`${base}/missing`);

@@ -140,6 +140,26 @@ STATION_IMPORT("http_status") int32_t station_http_status(int32_t handle);
  */
 STATION_IMPORT("http_headers") int32_t station_http_headers(int32_t handle, void *buf, size_t len);
 
+/** station_http_request_options() option: do not follow redirects (a 3xx is the response). */
+#define STATION_HTTP_MANUAL_REDIRECT 1u
+
+/**
+ * station_http_request() with options: STATION_HTTP_MANUAL_REDIRECT returns a 3xx response as it
+ * is, its Location header readable, instead of following it. Unknown option bits fail with
+ * STATION_E_INVALID_ARGUMENT.
+ */
+STATION_IMPORT("http_request_options")
+int32_t station_http_request_options(const void *method, size_t method_len, const void *url, size_t url_len,
+                                     const void *headers, size_t headers_len, const void *body,
+                                     size_t body_len, int64_t timeout_ms, uint32_t options);
+
+/**
+ * Copies the URL that answered (the request's as given, or the last redirect's target) into buf
+ * (copy-out convention) and returns its full length, or an error (STATION_E_WOULD_BLOCK before the
+ * head has arrived).
+ */
+STATION_IMPORT("http_url") int32_t station_http_url(int32_t handle, void *buf, size_t len);
+
 /* ---------------------------------------------------------------------------------------------
  * Streams (libp2p streams; read them with station_read(), station_close() resets them)
  * ------------------------------------------------------------------------------------------- */

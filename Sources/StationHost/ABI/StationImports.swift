@@ -110,6 +110,8 @@ public enum StationImports {
         .init("http_request", .http, .net, "(method, method_len, url, url_len, headers, headers_len, body, body_len, timeout_ms: i64) -> i32", bytes: .parameterSent("body_len")),
         .init("http_status", .http, .net, "(handle) -> i32"),
         .init("http_headers", .http, .net, "(handle, buf, len) -> i32"),
+        .init("http_request_options", .http, .net, "(method, method_len, url, url_len, headers, headers_len, body, body_len, timeout_ms: i64, options) -> i32", bytes: .parameterSent("body_len")),
+        .init("http_url", .http, .net, "(handle, buf, len) -> i32"),
         .init("write", .streams, nil, "(handle, buf, len) -> i32", bytes: .resultSent),
         .init("close_write", .streams, nil, "(handle) -> i32"),
         .init("p2p_peer_id", .p2p, .p2p, "(buf, len) -> i32"),

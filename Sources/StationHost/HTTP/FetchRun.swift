@@ -32,7 +32,8 @@ struct FetchRun: Sendable {
                 }
                 let status = Int(response.status.code)
                 try Self.checkFinalStatus(status, origin: origin)
-                if RedirectRule.redirectStatuses.contains(status), let location = response.headers.first(name: "location") {
+                if current.followRedirects, RedirectRule.redirectStatuses.contains(status),
+                   let location = response.headers.first(name: "location") {
                     guard redirects < fetcher.limits.maxRedirects else {
                         throw StationError(.io, "\(RequestURL.shortened(request.url)) redirected more than \(fetcher.limits.maxRedirects) times; the last redirect was to \(RequestURL.shortened(location))")
                     }
@@ -56,7 +57,7 @@ struct FetchRun: Sendable {
                    declared > fetcher.limits.maxResponseBytes {
                     throw tooLarge(origin: origin, detail: "it declares \(declared) bytes")
                 }
-                exchange.deliverHead(status: status, headers: response.headers.map { (name: $0.name, value: $0.value) })
+                exchange.deliverHead(status: status, headers: response.headers.map { (name: $0.name, value: $0.value) }, url: current.url)
                 try await stream(response.body, origin: origin)
                 exchange.finish()
                 return

@@ -11,6 +11,8 @@ public final class HTTPExchange: ReadableResource, @unchecked Sendable {
     private struct Head {
         var status: Int
         var headers: [(name: String, value: String)]
+        /// The URL that answered: the request's, or the last redirect's.
+        var url: String
     }
 
     private let lock = NSLock()
@@ -48,6 +50,17 @@ public final class HTTPExchange: ReadableResource, @unchecked Sendable {
     public func headers() throws(StationError) -> [(name: String, value: String)] {
         let result: Result<[(name: String, value: String)], StationError> = lock.withLock {
             if let head { return .success(head.headers) }
+            if let failure { return .failure(failure) }
+            return .failure(.wouldBlock)
+        }
+        return try result.get()
+    }
+
+    /// The URL of the response (after the redirects the runtime followed), with the same
+    /// readiness as ``status()``.
+    public func url() throws(StationError) -> String {
+        let result: Result<String, StationError> = lock.withLock {
+            if let head { return .success(head.url) }
             if let failure { return .failure(failure) }
             return .failure(.wouldBlock)
         }
@@ -116,8 +129,8 @@ public final class HTTPExchange: ReadableResource, @unchecked Sendable {
     var recordedAbortReason: StationError? { lock.withLock { abortReason } }
 
     /// The response head arrived.
-    func deliverHead(status: Int, headers: [(name: String, value: String)]) {
-        lock.withLock { head = Head(status: status, headers: headers) }
+    func deliverHead(status: Int, headers: [(name: String, value: String)], url: String = "") {
+        lock.withLock { head = Head(status: status, headers: headers, url: url) }
         hub.signal()
     }
 

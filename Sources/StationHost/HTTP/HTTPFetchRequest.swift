@@ -12,12 +12,20 @@ public struct HTTPFetchRequest: Sendable {
     /// Deadline for the whole exchange; `nil` (or a non-positive value) uses
     /// ``NetworkLimits/defaultRequestTimeout``.
     public var timeout: Duration?
+    /// Whether the runtime follows redirects (the default, at most
+    /// ``NetworkLimits/maxRedirects``); when false, a 3xx response is the response, its
+    /// `Location` header readable (fetch's `redirect: 'manual'`).
+    public var followRedirects: Bool
 
-    public init(method: String = "GET", url: String, headers: [(String, String)] = [], body: [UInt8] = [], timeout: Duration? = nil) {
+    public init(
+        method: String = "GET", url: String, headers: [(String, String)] = [], body: [UInt8] = [], timeout: Duration? = nil,
+        followRedirects: Bool = true
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.followRedirects = followRedirects
     }
 }

@@ -13,6 +13,12 @@ extension StationOperations {
         try handles.resource(handle, as: HTTPExchange.self, expected: "an http request").status()
     }
 
+    /// The URL that answered (the last redirect's, if the runtime followed any), once the head
+    /// has arrived.
+    public func httpURL(handle: Int32) throws(StationError) -> String {
+        try handles.resource(handle, as: HTTPExchange.self, expected: "an http request").url()
+    }
+
     /// The response headers, once the head has arrived.
     public func httpHeaders(handle: Int32) throws(StationError) -> [(name: String, value: String)] {
         try handles.resource(handle, as: HTTPExchange.self, expected: "an http request").headers()

@@ -67,7 +67,10 @@ struct StationImportsTests {
             return
         }
         #expect(request.parameters.firstIndex { $0.name == name } == 7)
-        #expect(StationImports.all.filter { $0.byteCount != nil }.map(\.name) == ["read", "http_request", "write"])
+        #expect(StationImports.all.filter { $0.byteCount != nil }.map(\.name) == ["read", "http_request", "http_request_options", "write"])
+        let withOptions = try #require(StationImports.named("http_request_options"))
+        #expect(withOptions.byteCount == request.byteCount)
+        #expect(withOptions.parameters.map(\.name) == request.parameters.map(\.name) + ["options"])
     }
 
     static func entry(_ name: String, module: String = "station") -> ModuleInfo.Entry {

@@ -16,6 +16,8 @@ int main(void) {
     sum += station_http_request("GET", 3, "u", 1, "", 0, "", 0, 0);
     sum += station_http_status(1);
     sum += station_http_headers(1, buf, sizeof buf);
+    sum += station_http_request_options("GET", 3, "u", 1, "", 0, "", 0, 0, STATION_HTTP_MANUAL_REDIRECT);
+    sum += station_http_url(1, buf, sizeof buf);
     sum += station_write(1, "w", 1);
     sum += station_close_write(1);
     sum += station_p2p_peer_id(buf, sizeof buf);

@@ -23,6 +23,8 @@ fn main() {
     let _ = station::block_on(async {
         let response = station::http::get("http://127.0.0.1/").await?;
         let _ = response.headers();
+        let _ = response.url();
+        let _ = station::http::Request::get("http://127.0.0.1/").manual_redirect().send().await;
         let _ = response.bytes().await;
         let content = station::ipfs::get("cid")?;
         let _ = content.handle().ready().await;

@@ -33,13 +33,14 @@ pub struct Request {
     headers: String,
     body: Vec<u8>,
     timeout: Option<Duration>,
+    manual_redirect: bool,
     invalid: Option<String>,
 }
 
 impl Request {
     /// A request with any method (`"PATCH"`, ...).
     pub fn new(method: impl Into<String>, url: impl Into<String>) -> Request {
-        Request { method: method.into(), url: url.into(), headers: String::new(), body: Vec::new(), timeout: None, invalid: None }
+        Request { method: method.into(), url: url.into(), headers: String::new(), body: Vec::new(), timeout: None, manual_redirect: false, invalid: None }
     }
 
     /// A `GET` request.
@@ -88,6 +89,13 @@ impl Request {
         self
     }
 
+    /// Does not follow redirects: a 3xx is the response, its `Location` header readable
+    /// (`http_request_options` with `STATION_HTTP_MANUAL_REDIRECT`).
+    pub fn manual_redirect(mut self) -> Request {
+        self.manual_redirect = true;
+        self
+    }
+
     /// The header block as the ABI takes it (`Name: value\r\n` lines).
     pub fn header_text(&self) -> &str {
         &self.headers
@@ -101,17 +109,32 @@ impl Request {
         }
         let timeout = self.timeout.map(|t| timeout_millis(t).max(1)).unwrap_or(0);
         let result = unsafe {
-            sys::http_request(
-                self.method.as_ptr(),
-                self.method.len(),
-                self.url.as_ptr(),
-                self.url.len(),
-                self.headers.as_ptr(),
-                self.headers.len(),
-                self.body.as_ptr(),
-                self.body.len(),
-                timeout,
-            )
+            if self.manual_redirect {
+                sys::http_request_options(
+                    self.method.as_ptr(),
+                    self.method.len(),
+                    self.url.as_ptr(),
+                    self.url.len(),
+                    self.headers.as_ptr(),
+                    self.headers.len(),
+                    self.body.as_ptr(),
+                    self.body.len(),
+                    timeout,
+                    MANUAL_REDIRECT,
+                )
+            } else {
+                sys::http_request(
+                    self.method.as_ptr(),
+                    self.method.len(),
+                    self.url.as_ptr(),
+                    self.url.len(),
+                    self.headers.as_ptr(),
+                    self.headers.len(),
+                    self.body.as_ptr(),
+                    self.body.len(),
+                    timeout,
+                )
+            }
         };
         Ok(PendingResponse { handle: Handle::from_result(result)? })
     }
@@ -122,6 +145,9 @@ impl Request {
         self.start()?.response().await
     }
 }
+
+/// `http_request_options` bit: do not follow redirects.
+const MANUAL_REDIRECT: u32 = 1;
 
 /// Checks a header line's parts: a token name and a value without line breaks.
 fn validate_header(name: &str, value: &str) -> std::result::Result<(), String> {
@@ -186,6 +212,13 @@ impl Response {
         let raw = self.body.handle().as_raw();
         let text = copy_out(1024, |buf| unsafe { sys::http_headers(raw, buf.as_mut_ptr(), buf.len()) }).map_err(Error::from_raw)?;
         Ok(parse_headers(&String::from_utf8_lossy(&text)))
+    }
+
+    /// The URL that answered: the request's, or the last redirect's when the host followed any.
+    pub fn url(&self) -> Result<String> {
+        let raw = self.body.handle().as_raw();
+        let text = copy_out(256, |buf| unsafe { sys::http_url(raw, buf.as_mut_ptr(), buf.len()) }).map_err(Error::from_raw)?;
+        Ok(String::from_utf8_lossy(&text).into_owned())
     }
 
     /// The first value of a header, by case-insensitive name; `None` when absent (or when the

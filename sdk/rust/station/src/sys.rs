@@ -30,6 +30,19 @@ extern "C" {
     ) -> i32;
     pub fn http_status(handle: i32) -> i32;
     pub fn http_headers(handle: i32, buf: *mut u8, len: usize) -> i32;
+    pub fn http_request_options(
+        method: *const u8,
+        method_len: usize,
+        url: *const u8,
+        url_len: usize,
+        headers: *const u8,
+        headers_len: usize,
+        body: *const u8,
+        body_len: usize,
+        timeout_ms: i64,
+        options: u32,
+    ) -> i32;
+    pub fn http_url(handle: i32, buf: *mut u8, len: usize) -> i32;
 
     pub fn p2p_peer_id(buf: *mut u8, len: usize) -> i32;
     pub fn p2p_dial(addr: *const u8, addr_len: usize, protocol: *const u8, protocol_len: usize, timeout_ms: i64) -> i32;
@@ -70,6 +83,8 @@ mod native {
     pub unsafe fn http_request(_: *const u8, _: usize, _: *const u8, _: usize, _: *const u8, _: usize, _: *const u8, _: usize, _: i64) -> i32 { UNSUPPORTED }
     pub unsafe fn http_status(_: i32) -> i32 { UNSUPPORTED }
     pub unsafe fn http_headers(_: i32, _: *mut u8, _: usize) -> i32 { UNSUPPORTED }
+    pub unsafe fn http_request_options(_: *const u8, _: usize, _: *const u8, _: usize, _: *const u8, _: usize, _: *const u8, _: usize, _: i64, _: u32) -> i32 { UNSUPPORTED }
+    pub unsafe fn http_url(_: i32, _: *mut u8, _: usize) -> i32 { UNSUPPORTED }
     pub unsafe fn p2p_peer_id(_: *mut u8, _: usize) -> i32 { UNSUPPORTED }
     pub unsafe fn p2p_dial(_: *const u8, _: usize, _: *const u8, _: usize, _: i64) -> i32 { UNSUPPORTED }
     pub unsafe fn p2p_listen(_: *const u8, _: usize) -> i32 { UNSUPPORTED }
