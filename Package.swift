@@ -80,13 +80,15 @@ var targets: [Target] = [
     .target(name: "FuzzHarnesses", dependencies: ["Multiformats", "NetworkAddresses", "Libp2p", "IPFS", "Bitswap", "StationConfig", "Sandbox", "StationHost", nio, wasmParser], path: "Fuzz/Harnesses"),
 
     // MARK: Tests
+    // Helpers every test target may share: temporary folders, deadlines, deterministic bytes.
+    .target(name: "StationTestSupport", dependencies: [], path: "Tests/StationTestSupport"),
     .testTarget(name: "NetworkAddressesTests", dependencies: ["NetworkAddresses"]),
     .testTarget(name: "MultiformatsTests", dependencies: ["Multiformats"]),
     .testTarget(name: "Libp2pTests", dependencies: ["Libp2p", "ListenerSupport", "Multiformats", nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio")], exclude: ["Peers"]),
     .testTarget(name: "IPFSTests", dependencies: ["IPFS", "Bitswap", "IPFSRouting", "Multiformats", "Libp2p", nio, nioPosix], exclude: ["Tools"]),
-    .testTarget(name: "IPFSGatewayTests", dependencies: ["IPFSGateway", "IPFS", "Multiformats", nio, nioPosix, asyncHTTPClient]),
+    .testTarget(name: "IPFSGatewayTests", dependencies: ["StationTestSupport", "IPFSGateway", "IPFS", "Multiformats", nio, nioPosix, asyncHTTPClient]),
     .testTarget(name: "WasmInstrumentationTests", dependencies: ["WasmInstrumentation", wasmKit, wasmParser, wat]),
-    .testTarget(name: "WasmtimeBackendTests", dependencies: ["WasmtimeBackend", "SandboxEngine", wat]),
+    .testTarget(name: "WasmtimeBackendTests", dependencies: ["StationTestSupport", "WasmtimeBackend", "SandboxEngine", wat]),
     .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "SandboxEngine", "WasmKitBackend", "WasmtimeBackend", wat], exclude: ["Guests"]),
     .testTarget(name: "UnitsTests", dependencies: ["Units"]),
     .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxEngine", "Units", wat]),

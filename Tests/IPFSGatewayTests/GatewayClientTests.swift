@@ -2,6 +2,7 @@ import Foundation
 import IPFS
 import IPFSGateway
 import Multiformats
+import StationTestSupport
 import Testing
 
 @Suite("trustless gateway client")

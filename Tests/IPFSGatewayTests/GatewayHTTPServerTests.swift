@@ -4,6 +4,7 @@ import IPFS
 import IPFSGateway
 import Multiformats
 import NIOCore
+import StationTestSupport
 import Testing
 
 @Suite("trustless gateway HTTP server")

@@ -4,6 +4,7 @@ import IPFS
 import IPFSGateway
 import Multiformats
 import NIOCore
+import StationTestSupport
 import Testing
 
 /// Hostile and mistaken requests over real HTTP (loopback): each gets a 4xx answer, and the server

@@ -2,22 +2,11 @@ import Foundation
 import IPFS
 import IPFSGateway
 import Multiformats
+import StationTestSupport
 
 /// A throw-away block store in a fresh temporary folder.
 func makeTemporaryStore() throws -> BlockStore {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ipfs-gateway-tests-\(UUID().uuidString)")
-    return try BlockStore(.init(directory: directory, durable: false))
-}
-
-/// Deterministic pseudo-random bytes (xorshift), so failures are reproducible.
-func pseudoRandomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
-    var state = seed | 1
-    return (0 ..< count).map { _ in
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        return UInt8(truncatingIfNeeded: state)
-    }
+    try BlockStore(.init(directory: temporaryFolder("ipfs-gateway-tests"), durable: false))
 }
 
 /// Imports `bytes` as one UnixFS file with small chunks (so the DAG has many blocks).

@@ -1,5 +1,6 @@
 import Foundation
 import SandboxEngine
+import StationTestSupport
 import Testing
 import WAT
 import WasmtimeBackend
@@ -66,9 +67,7 @@ enum Support {
 
     /// A fresh private temporary directory.
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("station-wt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try temporaryFolder("station-wt")
     }
 }
 
