@@ -396,6 +396,7 @@ seeds["HostAuthority"] = {
     "localhost": b"localhost", "private": b"10.0.0.1:80", "ipv6-no-brackets": b"::1:80", "unclosed": b"[::1",
     "empty-port": b"host:", "big-port": b"host:65536", "trailing-dot": b"LOCALHOST.", "mapped": b"[::ffff:127.0.0.1]:1",
     "loopback-8": b"127.255.0.9",
+    "bracket-in-brackets": b"[[1]",  # libFuzzer found it: the host "[1" printed as "[1", which does not parse
 }
 
 for target, files in seeds.items():

@@ -30,6 +30,7 @@ public struct HostAuthority: Sendable, Hashable {
         case ipv6WithoutBrackets
         case badPort(String)
         case emptyHost
+        case bracketInHost
 
         public var description: String {
             switch self {
@@ -37,6 +38,7 @@ public struct HostAuthority: Sendable, Hashable {
             case .ipv6WithoutBrackets: "write IPv6 addresses in brackets, like [::1]:7834"
             case .badPort(let text): "'\(text)' is not a port (0 to 65535)"
             case .emptyHost: "the host is empty"
+            case .bracketInHost: "'[' and ']' may only enclose a whole IPv6 address"
             }
         }
     }
@@ -60,6 +62,8 @@ public struct HostAuthority: Sendable, Hashable {
             portPart = text[text.index(after: colon)...]
         }
         guard !hostPart.isEmpty else { throw .emptyHost }
+        // "[[1]" would give the host "[1", which `text` prints as "[1": a text that does not parse.
+        guard !hostPart.contains("["), !hostPart.contains("]") else { throw .bracketInHost }
         var port: Int?
         if let portPart {
             guard !portPart.isEmpty, portPart.count <= 5, portPart.utf8.allSatisfy({ (0x30...0x39).contains($0) }),

@@ -28,6 +28,8 @@ struct HostAuthorityTests {
         ("127.0.0.1:", HostAuthority.ParseError.badPort("")), ("[::1]x", .badPort("x")), ("127.0.0.1:80:80", .ipv6WithoutBrackets),
         ("::1:7834", .ipv6WithoutBrackets), ("localhost:８０", .badPort("８０")), ("[::1", .unclosedBracket), (":80", .emptyHost),
         ("[]:80", .emptyHost), ("a:65536", .badPort("65536")), ("a:-1", .badPort("-1")), ("a:+80", .badPort("+80")),
+        // Found by fuzzing: the host "[1" printed as "[1", which does not parse back.
+        ("[[1]", .bracketInHost), ("[a[b]:80", .bracketInHost), ("a]b:80", .bracketInHost), ("a[b", .bracketInHost),
     ])
     func refuses(text: String, error: HostAuthority.ParseError) {
         #expect(throws: error) { try HostAuthority(parsing: text) }
