@@ -1,6 +1,7 @@
 import Foundation
 import Multiformats
 import NIOCore
+import StationTestSupport
 import Testing
 @testable import Libp2p
 

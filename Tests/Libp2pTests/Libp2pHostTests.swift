@@ -1,6 +1,7 @@
 import Crypto
 import Multiformats
 import NIOCore
+import StationTestSupport
 import Testing
 @testable import Libp2p
 

@@ -3,6 +3,7 @@ import ListenerSupport
 import Multiformats
 import NIOCore
 import NIOPosix
+import StationTestSupport
 import Testing
 @testable import Libp2p
 

@@ -1,5 +1,6 @@
 import Multiformats
 import NIOCore
+import StationTestSupport
 import Testing
 @testable import Libp2p
 

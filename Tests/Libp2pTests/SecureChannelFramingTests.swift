@@ -1,6 +1,7 @@
 import Crypto
 import NIOCore
 import NIOPosix
+import StationTestSupport
 import Synchronization
 import Testing
 @testable import Libp2p

@@ -1,6 +1,7 @@
 import Multiformats
 import NIOCore
 import NIOPosix
+import StationTestSupport
 import Testing
 @testable import Libp2p
 

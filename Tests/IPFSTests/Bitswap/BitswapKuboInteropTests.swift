@@ -2,6 +2,7 @@
 import Foundation
 import Libp2p
 import Multiformats
+import StationTestSupport
 import Testing
 @testable import IPFS
 
@@ -22,7 +23,7 @@ import Testing
 
         let (client, _) = try await BitswapFixtures.node(files)
         let kuboAddress = try #require(kubo.address)
-        let result = try await bitswapDeadline(120, "fetch from kubo") {
+        let result = try await withDeadline(120, "fetch from kubo") {
             try await client.fetchDAG(root: root, from: [kuboAddress], module: "reader")
         }
         #expect(result.blocks == 14)   // 13 leaves of 256 KiB and the root
@@ -49,7 +50,7 @@ import Testing
         let connected = try await kubo.command("connect \(serverAddress)")
         #expect(connected.bool("connected") == true, "kubo ConnectToPeer: \(connected)")
         let destination = files.url.appendingPathComponent("from-kubo.bin").path
-        let download = try await bitswapDeadline(180, "kubo downloads from us") {
+        let download = try await withDeadline(180, "kubo downloads from us") {
             try await kubo.command("get \(root) \(destination)")
         }
         #expect(download.bool("ok") == true, "kubo Download: \(download)")

@@ -3,6 +3,7 @@ import Foundation
 import Libp2p
 import Multiformats
 import NIOPosix
+import StationTestSupport
 import Testing
 @testable import IPFS
 
@@ -27,23 +28,6 @@ enum BitswapFixtures {
     }
 }
 
-/// Fails with a readable message when an operation takes longer than `seconds` (a hang guard,
-/// not a performance assertion).
-func bitswapDeadline<T: Sendable>(_ seconds: Double, _ what: String, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            return nil
-        }
-        guard let first = try await group.next(), let value = first else {
-            group.cancelAll()
-            throw ExternalTools.ToolFailed(message: "deadline exceeded: \(what)")
-        }
-        group.cancelAll()
-        return value
-    }
-}
 
 /// A kubo v0.22 node (`Tools/kubo_bitswap.py`) running as a subprocess, answering one JSON line
 /// per command.

@@ -2,6 +2,7 @@
 import Foundation
 import Libp2p
 import Multiformats
+import StationTestSupport
 import Synchronization
 import Testing
 @testable import IPFS
@@ -22,7 +23,7 @@ import Testing
         let bytes = pseudoRandomBytes(count: 5 * 256 * 1024 + 4321, seed: 11)
         let root = try await importFile(bytes, into: server.store)
 
-        let result = try await bitswapDeadline(120, "fetch DAG") {
+        let result = try await withDeadline(120, "fetch DAG") {
             try await client.fetchDAG(root: root, from: [serverAddress], module: "reader")
         }
         #expect(result.blocks == 7)   // six leaves and the root
@@ -49,7 +50,7 @@ import Testing
         let (client, _) = try await BitswapFixtures.node(clientDirectory)
         let absent = Block(data: Array("nobody has this".utf8), codec: .raw, version: 1).cid
         await #expect(throws: BitswapError.notFound(cid: absent.description, peers: 1)) {
-            try await bitswapDeadline(60, "fetch absent block") {
+            try await withDeadline(60, "fetch absent block") {
                 try await client.fetchBlock(absent, from: [serverAddress], module: "reader")
             }
         }
@@ -79,7 +80,7 @@ import Testing
             .init(cid: served.cid, wantType: .block),
         ])))
 
-        let messages = try await bitswapDeadline(60, "server answers") {
+        let messages = try await withDeadline(60, "server answers") {
             try await probe.waitForMessages { $0.flatMap(\.presences).count >= 2 && !$0.flatMap(\.payloads).isEmpty }
         }
         let presences = messages.flatMap(\.presences)
@@ -111,7 +112,7 @@ import Testing
             ]))
             try await reply(BitswapMessage(payloads: [.init(prefix: CIDPrefix(of: wanted.cid), data: wanted.data)]))
         }
-        let block = try await bitswapDeadline(60, "fetch from rogue") {
+        let block = try await withDeadline(60, "fetch from rogue") {
             try await client.fetchBlock(wanted.cid, from: [rogue.address], module: "reader")
         }
         #expect(block == wanted)
@@ -138,11 +139,11 @@ import Testing
             try? await stream.write(bytes)
         }
         await #expect(throws: BitswapError.timeout(missing: wanted.cid.description, waitedSeconds: 1)) {
-            try await bitswapDeadline(60, "fetch from rogue") {
+            try await withDeadline(60, "fetch from rogue") {
                 try await client.fetchBlock(wanted.cid, from: [rogue.address], module: "reader")
             }
         }
-        try await bitswapDeadline(30, "rejection counted") {
+        try await withDeadline(30, "rejection counted") {
             while client.statistics.rejectedMessages == 0 { try await Task.sleep(for: .milliseconds(20)) }
         }
         #expect(client.store.blockCount == 0)

@@ -2,6 +2,7 @@ import Foundation
 import Libp2p
 import Multiformats
 import NIOCore
+import StationTestSupport
 import Testing
 @testable import IPFS
 
@@ -92,7 +93,7 @@ struct KadMessageTests {
         let provider = try #require(providers.first { $0.id.multihash == contentNode }, "providers: \(providers)")
         #expect(!provider.addresses.isEmpty)
         bitswap.host.peerStore.addAddresses(provider.addresses, for: provider.id)
-        let result = try await bitswapDeadline(120, "fetch from the provider") {
+        let result = try await withDeadline(120, "fetch from the provider") {
             try await bitswap.fetchDAG(root: root, from: [provider.id], module: "reader")
         }
         #expect(result.blocks == 4)

@@ -66,41 +66,6 @@ enum TestHosts {
     }
 }
 
-/// Thrown by `withDeadline` when the operation takes too long.
-struct DeadlineExceeded: Error, CustomStringConvertible {
-    let what: String
-    var description: String { "deadline exceeded: \(what)" }
-}
-
-/// Runs `operation`, failing with `DeadlineExceeded` if it has not finished after `seconds`
-/// (a hang guard, not a performance assertion).
-func withDeadline<T: Sendable>(_ seconds: Double, _ what: String = "operation", _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            return nil
-        }
-        guard let first = try await group.next(), let value = first else {
-            group.cancelAll()
-            throw DeadlineExceeded(what: what)
-        }
-        group.cancelAll()
-        return value
-    }
-}
-
-/// Polls `condition` every 20 ms until it holds, failing after `seconds`.
-func waitUntil(_ seconds: Double = 10, _ what: String, _ condition: @escaping @Sendable () async throws -> Bool) async throws {
-    let clock = ContinuousClock()
-    let end = clock.now + .seconds(seconds)
-    while clock.now < end {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    throw DeadlineExceeded(what: what)
-}
-
 /// A tiny lock for test helpers.
 final class NSLockCompat: @unchecked Sendable {
     private let lock = NSLock()
