@@ -546,10 +546,11 @@ struct IPFSProvidingTests {
         let (repo, cid) = try addFile(pseudoRandomData(40_000, seed: 27), in: folder, name: "provider")
         let serve = try ProvidingServe(repo: repo, state: folder.appendingPathComponent("state").path, bootstrap: swarm.addresses[2])
         defer { serve.stop() }
-        let announced = serve.waitForLine { $0.hasPrefix("provided ") }
+        // "station: ipfs: provided 1 root to N DHT peers" on stderr.
+        let announced = serve.waitForLine { $0.contains("provided ") }
         let line = try #require(announced, "stderr: \(serve.lines)")
-        #expect(line.hasPrefix("provided 1 root to "), "\(line)")
-        #expect(!line.hasPrefix("provided 1 root to 0 "), "\(line)")
+        #expect(line.contains("provided 1 root to "), "\(line)")
+        #expect(!line.contains("provided 1 root to 0 "), "\(line)")
 
         // Another node, knowing only the far end of the chain, finds the record in the DHT.
         let found = try runStation(["ipfs", "providers", cid, "--bootstrap", swarm.addresses[0], "--timeout", "3s"])
