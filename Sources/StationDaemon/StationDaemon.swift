@@ -216,7 +216,8 @@ public final class StationDaemon: StatusProvider, @unchecked Sendable {
             listenAddresses: node.map { node in node.host.listenAddresses.map { "\($0)/p2p/\(node.host.peerID)" } } ?? [],
             budget: BudgetSnapshot(memoryBytes: configuration.budget.memoryBytes, cpuPercent: configuration.budget.cpuPercent, storageBytes: configuration.budget.storageBytes),
             process: ProcessSnapshot(residentBytes: ProcessUsage.residentBytes(), cpuSeconds: ProcessUsage.cpuSeconds()),
-            modules: supervisors.map { $0.snapshot(storageBytes: ProcessUsage.folderSize(layout.moduleFolder($0.name))) })
+            modules: supervisors.map { $0.snapshot(storageBytes: ProcessUsage.folderSize(layout.moduleFolder($0.name))) },
+            routing: context?.content.map { RoutingSnapshot($0.router.statistics()) })
     }
 
     public func activity(limit: Int) async -> [ActivityEntry] {

@@ -32,6 +32,9 @@ struct ModuleByCIDTests {
         let layout = DaemonLayout(stateDirectory: harness.configuration.stateDirectory, cacheDirectory: harness.configuration.cacheDirectory)
         let cached = try #require(FileManager.default.contents(atPath: layout.cachedModule(cid: cid).path))
         #expect(cached.starts(with: [0x00, 0x61, 0x73, 0x6D]))
+        // A daemon with a block store reports its content routing figures (found locally: no lookup).
+        let routing = try #require(await daemon.snapshot().routing)
+        #expect(routing.lookups == 0)
         await harness.stop()
     }
 
