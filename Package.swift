@@ -36,6 +36,8 @@ let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
 let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
 let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift-prometheus")
 let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let nioHTTPTypes: Target.Dependency = .product(name: "NIOHTTPTypes", package: "swift-nio-extras")
+let nioEmbedded: Target.Dependency = .product(name: "NIOEmbedded", package: "swift-nio")
 
 var targets: [Target] = [
     // MARK: Content addressing and networking
@@ -62,15 +64,15 @@ var targets: [Target] = [
 
     // MARK: The station ABI
     .target(name: "StationHost", dependencies: [
-        "SandboxEngine", "Sandbox", "NetworkAddresses", "Multiformats", "Libp2p", "IPFS", "Bitswap", "IPFSRouting", "IPFSGateway", nio, nioPosix, asyncHTTPClient, nioSSL, nioHTTP1, grdb, logging,
+        "SandboxEngine", "Sandbox", "NetworkAddresses", "Multiformats", "Libp2p", "IPFS", "Bitswap", "IPFSRouting", "IPFSGateway", nio, nioPosix, asyncHTTPClient, nioSSL, nioHTTP1, grdb,
     ]),
 
     // MARK: The daemon
     .target(name: "StationConfig", dependencies: ["SandboxEngine", "Units", "NetworkAddresses"]),
-    .target(name: "StationStatus", dependencies: ["ListenerSupport", "NetworkAddresses", hummingbird, prometheus, serviceLifecycle, nio, nioPosix, logging]),
+    .target(name: "StationStatus", dependencies: ["ListenerSupport", "NetworkAddresses", hummingbird, nioHTTPTypes, prometheus, serviceLifecycle, nio, nioPosix, logging]),
     .target(name: "StationDaemon", dependencies: [
-        "StationConfig", "StationStatus", "StationHost", "Sandbox", "SandboxEngine", "Units", "WASIHost", "Multiformats", "Libp2p", "IPFS", "IPFSGateway",
-        nio, nioPosix, grdb, logging,
+        "StationConfig", "StationStatus", "StationHost", "Sandbox", "SandboxEngine", "Units", "WASIHost", "Multiformats", "Libp2p", "IPFS",
+        grdb, logging,
     ]),
 
     // MARK: Command line
@@ -84,18 +86,18 @@ var targets: [Target] = [
     .target(name: "StationTestSupport", dependencies: [], path: "Tests/StationTestSupport"),
     .testTarget(name: "NetworkAddressesTests", dependencies: ["NetworkAddresses"]),
     .testTarget(name: "MultiformatsTests", dependencies: ["Multiformats"]),
-    .testTarget(name: "Libp2pTests", dependencies: ["StationTestSupport", "Libp2p", "ListenerSupport", "Multiformats", nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio")], exclude: ["Peers"]),
-    .testTarget(name: "IPFSTests", dependencies: ["StationTestSupport", "IPFS", "Bitswap", "IPFSRouting", "Multiformats", "Libp2p", nio, nioPosix], exclude: ["Tools"]),
-    .testTarget(name: "IPFSGatewayTests", dependencies: ["StationTestSupport", "IPFSGateway", "IPFS", "Multiformats", nio, nioPosix, asyncHTTPClient]),
+    .testTarget(name: "Libp2pTests", dependencies: ["StationTestSupport", "Libp2p", "ListenerSupport", "Multiformats", nio, nioPosix, nioEmbedded, crypto], exclude: ["Peers"]),
+    .testTarget(name: "IPFSTests", dependencies: ["StationTestSupport", "IPFS", "Bitswap", "IPFSRouting", "Multiformats", "Libp2p", nio, nioPosix, crypto], exclude: ["Tools"]),
+    .testTarget(name: "IPFSGatewayTests", dependencies: ["StationTestSupport", "IPFSGateway", "IPFS", "Multiformats", nio, asyncHTTPClient]),
     .testTarget(name: "WasmInstrumentationTests", dependencies: ["WasmInstrumentation", wasmKit, wasmParser, wat]),
     .testTarget(name: "WasmtimeBackendTests", dependencies: ["StationTestSupport", "WasmtimeBackend", "SandboxEngine", wat]),
     .testTarget(name: "WASIHostTests", dependencies: ["WASIHost", "SandboxEngine", "WasmKitBackend", "WasmtimeBackend", wat], exclude: ["Guests"]),
     .testTarget(name: "UnitsTests", dependencies: ["Units"]),
-    .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxEngine", "Units", wat]),
-    .testTarget(name: "StationHostTests", dependencies: ["StationHost", "NetworkAddresses", "Sandbox", "SandboxEngine", "Libp2p", "IPFS", "Bitswap", "Multiformats", nio, nioPosix, nioHTTP1, nioSSL, asyncHTTPClient, grdb, wat]),
+    .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxEngine", "Units", "WASIHost", wat]),
+    .testTarget(name: "StationHostTests", dependencies: ["StationHost", "NetworkAddresses", "Sandbox", "SandboxEngine", "Libp2p", "IPFS", "Bitswap", "Multiformats", "WASIHost", nio, nioPosix, nioHTTP1, nioSSL, grdb]),
     .testTarget(name: "StationConfigTests", dependencies: ["StationConfig", "SandboxEngine"]),
-    .testTarget(name: "StationStatusTests", dependencies: ["StationStatus", "ListenerSupport", nio, nioPosix, nioHTTP1, asyncHTTPClient, hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird")]),
-    .testTarget(name: "StationDaemonTests", dependencies: ["StationDaemon", "StationConfig", "StationStatus", "StationHost", "Sandbox", "SandboxEngine", "Multiformats", "IPFS", wat]),
+    .testTarget(name: "StationStatusTests", dependencies: ["StationStatus", "ListenerSupport", nio, nioPosix, nioHTTP1, nioEmbedded, asyncHTTPClient, logging, hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird")]),
+    .testTarget(name: "StationDaemonTests", dependencies: ["StationDaemon", "StationConfig", "StationStatus", "StationHost", "SandboxEngine", "Multiformats", "IPFS"]),
     .testTarget(name: "StationCLITests", dependencies: [], exclude: ["Fixtures"]),
     .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarnesses"]),
 ]
@@ -154,6 +156,7 @@ let package = Package(
     products: products,
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

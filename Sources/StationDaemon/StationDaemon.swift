@@ -94,7 +94,8 @@ public final class StationDaemon: StatusProvider, @unchecked Sendable {
                     peers: try (configuration.p2p.peers + configuration.ipfs.bootstrap).map { try Multiaddr($0) },
                     store: storeConfiguration, gateways: configuration.ipfs.gateways,
                     routers: configuration.ipfs.routers, allowNet: configuration.ipfs.allowNet,
-                    dhtBootstrap: try configuration.ipfs.bootstrap.map { try Multiaddr($0) }
+                    dhtBootstrap: try configuration.ipfs.bootstrap.map { try Multiaddr($0) },
+                    provide: configuration.ipfs.provide
                 ) { peer, error in
                     events.emit(.activity(module: "station", level: .error, message: "could not connect to peer \(peer): \(error)"))
                 }

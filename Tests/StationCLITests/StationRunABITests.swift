@@ -215,12 +215,12 @@ struct CSDKTests {
     }
 }
 
-/// Runs a bash script of this checkout from its root; returns its exit status and its stdout and
-/// stderr together.
-static func runPackageScript(_ relativePath: String) throws -> (status: Int32, output: String) {
+/// Runs a script of this checkout from its root with `interpreter` (bash unless named, found on
+/// PATH through env); returns its exit status and its stdout and stderr together.
+static func runPackageScript(_ relativePath: String, interpreter: String = "/bin/bash") throws -> (status: Int32, output: String) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = [StationBinary.packageRoot.appendingPathComponent(relativePath).path]
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [interpreter, StationBinary.packageRoot.appendingPathComponent(relativePath).path]
     process.currentDirectoryURL = StationBinary.packageRoot
     let output = Pipe()
     process.standardOutput = output
