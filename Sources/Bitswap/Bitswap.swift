@@ -87,13 +87,19 @@ public final class Bitswap: Sendable {
                 counters.update { $0.oversizedBlocks += 1 }
                 continue
             }
-            guard let cid = try? payload.cid(), registry.deliver(cid, data: payload.data, from: peer) else {
-                counters.update { $0.unwantedBlocks += 1 }
-                continue
-            }
+            // Counted before delivery: delivering resumes the fetch, whose caller may read the
+            // statistics at once and must find its block in them. Taken back if nobody wanted it.
             counters.update { stats in
                 stats.blocksReceived += 1
                 stats.bytesReceived += payload.data.count
+            }
+            guard let cid = try? payload.cid(), registry.deliver(cid, data: payload.data, from: peer) else {
+                counters.update { stats in
+                    stats.blocksReceived -= 1
+                    stats.bytesReceived -= payload.data.count
+                    stats.unwantedBlocks += 1
+                }
+                continue
             }
         }
         for presence in message.presences where presence.type == .dontHave {
