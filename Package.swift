@@ -96,9 +96,9 @@ var targets: [Target] = [
     .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxEngine", "Units", "WASIHost", wat]),
     .testTarget(name: "StationHostTests", dependencies: ["StationHost", "NetworkAddresses", "Sandbox", "SandboxEngine", "Libp2p", "IPFS", "Bitswap", "Multiformats", "WASIHost", nio, nioPosix, nioHTTP1, nioSSL, grdb]),
     .testTarget(name: "StationConfigTests", dependencies: ["StationConfig", "SandboxEngine"]),
-    .testTarget(name: "StationStatusTests", dependencies: ["StationStatus", "ListenerSupport", nio, nioPosix, nioHTTP1, nioEmbedded, asyncHTTPClient, logging, hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird")]),
+    .testTarget(name: "StationStatusTests", dependencies: ["StationTestSupport", "StationStatus", "ListenerSupport", nio, nioPosix, nioHTTP1, nioEmbedded, asyncHTTPClient, logging, hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird")]),
     .testTarget(name: "StationDaemonTests", dependencies: ["StationDaemon", "StationConfig", "StationStatus", "StationHost", "SandboxEngine", "Multiformats", "IPFS"]),
-    .testTarget(name: "StationCLITests", dependencies: [], exclude: ["Fixtures"]),
+    .testTarget(name: "StationCLITests", dependencies: ["StationTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarnesses"]),
 ]
 

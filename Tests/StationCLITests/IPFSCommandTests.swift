@@ -1,4 +1,5 @@
 import Foundation
+import StationTestSupport
 import Testing
 
 /// Runs `station` with extra environment variables; returns status, raw stdout and stderr.
@@ -39,24 +40,6 @@ private final class Collector: @unchecked Sendable {
 /// The last line of stdout.
 private func lastLine(_ data: Data) -> String {
     String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
-}
-
-/// A fresh temporary folder (shared by the CLI's IPFS test files).
-func temporaryFolder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("station-ipfs-cli-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
-/// Deterministic pseudo-random bytes (shared by the CLI's IPFS test files).
-func pseudoRandomData(_ count: Int, seed: UInt64) -> Data {
-    var state = seed | 1
-    return Data((0 ..< count).map { _ in
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        return UInt8(truncatingIfNeeded: state)
-    })
 }
 
 /// Debian `ipfs_cid`'s CIDv0 for a file.

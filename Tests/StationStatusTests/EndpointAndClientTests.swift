@@ -1,13 +1,8 @@
 import Foundation
 import NIOCore
+import StationTestSupport
 import Testing
 @testable import StationStatus
-
-func temporaryFolder() throws -> URL {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("station-status-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    return folder
-}
 
 func fileMode(_ path: String) throws -> mode_t {
     var info = stat()
