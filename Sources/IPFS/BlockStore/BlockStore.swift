@@ -20,6 +20,9 @@ import Multiformats
 /// - A put that fails (quota, capacity, disk) writes nothing. Writers of many blocks (the importers,
 ///   Bitswap and gateway fetches) call `abandon` when they fail, which deletes every block they
 ///   wrote that nothing else holds, so a failed import or fetch leaves the store as it was.
+/// - A read can hold a complete DAG in memory (`holdDAG`): garbage collection keeps it and the module
+///   is charged as for a pin, but nothing is written, so reading local content works while the disk
+///   cannot be written, and a crash mid-read leaves no pin behind.
 /// - Identity CIDs (multihash function 0x00) carry their block: `get`, `has` and `size(of:)` answer
 ///   them from the CID, `put` stores nothing, and pinned block lists never name them.
 ///
@@ -288,6 +291,33 @@ public final class BlockStore: @unchecked Sendable {
         }
     }
 
+    /// A DAG held in memory by ``holdDAG(_:module:)``, given back with ``release(_:)``.
+    public struct DAGHold: Sendable {
+        /// The module the hold is charged to.
+        public let module: String
+        fileprivate let entries: [PinIndex.DAGEntry]
+    }
+
+    /// Holds the whole DAG under `root` for `module` without writing anything: until ``release(_:)``
+    /// garbage collection keeps its blocks and the module is charged for them, as for a pin (what a
+    /// read of local content needs). Every block must be present.
+    /// - Throws: `.incompleteDAG`, `.blockNotFound`, `.moduleQuotaExceeded`, `.corruptBlockOnDisk`.
+    public func holdDAG(_ root: CID, module: String) throws -> DAGHold {
+        try lock.withLock {
+            let entries = try dagLists[BlockFileLayout.key(of: root)] ?? walkDAG(root)
+            try checkQuota(for: entries, module: module)
+            for entry in entries { accounting.hold(module, entry.key, size: entry.size) }
+            return DAGHold(module: module, entries: entries)
+        }
+    }
+
+    /// Gives back a hold taken by ``holdDAG(_:module:)`` (once; its blocks may then be collected).
+    public func release(_ hold: DAGHold) {
+        lock.withLock {
+            for entry in hold.entries { accounting.release(hold.module, entry.key, size: entry.size) }
+        }
+    }
+
     /// Removes `module`'s pin on `root`; its blocks become garbage unless something else holds them.
     /// - Throws: `.notPinned` when the module has no such pin.
     public func unpin(_ root: CID, module: String) throws {
@@ -393,7 +423,9 @@ public final class BlockStore: @unchecked Sendable {
         }
     }
 
-    private func addPin(_ root: CID, rootKey: String, entries: [PinIndex.DAGEntry], module: String) throws {
+    /// Throws `.moduleQuotaExceeded` when holding `entries` would take `module` past its quota
+    /// (blocks it already holds cost nothing more).
+    private func checkQuota(for entries: [PinIndex.DAGEntry], module: String) throws {
         let usage = accounting.usage(of: module)
         var extra: Int64 = 0
         var counted = Set<String>()
@@ -404,6 +436,10 @@ public final class BlockStore: @unchecked Sendable {
         if extra > 0, !Self.fits(extra, over: usage, within: quota) {
             throw IPFSError.moduleQuotaExceeded(module: module, usage: usage, needed: extra, limit: quota)
         }
+    }
+
+    private func addPin(_ root: CID, rootKey: String, entries: [PinIndex.DAGEntry], module: String) throws {
+        try checkQuota(for: entries, module: module)
         if dagLists[rootKey] == nil {
             try index.saveDAG(rootKey: rootKey, entries: entries)
         }

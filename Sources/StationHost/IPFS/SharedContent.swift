@@ -34,84 +34,130 @@ public final class SharedContent: Sendable {
                                providerPolicy: providerPolicy, connectedPeers: providers)
     }
 
-    /// Makes the DAG under `root` complete in the store and holds it for `module` (as a pin) until
-    /// ``release(_:module:)``. Local content is used as is; otherwise ``router`` asks the connected
-    /// peers and the delegated routers' providers at once, then the gateways.
+    /// Makes the DAG under `root` complete in the store and holds it for `module` until
+    /// ``release(_:module:)``. Local content is held in memory only (nothing is written, so a read
+    /// works while the store's disk cannot be written); otherwise ``router`` asks the connected
+    /// peers and the delegated routers' providers at once, then the gateways, and pins what it
+    /// fetched until the last hold goes.
     func acquire(_ root: CID, module: String) async throws {
-        let alreadyPinned = store.isPinned(root, module: module)
-        if holds.take(root, module: module, wasPinned: alreadyPinned) { return }
+        if holds.take(root, module: module) { return }
         do {
-            try await makeAvailable(root, module: module)
+            if let local = try Self.holdLocal(root, module: module, in: store) {
+                holds.attach(.memory(local), root: root, module: module)
+                return
+            }
+            let alreadyPinned = store.isPinned(root, module: module)
+            do {
+                _ = try await router.fetch(GatewayRequest(root: root), module: module)
+            } catch let error as ContentRouterError {
+                throw StationError(.notFound, error.description)
+            }
+            holds.attach(alreadyPinned ? .modulePin : .fetchPin, root: root, module: module)
         } catch {
-            _ = holds.give(root, module: module)
+            release(root, module: module)
             throw error
         }
     }
 
-    /// Drops a hold taken by ``acquire(_:module:)``; the pin goes when the last hold does, unless
-    /// the module pinned the root itself before.
+    /// Drops a hold taken by ``acquire(_:module:)``; what the holds kept goes with the last one
+    /// (a pin the module made itself stays).
     func release(_ root: CID, module: String) {
-        if holds.give(root, module: module) {
-            try? store.unpin(root, module: module)
+        switch holds.give(root, module: module) {
+        case .memory(let hold): store.release(hold)
+        case .fetchPin: try? store.unpin(root, module: module)
+        case .modulePin, nil: break
         }
     }
 
     /// Marks an explicit module pin, so that a hold ending later does not remove it.
     func notePinned(_ root: CID, module: String) { holds.markPinned(root, module: module) }
 
-    private func makeAvailable(_ root: CID, module: String) async throws {
+    /// An in-memory hold on `root` when its whole DAG is in the store; nil when blocks are missing.
+    private static func holdLocal(_ root: CID, module: String, in store: BlockStore) throws -> BlockStore.DAGHold? {
         do {
-            try store.pin(root, module: module)
-            return
+            return try store.holdDAG(root, module: module)
         } catch let error as IPFSError {
             switch error {
-            case .incompleteDAG, .blockNotFound: break
+            case .incompleteDAG, .blockNotFound: return nil
             default: throw error
             }
-        }
-        do {
-            _ = try await router.fetch(GatewayRequest(root: root), module: module)
-        } catch let error as ContentRouterError {
-            throw StationError(.notFound, error.description)
         }
     }
 }
 
-/// Counts holds per (module, root); remembers roots the module had pinned itself.
+/// Counts holds per (module, root) and what the first one took: an in-memory hold on local
+/// content, or a pin made for a fetch (which the module may since have pinned itself).
 final class HoldCounter: @unchecked Sendable {
+    /// What keeps the content while holds last.
+    enum Keeper {
+        /// Local content held in memory by the store.
+        case memory(BlockStore.DAGHold)
+        /// A pin the fetch made; removed with the last hold.
+        case fetchPin
+        /// A pin the module made itself; kept.
+        case modulePin
+    }
+
+    private struct Entry {
+        var count: Int
+        var keeper: Keeper?
+        /// The module pinned the root itself while the first hold was still being taken.
+        var pinnedMeanwhile = false
+    }
+
     private let lock = NSLock()
-    private var counts: [String: Int] = [:]
-    private var explicit: Set<String> = []
+    private var entries: [String: Entry] = [:]
 
     private static func key(_ root: CID, _ module: String) -> String { "\(module)\u{0}\(root)" }
 
-    /// Takes a hold; returns true when one already existed (the content is already pinned).
-    func take(_ root: CID, module: String, wasPinned: Bool) -> Bool {
+    /// Takes a hold; returns true when one already existed.
+    func take(_ root: CID, module: String) -> Bool {
         lock.withLock {
             let key = Self.key(root, module)
-            let existing = counts[key, default: 0]
-            counts[key] = existing + 1
-            if existing == 0 && wasPinned { explicit.insert(key) }
+            let existing = entries[key]?.count ?? 0
+            entries[key, default: Entry(count: 0)].count = existing + 1
             return existing > 0
         }
     }
 
-    /// Gives a hold back; returns true when the pin should now be removed.
-    func give(_ root: CID, module: String) -> Bool {
+    /// Records what the first hold took.
+    func attach(_ keeper: Keeper, root: CID, module: String) {
         lock.withLock {
             let key = Self.key(root, module)
-            guard let count = counts[key] else { return false }
-            if count > 1 {
-                counts[key] = count - 1
-                return false
+            guard let entry = entries[key] else { return }
+            if case .fetchPin = keeper, entry.pinnedMeanwhile {
+                entries[key]?.keeper = .modulePin
+            } else {
+                entries[key]?.keeper = keeper
             }
-            counts[key] = nil
-            return explicit.remove(key) == nil
         }
     }
 
+    /// Gives a hold back; returns what to let go of when it was the last one.
+    func give(_ root: CID, module: String) -> Keeper? {
+        lock.withLock {
+            let key = Self.key(root, module)
+            guard let entry = entries[key] else { return nil }
+            if entry.count > 1 {
+                entries[key]?.count = entry.count - 1
+                return nil
+            }
+            entries[key] = nil
+            return entry.keeper
+        }
+    }
+
+    /// The module pinned `root` itself: a fetch pin becomes the module's, kept after the holds.
     func markPinned(_ root: CID, module: String) {
-        lock.withLock { _ = explicit.insert(Self.key(root, module)) }
+        lock.withLock {
+            let key = Self.key(root, module)
+            guard let entry = entries[key] else { return }
+            switch entry.keeper {
+            case .fetchPin: entries[key]?.keeper = .modulePin
+            case nil: entries[key]?.pinnedMeanwhile = true
+            case .memory, .modulePin: break
+            }
+        }
     }
 }
 

@@ -100,6 +100,36 @@ struct BlockStoreCapacityTests {
         #expect(!store.has(pending.cid) && store.has(big.cid))
     }
 
+    @Test func anInMemoryHoldKeepsADAGFromCollectionChargesItsModuleAndWritesNothing() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try makeStore(directory, quotas: ["tiny": 1000])
+        let root = try await put(pseudoRandomBytes(count: 5000, seed: 21), into: store, module: "owner")
+        let pinsFile = directory.url.appendingPathComponent("store/pins.json")
+        let pinsBefore = try Data(contentsOf: pinsFile)
+
+        let hold = try store.holdDAG(root, module: "reader")
+        #expect(store.usage(module: "reader") == store.usage(module: "owner"))
+        #expect(store.pins(module: "reader").isEmpty)
+        #expect(try Data(contentsOf: pinsFile) == pinsBefore)
+        // A module's quota applies as for a pin.
+        #expect(throws: IPFSError.self) { _ = try store.holdDAG(root, module: "tiny") }
+
+        try store.unpin(root, module: "owner")
+        #expect(try store.collectGarbage().removedBlocks == 0)
+        #expect(try await readAll(UnixFSExporter(provider: store), root) == pseudoRandomBytes(count: 5000, seed: 21))
+
+        store.release(hold)
+        #expect(store.usage(module: "reader") == 0)
+        #expect(try store.collectGarbage().removedBlocks > 0)
+        // Once the blocks are gone, a hold says the DAG is incomplete.
+        do {
+            _ = try store.holdDAG(root, module: "reader")
+            Issue.record("holding a collected DAG succeeded")
+        } catch let error as IPFSError {
+            guard case .incompleteDAG = error else { Issue.record("unexpected error \(error)"); return }
+        }
+    }
+
     @Test func concurrentCollectionsNeverBreakAnImportInProgress() async throws {
         let directory = try TemporaryDirectory()
         let store = try makeStore(directory)

@@ -96,6 +96,63 @@ struct IPFSABITests {
         #expect(store.pins(module: "small").isEmpty)
     }
 
+    @Test("reading local content holds it in memory: garbage collection keeps it while the read lasts, and nothing is written (the read works while the pin index cannot be written)")
+    func localReadHoldsInMemory() async throws {
+        let (store, folder) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let content = SharedContent(store: store)
+        let publisher = contentOperations(content, name: "publisher")
+        let reader = contentOperations(content, name: "reader")
+        defer {
+            publisher.close()
+            reader.close()
+        }
+        // Larger than the handle's 1 MiB buffer, so the read is still going after its first chunk.
+        let first = (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ $0 >> 9) }
+        let firstCID = try publisher.ipfsPut(first)
+
+        // The publisher unpins and the garbage is collected after the reader's first chunk: only
+        // the read's hold keeps the blocks, and it is not a pin.
+        let handle = try reader.ipfsGet(firstCID, format: .file, timeout: .seconds(30))
+        let received = try await onModuleThread { () throws -> [UInt8] in
+            var received: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 64 << 10)
+            while true {
+                do {
+                    let count = try buffer.withUnsafeMutableBytes { try reader.read(handle: handle, into: $0) }
+                    if count == 0 { return received }
+                    if received.isEmpty {
+                        #expect(store.usage(module: "reader") > 0)
+                        #expect(store.pins(module: "reader").isEmpty)
+                        try publisher.ipfsUnpin(firstCID)
+                        _ = try store.collectGarbage()
+                    }
+                    received += buffer[0..<count]
+                } catch let error as StationError where error.code == .wouldBlock {
+                    _ = try reader.poll([handle], timeout: .seconds(30))
+                }
+            }
+        }
+        #expect(received == first)
+        try reader.close(handle: handle)
+        for _ in 0..<500 where store.usage(module: "reader") > 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(store.usage(module: "reader") == 0)
+        #expect(try store.collectGarbage().removedBlocks > 0)
+
+        // Every later write of pins.json fails (a rename onto a non-empty directory fails even for
+        // root, unlike a read-only mode), as on a read-only or full disk; a local read still works.
+        let second = Array(first.reversed())
+        let secondCID = try publisher.ipfsPut(second)
+        let pinsFile = folder.appendingPathComponent("pins.json")
+        try FileManager.default.removeItem(at: pinsFile)
+        try FileManager.default.createDirectory(at: pinsFile, withIntermediateDirectories: false)
+        try Data("x".utf8).write(to: pinsFile.appendingPathComponent("blocker"))
+        #expect(throws: (any Error).self) { try store.pin(try CID(secondCID), module: "someone-else") }
+        #expect(try await readAll(reader, try reader.ipfsGet(secondCID, format: .file, timeout: .seconds(30))) == second)
+        let car = try await readAll(reader, try reader.ipfsGet(secondCID, format: .car, timeout: .seconds(30)))
+        #expect(try await CARVerifier().verify(ArrayByteSource(car)).roots == [try CID(secondCID)])
+    }
+
     @Test("content missing locally comes over Bitswap from a connected peer")
     func viaBitswap() async throws {
         let (seedStore, seedFolder) = try temporaryStore()
