@@ -36,17 +36,37 @@ public struct DaemonLayout: Sendable {
     public func cachedModule(cid: String) -> URL { moduleCache.appendingPathComponent("\(cid).wasm") }
 
     /// Creates the state and cache folders (private to the user).
+    /// - Throws: `DaemonError` naming the folder and the system's reason.
     public func prepare() throws {
         for folder in [state, cache, moduleCache, state.appendingPathComponent("modules", isDirectory: true)] {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try Self.makeFolder(folder)
         }
     }
 
     /// Creates a module's folders.
+    /// - Throws: `DaemonError` naming the folder and the system's reason (what the module's status
+    ///   and log then show).
     public func prepareModule(_ name: String, files: Bool) throws {
-        try FileManager.default.createDirectory(at: moduleFolder(name), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        if files {
-            try FileManager.default.createDirectory(at: dataFolder(name), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try Self.makeFolder(moduleFolder(name))
+        if files { try Self.makeFolder(dataFolder(name)) }
+    }
+
+    private static func makeFolder(_ folder: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw DaemonError("cannot create the folder \(folder.path): \(systemReason(error))")
         }
+    }
+
+    /// The system's sentence for a Foundation file error ("Read-only file system"), instead of
+    /// Foundation's "Error Domain=NSCocoaErrorDomain Code=642 …".
+    static func systemReason(_ error: any Error) -> String {
+        let error = error as NSError
+        if error.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(error.code))) }
+        if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return error.localizedDescription
     }
 }

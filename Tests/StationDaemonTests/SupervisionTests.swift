@@ -91,6 +91,26 @@ struct SupervisionTests {
         await harness.stop()
     }
 
+    /// Found by the soak (state folder read-only): the reason was Foundation's
+    /// "Error Domain=NSCocoaErrorDomain Code=642 …" instead of a sentence.
+    @Test("a module whose folder cannot be created fails with the folder and the system's reason")
+    func unpreparableFolderSaysWhy() async throws {
+        var settings = SupervisorSettings()
+        settings.initialBackoff = .seconds(600)
+        let harness = try TestDaemon(supervisor: settings)
+        try harness.addModule("blocked", wat: TestModules.worker(intervalMs: 1000))
+        // A file where the module's folder belongs: creating the folder fails for root as well.
+        let folder = URL(fileURLWithPath: harness.configuration.stateDirectory).appendingPathComponent("modules/blocked")
+        try FileManager.default.createDirectory(at: folder.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("not a folder".utf8).write(to: folder)
+        let daemon = try await harness.start()
+        try await eventually("failed once") { await daemon.module("blocked")?.state == .backoff }
+        let reason = try #require(await daemon.module("blocked")?.reason)
+        #expect(reason.contains("cannot create the folder \(folder.path)"), "\(reason)")
+        #expect(!reason.contains("Domain="), "\(reason)")
+        await harness.stop()
+    }
+
     @Test("stopping the daemon during a backoff does not count a restart")
     func stopDuringBackoff() async throws {
         var settings = SupervisorSettings()
