@@ -399,6 +399,60 @@ seeds["HostAuthority"] = {
     "bracket-in-brackets": b"[[1]",  # libFuzzer found it: the host "[1" printed as "[1", which does not parse
 }
 
+
+# StationABI: a guest program (see Harness.stationABI): engine byte, data length + data, then calls.
+# Function indexes come from the ABI table in Sources/StationHost/ABI/StationImports.swift (read,
+# not restated): each call is the index, then each argument as a selector byte plus operands.
+import re
+with open(os.path.join(HERE, "..", "..", "Sources", "StationHost", "ABI", "StationImports.swift")) as f:
+    abi = re.findall(r'^\s*\.init\("([a-z0-9_]+)"', f.read(), re.M)
+(CIDTXT, IPFSPATH, HELLO, GET, URL, KEY, HEADERS, DEEPPATH, IDENTITY, IDPATH, ECHO, RAWS, CARS, K, IP4, QM) = range(16)
+Z, M1, E64K, E64K1, MAXI, MINI, LAST = b"\x00", b"\x03", b"\x04", b"\x05", b"\x07", b"\x08", b"\x09"
+def small(n): return b"\x01" + bytes([n])
+def s(k): return b"\x02" + bytes([k])           # address of fixed string k
+def slen(k): return b"\x0f" + bytes([k])        # its length
+def buf(n): return b"\x0d" + bytes([n])         # 2048 + 64 n: scratch space
+def handle(n): return b"\x0c" + bytes([n - 1])  # 1 ... 8
+def huge(n): return b"\x0e" + bytes([n])        # n << 24
+T0, TMINUS1, TMAX, TMIN, TLAST = b"\x00", b"\x02", b"\x03", b"\x04", b"\x07"
+def tms(n): return b"\x01" + bytes([n])
+def call(name, *args): return bytes([abi.index(name)]) + b"".join(args)
+def guest(*calls, engine=0, data=b""): return bytes([engine, len(data)]) + data + b"".join(calls)
+
+kv = [call("kv_put", s(KEY), slen(KEY), s(HELLO), slen(HELLO)), call("kv_get", s(KEY), slen(KEY), buf(0), small(64)),
+      call("kv_put", s(K), slen(K), s(URL), slen(URL)), call("kv_list", s(K), slen(K), Z, Z, buf(1), small(200)),
+      call("kv_list", Z, Z, s(KEY), slen(KEY), buf(1), small(200)), call("kv_delete", s(KEY), slen(KEY)),
+      call("kv_get", s(KEY), slen(KEY), buf(0), small(64))]
+ipfs = [call("ipfs_put", s(HELLO), slen(HELLO), buf(0), small(100)), call("ipfs_pin", s(CIDTXT), slen(CIDTXT)),
+        call("ipfs_get", s(IPFSPATH), slen(IPFSPATH), Z, T0), call("read", LAST, buf(1), small(100)),
+        call("ipfs_get", s(CIDTXT), slen(CIDTXT), small(1), tms(5)), call("poll", Z, small(1), buf(2), tms(5)),
+        call("read", handle(2), buf(1), small(200)), call("close", handle(1)), call("close", handle(2)),
+        call("ipfs_unpin", s(CIDTXT), slen(CIDTXT)), call("ipfs_get", s(IDPATH), slen(IDPATH), Z, T0),
+        call("ipfs_get", s(DEEPPATH), slen(DEEPPATH), Z, T0)]
+http = [call("http_request", s(GET), slen(GET), s(URL), slen(URL), s(HEADERS), slen(HEADERS), Z, Z, T0),
+        call("last_error", buf(0), small(200)), call("http_status", LAST), call("http_headers", handle(1), buf(1), small(100)),
+        call("http_request_options", s(GET), slen(GET), s(URL), slen(URL), Z, Z, s(HELLO), slen(HELLO), TMAX, Z),
+        call("http_url", handle(1), buf(1), small(100))]
+hostile = [call("read", M1, huge(0xFF), MAXI), call("kv_get", E64K, small(10), M1, MAXI), call("module_name", E64K1, small(200)),
+           call("wallet_address", buf(0), small(3)), call("station_id", huge(0x80), Z), call("abi_version"),
+           call("activity", small(1), s(HELLO), slen(HELLO)), call("activity", small(9), M1, MAXI), call("job_completed"),
+           call("p2p_dial", s(IP4), slen(IP4), s(ECHO), slen(ECHO), T0), call("p2p_listen", s(ECHO), slen(ECHO)),
+           call("p2p_peer_id", buf(0), small(100)), call("write", handle(1), s(HELLO), slen(HELLO)), call("close_write", MINI),
+           call("ipfs_put", Z, E64K, buf(0), small(100)), call("ipfs_pin", s(QM), slen(QM)), call("kv_put", Z, MAXI, Z, E64K),
+           call("poll", E64K1, MAXI, Z, TMIN), call("last_error", M1, small(10))]
+seeds["StationABI"] = {
+    "empty": b"", "abi-version": guest(call("abi_version")),
+    "kv": guest(*kv), "ipfs": guest(*ipfs), "http-denied": guest(*http), "hostile-pointers": guest(*hostile),
+    "kv-wasmtime": guest(*kv, engine=1), "ipfs-wasmtime": guest(*ipfs, engine=1), "hostile-wasmtime": guest(*hostile, engine=1),
+    "handles-exhausted": guest(*([call("ipfs_get", s(IDPATH), slen(IDPATH), Z, T0)] * 10 + [call("close", handle(n)) for n in range(1, 9)])),
+    "poll-huge-timeouts": guest(call("ipfs_get", s(IDPATH), slen(IDPATH), Z, T0), call("poll", Z, small(1), buf(0), TMAX),
+                                call("poll", Z, small(1), buf(0), TMIN), call("poll", Z, small(1), buf(0), TMINUS1),
+                                call("poll", Z, small(0), buf(0), TMAX), data=b"\x01\x00\x00\x00"),
+    "kv-quota": guest(*[call("kv_put", small(n), small(8), Z, small(0xFF)) for n in range(12)], data=bytes(range(1, 65))),
+    "data-segment-key": guest(call("kv_put", Z, small(3), small(4), small(5)), call("kv_get", Z, small(3), buf(0), small(10)),
+                              data=b"abc\x00hello"),
+}
+
 for target, files in seeds.items():
     folder = os.path.join(HERE, target)
     shutil.rmtree(folder, ignore_errors=True)

@@ -42,5 +42,6 @@ public enum Harness {
         Entry(name: "UnixFSExport", run: { try await Harness.unixFSExport($0) }),
         Entry(name: "NetworkPattern", run: { try Harness.networkPattern($0) }),
         Entry(name: "HostAuthority", run: { try Harness.hostAuthority($0) }),
+        Entry(name: "StationABI", run: { try await Harness.stationABI($0) }),
     ]
 }

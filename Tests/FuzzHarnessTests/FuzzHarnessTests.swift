@@ -72,3 +72,53 @@ import Testing
         try Harness.wat(bytes)
     }
 }
+
+/// The StationABI harness must reach the host for real: seeds that store, pin, hold handles or
+/// wait leave traces in its report (a guest whose calls all failed early would check nothing).
+@Suite struct StationABIHarnessTests {
+    static func seed(_ name: String) throws -> [UInt8] {
+        let file = FuzzHarnessTests.fuzzFolder.appendingPathComponent("Corpus/StationABI").appendingPathComponent(name)
+        return try [UInt8](Data(contentsOf: file))
+    }
+
+    @Test(arguments: ["kv", "kv-wasmtime"])
+    func keyValueSeedStores(name: String) async throws {
+        let report = try await Harness.stationABIRun(Self.seed(name))
+        #expect(report.error == nil, "\(String(describing: report.error))")
+        // "k" -> the URL stays after "key" is deleted.
+        #expect(report.keyValueBytes == UInt64(1 + "http://127.0.0.1:9/x".utf8.count), "\(report)")
+    }
+
+    @Test func engineByteChoosesWasmtimeWhenInstalled() async throws {
+        let kit = try await Harness.stationABIRun(Self.seed("kv"))
+        #expect(kit.engine.hasPrefix("wasmkit"))
+        let other = try await Harness.stationABIRun(Self.seed("kv-wasmtime"))
+        #expect(other.engine.hasPrefix("wasmtime") || other.engine.hasPrefix("wasmkit"))
+    }
+
+    @Test func quotaSeedStopsAtTheKeyValueQuota() async throws {
+        let report = try await Harness.stationABIRun(Self.seed("kv-quota"))
+        let used = try #require(report.keyValueBytes)
+        // 12 puts of 8 + 255 bytes against 2048: seven fit, the rest are refused.
+        #expect(used == 7 * 263)
+    }
+
+    @Test func ipfsSeedPinsAndHolds() async throws {
+        let report = try await Harness.stationABIRun(Self.seed("ipfs"))
+        #expect(report.error == nil, "\(String(describing: report.error))")
+        #expect(report.handlesBeforeClose > 0)
+    }
+
+    @Test func handleCapHolds() async throws {
+        let report = try await Harness.stationABIRun(Self.seed("handles-exhausted"))
+        #expect(report.error == nil, "\(String(describing: report.error))")
+        #expect(report.handlesBeforeClose == 0)
+    }
+
+    /// `poll` on a ready handle returns at once whatever the timeout (Int64.max, Int64.min, -1).
+    @Test func pollWithHugeTimeoutsReturns() async throws {
+        let report = try await Harness.stationABIRun(Self.seed("poll-huge-timeouts"))
+        #expect(report.error == nil, "\(String(describing: report.error))")
+        #expect(report.handlesBeforeClose == 1)
+    }
+}
