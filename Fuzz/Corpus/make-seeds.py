@@ -400,6 +400,43 @@ seeds["HostAuthority"] = {
 }
 
 
+# WasmLoad: binary modules through the loader, the loop instrumentation and both engines.
+wasm_load_text = {
+    "loops": b"""(module (memory 1) (global $g (mut i32) (i32.const 0))
+  (func (export "f") (param i32) (result i32) (local i32)
+    (block $out (loop $l (br_if $out (i32.eqz (local.get 0)))
+      (loop $inner (br_if $inner (i32.lt_u (local.tee 1 (i32.add (local.get 1) (i32.const 1))) (i32.const 3))))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 1))) (br $l)))
+    (block $a (block $b (br_table $a $b $a (local.get 1))))
+    (local.get 1)))""",
+    "start-loops-forever": b"(module (func $s (loop $l (br $l))) (start $s))",
+    "loop-with-results": b"""(module (type $t (func (param i32) (result i32 i64)))
+  (func (export "g") (param i32) (result i32 i64)
+    (local.get 0) (loop $l (type $t) (i64.extend_i32_u) (drop) (i32.const 1) (i64.const 2))))""",
+    "imports-and-table": b"""(module (import "env" "f" (func $f (param i32) (result i32)))
+  (import "station" "poll" (func (param i32 i32 i32 i64) (result i32)))
+  (table 2 funcref) (elem (i32.const 0) $f $h) (memory 1) (data (i32.const 4) "abc")
+  (func $h (param i32) (result i32) (loop $l (br_if $l (call $f (local.get 0)))) (call_indirect (param i32) (result i32) (local.get 0) (i32.const 0)))
+  (export "h" (func $h)))""",
+    "imports-checkpoint-name": b"""(module (import "station:sandbox" "checkpoint" (func (param i32) (result i32)))
+  (func (loop $l (br $l))))""",
+    "start-traps": b"(module (func $s unreachable) (start $s))",
+    "big-memory": b"(module (memory 100) (func (loop)))",
+}
+wasm_load = {"header-only": b"\x00asm\x01\x00\x00\x00", "text": b"(module)", "truncated-code": b"\x00asm\x01\x00\x00\x00\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x0a\x06\x01\x04\x00\x03\x40\x0b",
+             "invalid-body": b"\x00asm\x01\x00\x00\x00\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x0a\x07\x01\x05\x00\x03\x40\x6a\x0b\x0b"}
+with tempfile.TemporaryDirectory() as tmp:
+    for name, text in wasm_load_text.items():
+        source, output = os.path.join(tmp, name + ".wat"), os.path.join(tmp, name + ".wasm")
+        with open(source, "wb") as f:
+            f.write(text)
+        subprocess.run(["wat2wasm", source, "-o", output], check=True)
+        with open(output, "rb") as f:
+            wasm_load[name] = f.read()
+for name in ("add", "wasi", "control"):
+    wasm_load["module-info-" + name] = module_info[name]
+seeds["WasmLoad"] = wasm_load
+
 # StationABI: a guest program (see Harness.stationABI): engine byte, data length + data, then calls.
 # Function indexes come from the ABI table in Sources/StationHost/ABI/StationImports.swift (read,
 # not restated): each call is the index, then each argument as a selector byte plus operands.

@@ -43,5 +43,6 @@ public enum Harness {
         Entry(name: "NetworkPattern", run: { try Harness.networkPattern($0) }),
         Entry(name: "HostAuthority", run: { try Harness.hostAuthority($0) }),
         Entry(name: "StationABI", run: { try await Harness.stationABI($0) }),
+        Entry(name: "WasmLoad", run: { try Harness.wasmLoad($0) }),
     ]
 }
