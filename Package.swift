@@ -117,7 +117,7 @@ if Context.environment["STATION_FUZZ"] == "1" {
     let fuzzTargets = [
         "Varint", "Multibase", "CID", "Multiaddr", "Protobuf", "TOML", "ConfigLoader", "CAR", "DagPB",
         "GatewayRequest", "Bitswap", "WAT", "ModuleInfo", "Multistream", "Yamux", "Libp2pMessages",
-        "UnixFSExport", "NetworkPattern", "HostAuthority", "StationABI", "WasmLoad",
+        "UnixFSExport", "NetworkPattern", "HostAuthority", "StationABI", "WasmLoad", "GatewayVerifier", "KVFile",
     ]
     targets.append(.target(name: "CFuzzSupport", path: "Fuzz/CFuzzSupport"))
     targets.append(.target(name: "FuzzSupport", dependencies: ["CFuzzSupport", "FuzzHarnesses"], path: "Fuzz/Support"))

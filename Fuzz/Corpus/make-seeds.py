@@ -400,6 +400,65 @@ seeds["HostAuthority"] = {
 }
 
 
+# GatewayVerifier: a request target, "\n", then the gateway's response body.
+def gw(target, body): return target.encode() + b"\n" + body
+tree_text, two_text, hello_text = b32(tree[0]), b32(two_leaves[0]), b32(hello[0])
+seeds["GatewayVerifier"] = {
+    "raw-ok": gw(f"/ipfs/{hello_text}?format=raw", b"hello"),
+    "raw-wrong": gw(f"/ipfs/{hello_text}?format=raw", b"jello"),
+    "car-all": gw(f"/ipfs/{two_text}?format=car", car_v1([two_leaves, hello, world])),
+    "car-entity-path": gw(f"/ipfs/{tree_text}/sub/a.txt?format=car&dag-scope=entity", car_v1([tree, sub, hello])),
+    "car-block-scope": gw(f"/ipfs/{tree_text}/c?format=car&dag-scope=block", car_v1([tree, two_leaves])),
+    "car-entity-bytes": gw(f"/ipfs/{two_text}?format=car&dag-scope=entity&entity-bytes=6:8", car_v1([two_leaves, world])),
+    "car-missing-leaf": gw(f"/ipfs/{two_text}?format=car", car_v1([two_leaves, hello])),
+    "car-extra-block": gw(f"/ipfs/{hello_text}?format=car", car_v1([hello, world])),
+    "car-wrong-root": gw(f"/ipfs/{two_text}?format=car", car_v1([hello])),
+    "car-bad-hash": gw(f"/ipfs/{hello_text}?format=car", car_v1([(hello[0], b"jello")])),
+    "car-identity": gw(f"/ipfs/{b32(identity)}?format=car", car_v1([(identity, b"abc")])),
+    "car-duplicate": gw(f"/ipfs/{hello_text}?format=car", car_v1([hello, hello])),
+    "car-truncated": gw(f"/ipfs/{two_text}?format=car", car_v1([two_leaves, hello, world])[:-2]),
+}
+
+# KVFile: database files for the key-value store's opener. The layout follows docs/kv.md (a store
+# is SQLite with application_id "STKV", user_version 1, a WITHOUT ROWID entries table and a
+# used_bytes counter); the seeds are examples, and a layout change only makes them foreign files.
+import sqlite3
+def kv_file(statements, entries=(), used=None, after=""):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "kv.sqlite")
+        db = sqlite3.connect(path)
+        db.execute("PRAGMA page_size = 512")
+        db.executescript(statements)
+        for key, value in entries:
+            db.execute("INSERT INTO station_kv (key, value) VALUES (?, ?)", (key, value))
+        if used is not None:
+            db.execute("INSERT OR REPLACE INTO station_kv_meta (name, value) VALUES ('used_bytes', ?)", (used,))
+        db.commit()
+        db.executescript(after)
+        db.execute("VACUUM")
+        db.close()
+        with open(path, "rb") as f:
+            return f.read()
+kv_schema = """CREATE TABLE station_kv (key BLOB PRIMARY KEY NOT NULL, value BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE station_kv_meta (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;
+PRAGMA application_id = 1398033238; PRAGMA user_version = 1;"""
+kv_entries = [(b"a", b"1"), (b"fuzz", b"value"), (b"\xff\x00", b"")]
+store_file = kv_file(kv_schema, kv_entries, used=sum(len(k) + len(v) for k, v in kv_entries))
+seeds["KVFile"] = {
+    "empty": b"", "store": store_file, "store-empty": kv_file(kv_schema, used=0),
+    "store-wrong-usage": kv_file(kv_schema, kv_entries, used=999999),
+    "store-version-2": kv_file(kv_schema.replace("user_version = 1", "user_version = 2"), kv_entries, used=9),
+    "plain-sqlite": kv_file("CREATE TABLE t (x);"),
+    "store-extra-table": kv_file(kv_schema + "CREATE TABLE extra (x); CREATE VIEW v AS SELECT * FROM station_kv;", kv_entries, used=10),
+    "header-only": b"SQLite format 3\x00", "truncated-store": store_file[:700], "foreign": b"not a database at all\n",
+    "corrupt-page": store_file[:600] + bytes(b ^ 0x5A for b in store_file[600:700]) + store_file[700:],
+}
+# A known finding, not a seed (docs/fuzzing.md, "Known findings"): a store whose schema carries a
+# trigger that refuses every insert opens, then refuses every put.
+os.makedirs(os.path.join(HERE, "..", "Crashes", "KVFile"), exist_ok=True)
+with open(os.path.join(HERE, "..", "Crashes", "KVFile", "store-with-trigger"), "wb") as f:
+    f.write(kv_file(kv_schema, kv_entries, used=10, after="CREATE TRIGGER no_insert BEFORE INSERT ON station_kv BEGIN SELECT RAISE(ABORT, 'no'); END;"))
+
 # WasmLoad: binary modules through the loader, the loop instrumentation and both engines.
 wasm_load_text = {
     "loops": b"""(module (memory 1) (global $g (mut i32) (i32.const 0))

@@ -44,5 +44,7 @@ public enum Harness {
         Entry(name: "HostAuthority", run: { try Harness.hostAuthority($0) }),
         Entry(name: "StationABI", run: { try await Harness.stationABI($0) }),
         Entry(name: "WasmLoad", run: { try Harness.wasmLoad($0) }),
+        Entry(name: "GatewayVerifier", run: { try await Harness.gatewayVerifier($0) }),
+        Entry(name: "KVFile", run: { try Harness.kvFile($0) }),
     ]
 }

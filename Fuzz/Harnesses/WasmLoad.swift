@@ -17,6 +17,9 @@ extension Harness {
     /// Text input is left to the WAT harness.
     public static func wasmLoad(_ bytes: [UInt8]) throws {
         guard bytes.starts(with: WasmBinaryHeader.magic) else { return }
+        // One input at a time: the Wasmtime cache folder is emptied after each.
+        WasmLoadFixture.lock.lock()
+        defer { WasmLoadFixture.lock.unlock() }
         let fixture = WasmLoadFixture.shared
         defer { fixture.reset() }
         do {
@@ -77,6 +80,7 @@ extension Harness {
 /// settings), with Wasmtime's compile cache in a private folder emptied after every input.
 final class WasmLoadFixture: Sendable {
     static let shared = WasmLoadFixture()
+    static let lock = NSLock()
     /// Small limits: 16 pages, 100 000 fuel for a start function, 64 KiB of stack.
     static let limits = Limits(memoryBytes: 16 << 16, tableElements: 1000, fuel: 100_000, timeout: nil, stackBytes: 64 << 10, loadTime: nil)
 
