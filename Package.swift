@@ -79,7 +79,7 @@ var targets: [Target] = [
     .executableTarget(name: "station", dependencies: ["Sandbox", "SandboxEngine", "Units", "WASIHost", "StationHost", "StationDaemon", "StationConfig", "StationStatus", "Libp2p", "IPFS", "Bitswap", "IPFSRouting", "IPFSGateway", "Multiformats", nio, nioPosix, argumentParser]),
 
     // MARK: Fuzz harness bodies (always built: FuzzHarnessTests runs them over Fuzz/Corpus; see docs/fuzzing.md)
-    .target(name: "FuzzHarnesses", dependencies: ["Multiformats", "NetworkAddresses", "Libp2p", "IPFS", "Bitswap", "StationConfig", "Sandbox", "SandboxEngine", "StationHost", "WasmInstrumentation", nio, wasmParser], path: "Fuzz/Harnesses"),
+    .target(name: "FuzzHarnesses", dependencies: ["Multiformats", "NetworkAddresses", "Libp2p", "IPFS", "Bitswap", "StationConfig", "Sandbox", "SandboxEngine", "StationHost", "WasmInstrumentation", nio, nioEmbedded, wasmParser], path: "Fuzz/Harnesses"),
 
     // MARK: Tests
     // Helpers every test target may share: temporary folders, deadlines, deterministic bytes.
@@ -117,7 +117,7 @@ if Context.environment["STATION_FUZZ"] == "1" {
     let fuzzTargets = [
         "Varint", "Multibase", "CID", "Multiaddr", "Protobuf", "TOML", "ConfigLoader", "CAR", "DagPB",
         "GatewayRequest", "Bitswap", "WAT", "ModuleInfo", "Multistream", "Yamux", "Libp2pMessages",
-        "UnixFSExport", "NetworkPattern", "HostAuthority", "StationABI", "WasmLoad", "GatewayVerifier", "KVFile",
+        "UnixFSExport", "NetworkPattern", "HostAuthority", "StationABI", "WasmLoad", "GatewayVerifier", "KVFile", "Noise",
     ]
     targets.append(.target(name: "CFuzzSupport", path: "Fuzz/CFuzzSupport"))
     targets.append(.target(name: "FuzzSupport", dependencies: ["CFuzzSupport", "FuzzHarnesses"], path: "Fuzz/Support"))

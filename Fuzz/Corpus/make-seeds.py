@@ -459,6 +459,24 @@ os.makedirs(os.path.join(HERE, "..", "Crashes", "KVFile"), exist_ok=True)
 with open(os.path.join(HERE, "..", "Crashes", "KVFile", "store-with-trigger"), "wb") as f:
     f.write(kv_file(kv_schema, kv_entries, used=10, after="CREATE TRIGGER no_insert BEFORE INSERT ON station_kv BEGIN SELECT RAISE(ABORT, 'no'); END;"))
 
+# Noise: flags (bit 0 initiator, bit 1 the harness sends the multistream lines for /noise first),
+# a chunk size, then the bytes a peer sends. Noise frames are a 2-byte big-endian length + payload.
+def noise_frame(payload): return len(payload).to_bytes(2, "big") + payload
+ephemeral = bytes((7 * i + 3) & 0xFF for i in range(32))
+seeds["Noise"] = {
+    "listener-msg1": b"\x02\x00" + noise_frame(ephemeral),
+    "listener-msg1-msg3": b"\x02\x00" + noise_frame(ephemeral) + noise_frame(bytes(range(200))),
+    "listener-msg1-chunks": b"\x02\x03" + noise_frame(ephemeral + b"payload"),
+    "listener-short-msg1": b"\x02\x00" + noise_frame(ephemeral[:10]),
+    "listener-huge-frame": b"\x02\x00\xff\xff" + bytes(300),
+    "listener-empty-frame": b"\x02\x00" + noise_frame(b""),
+    "dialer-msg2": b"\x03\x00" + noise_frame(ephemeral + bytes(range(48)) + bytes(range(100))),
+    "dialer-garbage": b"\x03\x05" + noise_frame(bytes(range(255))),
+    "raw-multistream": b"\x00\x00" + ms(b"/multistream/1.0.0") + ms(b"/noise") + noise_frame(ephemeral),
+    "raw-wrong-protocol": b"\x00\x01" + ms(b"/multistream/1.0.0") + ms(b"/tls/1.0.0"),
+    "raw-bytes": b"\x01\x00GET / HTTP/1.1\r\n\r\n",
+}
+
 # WasmLoad: binary modules through the loader, the loop instrumentation and both engines.
 wasm_load_text = {
     "loops": b"""(module (memory 1) (global $g (mut i32) (i32.const 0))

@@ -46,5 +46,6 @@ public enum Harness {
         Entry(name: "WasmLoad", run: { try Harness.wasmLoad($0) }),
         Entry(name: "GatewayVerifier", run: { try await Harness.gatewayVerifier($0) }),
         Entry(name: "KVFile", run: { try Harness.kvFile($0) }),
+        Entry(name: "Noise", run: { try Harness.noise($0) }),
     ]
 }

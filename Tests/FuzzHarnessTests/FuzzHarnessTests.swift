@@ -136,3 +136,23 @@ import Testing
         }
     }
 }
+
+/// The Noise harness must reach the handshake: a listener given a first message answers with the
+/// second (multistream lines plus 32 + 48 + payload bytes), and a third message it cannot
+/// decrypt, or a first message too short, fails the upgrade.
+@Suite struct NoiseHarnessTests {
+    static func seed(_ name: String) throws -> [UInt8] {
+        try [UInt8](Data(contentsOf: FuzzHarnessTests.fuzzFolder.appendingPathComponent("Corpus/Noise").appendingPathComponent(name)))
+    }
+
+    @Test func listenerAnswersTheFirstMessage() throws {
+        let result = try Harness.noiseRun(Self.seed("listener-msg1"))
+        #expect(!result.failed)
+        #expect(result.written > 26 + 32 + 48)
+    }
+
+    @Test(arguments: ["listener-msg1-msg3", "listener-short-msg1"])
+    func badHandshakeMessagesFail(name: String) throws {
+        #expect(try Harness.noiseRun(Self.seed(name)).failed)
+    }
+}

@@ -8,7 +8,18 @@ import NIOCore
 /// Each bracket is a `MultistreamUpgradeHandler` that negotiates and then replaces itself with
 /// the next layer; the pipeline ends up as `NoiseFrameDecoder`, `NoiseSecurityHandler`,
 /// `YamuxInboundDecoder`, `YamuxSession`. The dialer proposes, the listener accepts.
-enum ConnectionUpgrade {
+public enum ConnectionUpgrade {
+    /// The same upgrade for code outside this module that drives a channel by hand (the Noise
+    /// fuzz harness feeds hostile bytes to an `EmbeddedChannel`): `onResult` is called at most
+    /// once, with the authenticated remote peer or the first error. Default Yamux settings.
+    public static func install(
+        on channel: Channel, identity: PrivateKey, isInitiator: Bool, onResult: @escaping (Result<PeerID, Error>) -> Void
+    ) throws {
+        try install(on: channel, identity: identity, isInitiator: isInitiator, expectedPeer: nil, yamux: YamuxConfiguration()) { result in
+            onResult(result.map { $0.1.remotePeer })
+        }
+    }
+
     /// Installs the first step on `channel` (on its event loop). `onReady` is called exactly
     /// once: with the session and the authenticated remote, or with the first error (malformed
     /// negotiation, unsupported protocol, failed handshake, or a closed connection).
