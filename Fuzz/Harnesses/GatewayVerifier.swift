@@ -71,7 +71,7 @@ final class GatewayVerifierFixture: Sendable {
     let store: BlockStore
 
     private init() {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("station-fuzz-gateway-\(getpid())-\(UUID().uuidString)")
+        let folder = fuzzTemporaryFolder("gateway")
         do {
             store = try BlockStore(.init(directory: folder, capacity: 1 << 20, maxBlockSize: 1 << 16, durable: false))
         } catch {

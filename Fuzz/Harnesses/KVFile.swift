@@ -102,8 +102,7 @@ final class KVFileFixture: Sendable {
     let path: String
 
     private init() {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("station-fuzz-kv-\(getpid())-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folder = fuzzTemporaryFolder("kv")
         path = folder.appendingPathComponent("kv.sqlite").path
     }
 

@@ -166,8 +166,7 @@ final class StationABIFixture: Sendable {
     let strings: [[UInt8]]
 
     private init() {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("station-fuzz-abi-\(getpid())-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folder = fuzzTemporaryFolder("abi")
         keyValuePath = folder.appendingPathComponent("kv.sqlite").path
         do {
             store = try BlockStore(.init(

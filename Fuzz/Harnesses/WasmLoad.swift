@@ -90,7 +90,7 @@ final class WasmLoadFixture: Sendable {
     let cache: URL
 
     private init() {
-        cache = FileManager.default.temporaryDirectory.appendingPathComponent("station-fuzz-wasmload-\(getpid())-\(UUID().uuidString)")
+        cache = fuzzTemporaryFolder("wasmload")
         let limits = Self.limits
         // `interruptible` is what makes the WasmKit engine rewrite loops (see WasmKitEngine.compile).
         do {
