@@ -451,6 +451,8 @@ seeds["KVFile"] = {
     "plain-sqlite": kv_file("CREATE TABLE t (x);"),
     "store-extra-table": kv_file(kv_schema + "CREATE TABLE extra (x); CREATE VIEW v AS SELECT * FROM station_kv;", kv_entries, used=10),
     "header-only": b"SQLite format 3\x00", "truncated-store": store_file[:700], "foreign": b"not a database at all\n",
+    # libFuzzer found it (a record's type flipped to the integer 0): get("a") trapped in GRDB.
+    "foreign-types": kv_file(kv_schema, [(b"a", 0), (b"fuzz", 1.5), (b"t", "text"), (7, b"\x01")], used=12),
     "corrupt-page": store_file[:600] + bytes(b ^ 0x5A for b in store_file[600:700]) + store_file[700:],
 }
 # A known finding, not a seed (docs/fuzzing.md, "Known findings"): a store whose schema carries a

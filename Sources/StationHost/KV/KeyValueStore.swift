@@ -47,9 +47,11 @@ public final class KeyValueStore: Sendable {
         try checkKey(key)
         return try withDatabase(doing: "read a value") { queue, _ in
             try queue.read { db -> [UInt8]? in
+                // CAST: SQLite columns take any type, and decoding an integer (from a damaged or
+                // hand-made file) as Data is a fatal error in GRDB; as a blob it reads as its text.
                 let row = try Row.fetchOne(
                     db,
-                    sql: "SELECT value FROM \(KeyValueSchema.entriesTable) WHERE key = ?",
+                    sql: "SELECT CAST(value AS BLOB) FROM \(KeyValueSchema.entriesTable) WHERE key = ?",
                     arguments: [Data(key)]
                 )
                 guard let row else { return nil }
