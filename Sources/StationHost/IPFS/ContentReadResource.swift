@@ -6,7 +6,8 @@ import Multiformats
 public enum ContentFormat: Int32, Sendable {
     /// The bytes of a UnixFS file.
     case file = 0
-    /// A CARv1 of the DAG under the CID (every block once, depth-first).
+    /// A CARv1 of the DAG under the CID (every block once, depth-first); with a `dag-scope` of
+    /// `block` or `entity`, the CAR a trustless gateway answers for the scoped request.
     case car = 1
 }
 
@@ -42,6 +43,41 @@ final class ContentReadResource: ReadableResource, @unchecked Sendable {
             }
         }
         lock.withLock { task = work }
+    }
+
+    /// Starts a scoped read (`dag-scope=block|entity`) for `module`: gets and holds only the blocks
+    /// `request` selects, then streams the CAR a trustless gateway answers for it (roots: the
+    /// request's CID; blocks: the path's, then the scoped ones), and gives the holds back.
+    func start(content: SharedContent, request: GatewayRequest, module: String, timeout: Duration) {
+        let channel = self.channel
+        let what = "getting /ipfs/\(request.root)\(request.path.map { "/" + $0 }.joined())?dag-scope=\(request.scope.rawValue)"
+        let work = Task {
+            do {
+                try await withTimeLimit(timeout, what: what) {
+                    let held = try await content.acquireScoped(request, module: module)
+                    defer { content.releaseScoped(held, module: module) }
+                    try await Self.streamScoped(content.store, request: request, into: channel)
+                }
+                channel.finish()
+            } catch {
+                channel.fail(ContentErrors.translate(error, doing: what))
+            }
+        }
+        lock.withLock { task = work }
+    }
+
+    /// The gateway's answer, from the store (where the blocks are now held).
+    private static func streamScoped(_ store: BlockStore, request: GatewayRequest, into channel: ByteChannel) async throws {
+        let response = try await GatewayResponder(provider: store).respond(to: request)
+        guard response.status == 200, let body = response.body else {
+            let message = response.message ?? "status \(response.status)"
+            switch response.status {
+            case 400, 416: throw StationError(.invalidArgument, message)
+            case 404: throw StationError(.notFound, message)
+            default: throw StationError(.io, message)
+            }
+        }
+        try await body { bytes in try await channel.append(bytes) }
     }
 
     private static func stream(_ store: BlockStore, root: CID, path: String, format: ContentFormat, into channel: ByteChannel) async throws {

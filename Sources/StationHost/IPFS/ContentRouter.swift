@@ -17,6 +17,10 @@ public struct ContentFetchOutcome: Sendable, Equatable {
     public var source: String
     /// Every source that was tried and failed (or lost the race), with the reason.
     public var failures: [String]
+    /// After ``ContentRouter/fetchScoped(_:module:observer:)``: the blocks now held for the module
+    /// (nothing is pinned); release each with `BlockStore.release(_:module:)` when the read is done.
+    /// Empty after ``ContentRouter/fetch(_:module:observer:)``, which pins instead.
+    public var held: [CID] = []
 }
 
 /// What content routing has done since the router was created: one snapshot for the status API,
@@ -155,12 +159,47 @@ public final class ContentRouter: Sendable {
             try store.pin(terminal, module: module)
             return ContentFetchOutcome(terminal: terminal, source: "local store", failures: [])
         }
+        return try await fetchElsewhere(request, module: module, observer: observer)
+    }
+
+    /// Gets the blocks a `dag-scope=block` or `dag-scope=entity` request selects into the store and
+    /// holds them for `module`, pinning nothing: the caller releases every CID of the outcome's
+    /// ``ContentFetchOutcome/held`` with `store.release(_:module:)` when its read is done.
+    ///
+    /// Only the blocks the request needs are fetched (those a trustless gateway would put in its
+    /// CAR: the blocks along the path, then what the scope selects under its end), and the blocks
+    /// already in the store are used, so the rest of the DAG need not be local. Bitswap asks for
+    /// the path's blocks one at a time, then for the scoped blocks; gateways are sent the scoped
+    /// request. Sources are raced as in ``fetch(_:module:observer:)``.
+    /// - Throws: `IPFSError.invalidOption` for `dag-scope=all` (use ``fetch(_:module:observer:)``);
+    ///   path and UnixFS errors of the local blocks at once; otherwise as ``fetch(_:module:observer:)``.
+    public func fetchScoped(_ request: GatewayRequest, module: String, observer: FetchObserver = FetchObserver()) async throws -> ContentFetchOutcome {
+        var request = request
+        request.format = .car
+        guard request.scope != .all else { throw IPFSError.invalidOption("a scoped fetch needs dag-scope=block or entity") }
+        let local = HoldingBlockProvider(store: store, module: module)
+        do {
+            let terminal = try await Self.walkHolding(request, provider: local)
+            return ContentFetchOutcome(terminal: terminal, source: "local store", failures: [], held: local.transfer())
+        } catch IPFSError.blockNotFound {
+            // Fetched again below by a source that holds what it takes.
+            local.release()
+        } catch {
+            local.release()
+            throw error
+        }
+        return try await fetchElsewhere(request, module: module, observer: observer)
+    }
+
+    /// The race, then the configured gateways: for `dag-scope=all` the path's end is pinned, for
+    /// the other scopes the blocks are held (see ``ContentFetchOutcome/held``).
+    private func fetchElsewhere(_ request: GatewayRequest, module: String, observer: FetchObserver) async throws -> ContentFetchOutcome {
         var failures: [String] = []
         if let won = try await race(request, module: module, failures: &failures, observer: observer) { return won }
         if let gateways {
             do {
-                let (terminal, gateway) = try await Self.gatewayFetch(gateways, request, store: store, module: module, observer: observer)
-                return ContentFetchOutcome(terminal: terminal, source: "gateway \(gateway)", failures: failures)
+                let (terminal, gateway, held) = try await Self.gatewayFetch(gateways, request, store: store, module: module, observer: observer)
+                return ContentFetchOutcome(terminal: terminal, source: "gateway \(gateway)", failures: failures, held: held)
             } catch {
                 if Self.isFinal(error) { throw error }
                 failures.append("gateways: \(Self.describe(error))")
@@ -266,11 +305,13 @@ public final class ContentRouter: Sendable {
                 switch lane {
                 case .delivered(var outcome):
                     outcome.failures = failures
+                    await drain(&group, module: module)
                     return outcome
                 case .failed(let reason):
                     failures.append(reason)
                     report?(reason)
                 case .final(let error):
+                    await drain(&group, module: module)
                     throw error
                 case .providers(_, nil):
                     finishedSources += 1
@@ -301,8 +342,23 @@ public final class ContentRouter: Sendable {
         }
     }
 
+    /// Cancels the lanes still running and waits for them; a scoped lane that delivered all the
+    /// same gives its holds back (only the winner's are kept).
+    private func drain(_ group: inout ThrowingTaskGroup<Lane, any Error>, module: String) async {
+        group.cancelAll()
+        while let lane = try? await group.next() {
+            if case .delivered(let late) = lane {
+                for cid in late.held { store.release(cid, module: module) }
+            }
+        }
+    }
+
     private func bitswapLane(_ bitswap: Bitswap, _ request: GatewayRequest, peers: [PeerID], module: String, source: String) async -> Lane {
         do {
+            if request.scope != .all {
+                let (terminal, held) = try await Self.bitswapFetchScoped(bitswap, request, peers: peers, store: store, module: module)
+                return .delivered(ContentFetchOutcome(terminal: terminal, source: source, failures: [], held: held))
+            }
             let terminal = try await Self.bitswapFetch(bitswap, request, peers: peers, store: store, module: module)
             return .delivered(ContentFetchOutcome(terminal: terminal, source: source, failures: []))
         } catch {
@@ -390,10 +446,10 @@ public final class ContentRouter: Sendable {
         do {
             let client = try TrustlessGatewayClient(gateways: allowed, configuration: settings.gatewayConfiguration)
             do {
-                let (terminal, gateway) = try await Self.gatewayFetch(client, request, store: store, module: module, observer: observer)
+                let (terminal, gateway, held) = try await Self.gatewayFetch(client, request, store: store, module: module, observer: observer)
                 await client.shutdown()
                 let source = "gateway \(gateway) (provider from \(sources[gateway] ?? "a router"))"
-                return .delivered(ContentFetchOutcome(terminal: terminal, source: source, failures: []))
+                return .delivered(ContentFetchOutcome(terminal: terminal, source: source, failures: [], held: held))
             } catch {
                 await client.shutdown()
                 throw error
@@ -447,16 +503,43 @@ public final class ContentRouter: Sendable {
         return current
     }
 
-    /// A gateway CAR fetch: pins the path's end and releases the rest. Returns it and the gateway.
+    /// Bitswap for a scoped request: the gateway walk of the request, asking the peers for each
+    /// block it needs that the store lacks (the path's blocks, then the scoped ones), one at a
+    /// time. Returns the path's end and the blocks held (nothing is pinned).
+    static func bitswapFetchScoped(_ bitswap: Bitswap, _ request: GatewayRequest, peers: [PeerID], store: BlockStore,
+                                   module: String) async throws -> (CID, [CID]) {
+        let provider = HoldingBlockProvider(store: store, module: module) { cid in
+            try await bitswap.fetchBlock(cid, from: peers, module: module)
+        }
+        do {
+            let terminal = try await walkHolding(request, provider: provider)
+            return (terminal, provider.transfer())
+        } catch {
+            provider.abandon()
+            throw error
+        }
+    }
+
+    /// Walks the blocks `request` selects through `provider` (which holds each), then resolves the
+    /// path's end (its blocks were just held).
+    static func walkHolding(_ request: GatewayRequest, provider: HoldingBlockProvider) async throws -> CID {
+        try await ScopedDAGWalker(provider: provider).walk(request) { _ in }
+        return try await UnixFSExporter(provider: provider).resolve(request.root, path: request.path.joined(separator: "/"))
+    }
+
+    /// A gateway CAR fetch. `dag-scope=all`: pins the path's end and releases the rest; other
+    /// scopes: pins nothing and returns the blocks held. Returns the path's end, the gateway and
+    /// the held blocks.
     static func gatewayFetch(_ client: TrustlessGatewayClient, _ request: GatewayRequest, store: BlockStore, module: String,
-                             observer: FetchObserver) async throws -> (CID, String) {
+                             observer: FetchObserver) async throws -> (CID, String, [CID]) {
         let result = try await client.fetchCAR(request, into: store, module: module, progress: observer.progress)
         for failure in result.earlierFailures { observer.report?("skipped \(failure.description)") }
         do {
             let terminal = try await UnixFSExporter(provider: store).resolve(request.root, path: request.path.joined(separator: "/"))
+            if request.scope != .all { return (terminal, result.gateway, result.held) }
             try store.pin(terminal, module: module)
             for cid in result.held { store.release(cid, module: module) }
-            return (terminal, result.gateway)
+            return (terminal, result.gateway, [])
         } catch {
             store.abandon(result.held, module: module)
             throw error

@@ -69,6 +69,24 @@ public final class SharedContent: Sendable {
         }
     }
 
+    /// Gets the blocks a `dag-scope=block` or `dag-scope=entity` request selects (those of its
+    /// path, then what the scope takes under its end) and holds them for `module` without pinning
+    /// anything: local blocks are held as they are (the rest of the DAG need not be local), missing
+    /// ones are fetched by ``router`` (see ``ContentRouter/fetchScoped(_:module:observer:)``).
+    /// - Returns: the held blocks; give them back with ``releaseScoped(_:module:)``.
+    func acquireScoped(_ request: GatewayRequest, module: String) async throws -> [CID] {
+        do {
+            return try await router.fetchScoped(request, module: module).held
+        } catch let error as ContentRouterError {
+            throw StationError(.notFound, error.description)
+        }
+    }
+
+    /// Gives back the holds of ``acquireScoped(_:module:)``.
+    func releaseScoped(_ held: [CID], module: String) {
+        for cid in held { store.release(cid, module: module) }
+    }
+
     /// Marks an explicit module pin, so that a hold ending later does not remove it.
     func notePinned(_ root: CID, module: String) { holds.markPinned(root, module: module) }
 

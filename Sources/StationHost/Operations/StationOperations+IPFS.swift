@@ -11,15 +11,50 @@ extension StationOperations {
         return content
     }
 
-    /// Starts getting `CID[/path]`: a readable handle with the file's bytes or a CAR.
+    /// Starts getting `CID[/path][?query]`: a readable handle with the file's bytes or a CAR.
+    ///
+    /// With the CAR format the query may carry the trustless-gateway parameters `dag-scope`
+    /// (`all`, the default; `entity`; `block`) and `entity-bytes=from:to` (with `dag-scope=entity`);
+    /// every other parameter (`format`, `car-version`, `protocols`, `providers`, …) is ignored.
+    /// A `block` or `entity` scope fetches and holds only the blocks it selects (pinning nothing)
+    /// and answers the CAR a trustless gateway would; `all` reads the whole DAG as without a query.
+    /// The file format takes no query.
     public func ipfsGet(_ text: String, format: ContentFormat, timeout: Duration?) throws(StationError) -> Int32 {
         let content = try content()
-        let (root, path) = try Self.parseContentPath(text)
+        let pieces = text.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let (root, path) = try Self.parseContentPath(String(pieces[0]))
+        var scoped: GatewayRequest?
+        if pieces.count == 2 {
+            guard format == .car else {
+                throw StationError(.invalidArgument, "a query ('?\(pieces[1].prefix(60))') needs the CAR format (1); file bytes (0) take none")
+            }
+            let request = try Self.parseScope(pieces[1], root: root, path: path)
+            if request.scope != .all { scoped = request }
+        }
         try handles.reserveCheck()
         let resource = ContentReadResource(hub: hub)
         let handle = try handles.insert(resource)
-        resource.start(content: content, root: root, path: path, format: format, module: moduleName, timeout: timeout ?? .seconds(120))
+        if let scoped {
+            resource.start(content: content, request: scoped, module: moduleName, timeout: timeout ?? .seconds(120))
+        } else {
+            resource.start(content: content, root: root, path: path, format: format, module: moduleName, timeout: timeout ?? .seconds(120))
+        }
         return handle
+    }
+
+    /// The gateway request for `root`, `path` and the query of an `ipfs_get` text, parsed by the
+    /// IPFS layer's own `GatewayRequest` parser (the path was already split by ``parseContentPath(_:)``,
+    /// so it means the same with or without a query).
+    static func parseScope(_ query: Substring, root: CID, path: String) throws(StationError) -> GatewayRequest {
+        do {
+            // The parser keeps the last value of a repeated parameter: the `format=car` appended
+            // here overrides any `format` in the text, which ipfs_get's own argument replaces.
+            var request = try GatewayRequest(target: "/ipfs/\(root)?\(query)&format=car")
+            request.path = path.split(separator: "/").map(String.init)
+            return request
+        } catch {
+            throw StationError(.invalidArgument, "bad query '\(query.prefix(120))': \(error)")
+        }
     }
 
     /// Imports `bytes` as a UnixFS file (CIDv1, raw leaves), pins it for the module and returns its
