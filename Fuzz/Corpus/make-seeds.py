@@ -453,6 +453,18 @@ seeds["KVFile"] = {
     "header-only": b"SQLite format 3\x00", "truncated-store": store_file[:700], "foreign": b"not a database at all\n",
     # libFuzzer found it (a record's type flipped to the integer 0): get("a") trapped in GRDB.
     "foreign-types": kv_file(kv_schema, [(b"a", 0), (b"fuzz", 1.5), (b"t", "text"), (7, b"\x01")], used=12),
+    # libFuzzer found it: a damaged schema-less file the opener used to set up as a store, which
+    # then failed its next open (now refused at once, as integrity_check already flags it).
+    "uninitialized-short-file": base64.b64decode("".join([
+        "U1FMaXRlIGZvcm1hdCAzAAIAAQEAQCAgAAAAAgAAAAIAAAAAAAAAAAAAAAIAAAAEAAAAAAAAAAAAAAABAAAAAAAAAAAAAAAA",
+        "AAAAAAAAAAAAAE8AAAAAAAAAAAAAAAACAC5jAQ0AAAAAAPz8AAAABAAAAAAAAAAAAAAAAQAAAAEAAAAAU1RLVjHAAAAAAAAA",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAGAC5jAQ0AAAACAPIAAYMA8gAAAAAAAAAAAAAA",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAACAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "AAAGAC4AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAFN0cmluAAAAAAAAAAAAAAAA",
+        "AAAAAAAAAAAAAAAA",
+    ])),
     "corrupt-page": store_file[:600] + bytes(b ^ 0x5A for b in store_file[600:700]) + store_file[700:],
 }
 # A known finding, not a seed (docs/fuzzing.md, "Known findings"): a store whose schema carries a

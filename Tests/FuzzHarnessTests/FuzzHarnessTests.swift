@@ -135,18 +135,6 @@ import Testing
             try Harness.kvFile(bytes)
         }
     }
-
-    /// A 516-byte SQLite file whose header claims two 512-byte pages and that has no tables is
-    /// set up as a new store; after one put, the next open finds it corrupt ("Page 2 is never
-    /// used") and refuses it.
-    @Test func shortUninitializedFileIsSetUpThenFailsItsNextOpen() throws {
-        let file = FuzzHarnessTests.fuzzFolder.appendingPathComponent("Crashes/KVFile/uninitialized-short-file")
-        let bytes = try [UInt8](Data(contentsOf: file))
-        #expect(bytes.count == 516)
-        withKnownIssue("the opener initialises a damaged SQLite file (docs/fuzzing.md, Known findings)") {
-            try Harness.kvFile(bytes)
-        }
-    }
 }
 
 /// The Noise harness must reach the handshake: a listener given a first message answers with the

@@ -33,6 +33,9 @@ enum KeyValueSchema {
         let userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
         let objects = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master")
         if applicationID == 0 && userVersion == 0 && objects.isEmpty {
+            // A file SQLite reads as schema-less can still be damaged (a header claiming pages the
+            // file lacks): setting it up would leave a store that every later open refuses.
+            try checkIntegrity(db, path: path)
             return .uninitialized
         }
         guard applicationID == Self.applicationID else {
@@ -49,14 +52,7 @@ enum KeyValueSchema {
                     + "it was left untouched"
             )
         }
-        let problems = try String.fetchAll(db, sql: "PRAGMA integrity_check(20)")
-        guard problems == ["ok"] else {
-            throw StationError(
-                .io,
-                "key-value store \(path) is corrupt (integrity check: \(problems.prefix(5).joined(separator: "; "))); "
-                    + "it was left untouched for recovery"
-            )
-        }
+        try checkIntegrity(db, path: path)
         let tables = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
         guard tables.contains(entriesTable), tables.contains(metaTable) else {
             throw StationError(.io, "key-value store \(path) lacks its tables (\(entriesTable), \(metaTable)); it was left untouched")
@@ -66,6 +62,18 @@ enum KeyValueSchema {
             throw StationError(.io, "key-value store \(path) lacks its usage counter; it was left untouched")
         }
         return .store
+    }
+
+    /// Throws `.io` unless `PRAGMA integrity_check` finds nothing wrong.
+    private static func checkIntegrity(_ db: Database, path: String) throws {
+        let problems = try String.fetchAll(db, sql: "PRAGMA integrity_check(20)")
+        guard problems == ["ok"] else {
+            throw StationError(
+                .io,
+                "key-value store \(path) is corrupt (integrity check: \(problems.prefix(5).joined(separator: "; "))); "
+                    + "it was left untouched for recovery"
+            )
+        }
     }
 
     /// Creates the tables and stamps the header, all in the caller's transaction.
