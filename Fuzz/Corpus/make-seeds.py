@@ -449,6 +449,8 @@ seeds["KVFile"] = {
     "store-wrong-usage": kv_file(kv_schema, kv_entries, used=999999),
     "store-version-2": kv_file(kv_schema.replace("user_version = 1", "user_version = 2"), kv_entries, used=9),
     "plain-sqlite": kv_file("CREATE TABLE t (x);"),
+    # Opened, then refused every put, until the opener refused schema objects a store never creates.
+    "store-with-trigger": kv_file(kv_schema, kv_entries, used=10, after="CREATE TRIGGER no_insert BEFORE INSERT ON station_kv BEGIN SELECT RAISE(ABORT, 'no'); END;"),
     "store-extra-table": kv_file(kv_schema + "CREATE TABLE extra (x); CREATE VIEW v AS SELECT * FROM station_kv;", kv_entries, used=10),
     "header-only": b"SQLite format 3\x00", "truncated-store": store_file[:700], "foreign": b"not a database at all\n",
     # libFuzzer found it (a record's type flipped to the integer 0): get("a") trapped in GRDB.
@@ -467,11 +469,6 @@ seeds["KVFile"] = {
     ])),
     "corrupt-page": store_file[:600] + bytes(b ^ 0x5A for b in store_file[600:700]) + store_file[700:],
 }
-# A known finding, not a seed (docs/fuzzing.md, "Known findings"): a store whose schema carries a
-# trigger that refuses every insert opens, then refuses every put.
-os.makedirs(os.path.join(HERE, "..", "Crashes", "KVFile"), exist_ok=True)
-with open(os.path.join(HERE, "..", "Crashes", "KVFile", "store-with-trigger"), "wb") as f:
-    f.write(kv_file(kv_schema, kv_entries, used=10, after="CREATE TRIGGER no_insert BEFORE INSERT ON station_kv BEGIN SELECT RAISE(ABORT, 'no'); END;"))
 
 # Noise: flags (bit 0 initiator, bit 1 the harness sends the multistream lines for /noise first),
 # a chunk size, then the bytes a peer sends. Noise frames are a 2-byte big-endian length + payload.

@@ -123,20 +123,6 @@ import Testing
     }
 }
 
-/// Known findings kept in `Fuzz/Crashes` (docs/fuzzing.md): each still fails its harness, recorded
-/// as a known issue, so the fix shows up here (the known issue stops occurring) and can move the
-/// input into the corpus.
-@Suite struct KnownFindingTests {
-    /// A store whose schema has a trigger refusing every insert opens and then refuses every put.
-    @Test func keyValueStoreWithATriggerOpensButRefusesPuts() throws {
-        let file = FuzzHarnessTests.fuzzFolder.appendingPathComponent("Crashes/KVFile/store-with-trigger")
-        let bytes = try [UInt8](Data(contentsOf: file))
-        withKnownIssue("the opener accepts a store with a trigger (docs/fuzzing.md, Known findings)") {
-            try Harness.kvFile(bytes)
-        }
-    }
-}
-
 /// The Noise harness must reach the handshake: a listener given a first message answers with the
 /// second (multistream lines plus 32 + 48 + payload bytes), and a third message it cannot
 /// decrypt, or a first message too short, fails the upgrade.

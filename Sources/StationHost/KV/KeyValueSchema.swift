@@ -53,6 +53,16 @@ enum KeyValueSchema {
             )
         }
         try checkIntegrity(db, path: path)
+        // Only the two tables: a trigger or a view would run SQL the store never wrote (a trigger
+        // refusing inserts made every put fail), and another table is not ours to carry.
+        let foreign = objects.filter { $0 != entriesTable && $0 != metaTable && !$0.hasPrefix("sqlite_") }
+        guard foreign.isEmpty else {
+            throw StationError(
+                .io,
+                "key-value store \(path) holds schema objects a store never creates (\(foreign.prefix(5).joined(separator: ", "))); "
+                    + "it was left untouched"
+            )
+        }
         let tables = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
         guard tables.contains(entriesTable), tables.contains(metaTable) else {
             throw StationError(.io, "key-value store \(path) lacks its tables (\(entriesTable), \(metaTable)); it was left untouched")
