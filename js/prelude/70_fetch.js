@@ -396,19 +396,31 @@ async function fetch(input, init = undefined) {
   }
 }
 
-// fetch('ipfs://CID[/path][?...]'): a verified CARv1 from the station IPFS layer, as a 200
-// response with content-type application/vnd.ipld.car (Zinnia answered through Lassie).
+// fetch('ipfs://CID[/path][?dag-scope=…&entity-bytes=…]'): a verified CARv1 from the station IPFS
+// layer, as a 200 response with content-type application/vnd.ipld.car (Zinnia answered through
+// Lassie). dag-scope=block|entity fetches only the blocks the scope needs.
 async function fetchIpfs(request) {
   if (request.headers.has('authorization')) throw new TypeErrorCtor("IPFS retrieval requests don't support Authorization header yet");
   const url = request.url;
   let rest = StringPrototypeSlice(url, 'ipfs://'.length);
-  const q = StringPrototypeIndexOf(rest, '?');
-  if (q >= 0) rest = StringPrototypeSlice(rest, 0, q);
   const h = StringPrototypeIndexOf(rest, '#');
   if (h >= 0) rest = StringPrototypeSlice(rest, 0, h);
+  const q = StringPrototypeIndexOf(rest, '?');
+  const query = q >= 0 ? StringPrototypeSlice(rest, q + 1) : '';
+  if (q >= 0) rest = StringPrototypeSlice(rest, 0, q);
   const path = decodeURIComponent(rest);
+  // ipfs_get reads '?' as the start of its query: a path naming one cannot be asked for.
+  if (StringPrototypeIncludes(path, '?')) throw new TypeErrorCtor(`ipfs:// paths containing '?' are not supported: ${url}`);
+  // The trustless-gateway parameters ipfs_get honours go on (the host checks them: a bad value is
+  // a TypeError); the rest of Lassie's (protocols, providers, format, car-version…) are ignored.
+  const params = new URLSearchParams(query);
+  let scope = '';
+  for (const name of ['dag-scope', 'entity-bytes']) {
+    const value = params.get(name);
+    if (value !== null) scope += `${scope ? '&' : '?'}${name}=${encodeURIComponent(value)}`;
+  }
   const signal = request.signal;
-  const handle = native.ipfsGet(path, 1, 0);
+  const handle = native.ipfsGet(path + scope, 1, 0);
   if (handle < 0) throw networkError(url, handle);
   let aborted = false;
   const ctl = { wake: null };

@@ -214,6 +214,9 @@ STATION_IMPORT("p2p_remote_peer") int32_t station_p2p_remote_peer(int32_t stream
 /**
  * Starts fetching "CID[/path]" and returns a readable handle at once: the file's bytes
  * (STATION_IPFS_FORMAT_FILE) or a CARv1 (STATION_IPFS_FORMAT_CAR), read with station_read().
+ * A CAR request may end in "?dag-scope=all|entity|block[&entity-bytes=from:to]": with block or
+ * entity only the selected blocks are fetched (nothing is pinned) and the CAR is the trustless
+ * gateway's answer; other parameters are ignored; a bad value is STATION_E_INVALID_ARGUMENT.
  * Local blocks first, then Bitswap peers, then the configured trustless gateways; every block is
  * verified. A missing CID or path fails the handle with STATION_E_NOT_FOUND, a timeout (timeout_ms,
  * <= 0: the default, 120 s) with STATION_E_TIMED_OUT.

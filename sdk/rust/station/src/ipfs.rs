@@ -36,7 +36,11 @@ pub struct Get {
 }
 
 impl Get {
-    /// Gets `CID[/path]` as file bytes with the host's default timeout (120 s).
+    /// Gets `CID[/path]` as file bytes with the host's default timeout (120 s). For a CAR the path
+    /// may end in `?dag-scope=all|entity|block[&entity-bytes=from:to]`: with `block` or `entity`
+    /// only the selected blocks are fetched (nothing is pinned) and the CAR is the trustless
+    /// gateway's answer; other parameters are ignored; a bad value is
+    /// [`crate::ErrorCode::InvalidArgument`].
     pub fn new(path: impl Into<String>) -> Get {
         Get { path: path.into(), format: Format::File, timeout: None }
     }
