@@ -1,3 +1,4 @@
+import StationTestSupport
 import Testing
 @testable import WASIHost
 

@@ -1,4 +1,5 @@
 import Foundation
+import StationTestSupport
 import SandboxEngine
 import Testing
 @testable import WASIHost

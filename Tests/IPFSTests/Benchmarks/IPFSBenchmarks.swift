@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import StationTestSupport
 import Testing
 @testable import IPFS
 import Multiformats

@@ -1,5 +1,6 @@
 @testable import Bitswap
 import Foundation
+import StationTestSupport
 import Libp2p
 import Multiformats
 import Testing

@@ -1,5 +1,6 @@
 import Bitswap
 import Foundation
+import StationTestSupport
 import Libp2p
 import Testing
 @testable import IPFS

@@ -1,4 +1,5 @@
 import Foundation
+import StationTestSupport
 import Libp2p
 import Multiformats
 import Synchronization

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import IPFS
 import Multiformats
+import StationTestSupport
 
 /// Deterministic pseudo-random bytes (SplitMix64), so failures reproduce.
 func pseudoRandomBytes(count: Int, seed: UInt64) -> [UInt8] {
@@ -20,29 +21,6 @@ func pseudoRandomBytes(count: Int, seed: UInt64) -> [UInt8] {
         }
     }
     return bytes
-}
-
-/// A fresh temporary directory, removed when the value is deinitialized.
-final class TemporaryDirectory {
-    let url: URL
-    var path: String { url.path }
-
-    init(_ label: String = "ipfs-test") throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("station-\(label)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    /// Writes `bytes` to `name` inside the directory and returns its path.
-    @discardableResult
-    func write(_ bytes: [UInt8], to name: String) throws -> String {
-        let file = url.appendingPathComponent(name)
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(bytes).write(to: file)
-        return file.path
-    }
 }
 
 /// A store in a temporary directory (fsync off: the tests do not simulate power loss).

@@ -1,5 +1,6 @@
 import Foundation
 import SandboxEngine
+import StationTestSupport
 import Testing
 @testable import WASIHost
 
@@ -110,45 +111,18 @@ final class WASIHarness {
     }
 }
 
-/// A temporary directory tree for one test, removed when released.
-final class TemporaryDirectory {
-    let url: URL
-    var path: String { url.path }
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("wasi-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: url)
-    }
-
-    /// Creates a subdirectory and returns its path.
-    @discardableResult
-    func makeDirectory(_ name: String) throws -> String {
-        let child = url.appendingPathComponent(name)
-        try FileManager.default.createDirectory(at: child, withIntermediateDirectories: true)
-        return child.path
-    }
-
-    func writeFile(_ name: String, _ contents: String) throws {
-        try Data(contents.utf8).write(to: url.appendingPathComponent(name))
-    }
-
-    func readFile(_ name: String) throws -> String {
-        String(decoding: try Data(contentsOf: url.appendingPathComponent(name)), as: UTF8.self)
-    }
-
+/// What the WASI tests ask of a test folder beyond the shared ``TemporaryDirectory``.
+extension TemporaryDirectory {
     func fileSize(_ name: String) throws -> UInt64 {
         let attributes = try FileManager.default.attributesOfItem(atPath: url.appendingPathComponent(name).path)
         return (attributes[.size] as? NSNumber)?.uint64Value ?? 0
     }
 
+    /// Whether `name` exists, a dangling symlink included.
     func exists(_ name: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: url.appendingPathComponent(name).path, isDirectory: &isDirectory)
-            || (try? FileManager.default.destinationOfSymbolicLink(atPath: url.appendingPathComponent(name).path)) != nil
+        let path = url.appendingPathComponent(name).path
+        return FileManager.default.fileExists(atPath: path)
+            || (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil
     }
 
     func symlink(_ name: String, to target: String) throws {
