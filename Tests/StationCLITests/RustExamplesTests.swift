@@ -1,4 +1,5 @@
 import Foundation
+import StationTestSupport
 import Testing
 
 /// The Rust example modules (examples/rust), built by `scripts/build-examples` into
@@ -176,8 +177,8 @@ final class TaskAPIServer {
 }
 
 /// A fresh state folder, so each station process has its own identity and IPFS repo.
-private func temporaryFolder(_ label: String) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("station-rust-\(label)-\(UUID().uuidString)").path
+private func stateFolder(_ label: String) throws -> String {
+    try temporaryFolder("station-rust-\(label)").path
 }
 
 /// Adds `text` to the IPFS repo at `repo` (CIDv1, raw leaves) and returns its CID.
@@ -232,7 +233,7 @@ struct RustExamplesTests {
 
     @Test("the kv-counter keeps counting across runs and is denied without a store", arguments: ["wasmkit", "wasmtime"])
     func kvCounter(engine: String) throws {
-        let database = temporaryFolder("kv") + "/kv.sqlite"
+        let database = try stateFolder("kv") + "/kv.sqlite"
         let wasm = try RustExamples.path("kv-counter")
         for expected in 1...3 {
             let result = try StationBinary.run(["run", "--engine", engine, "--kv", database, wasm])
@@ -253,13 +254,13 @@ struct RustExamplesTests {
         let echo = try BackgroundStation([
             "run", "--engine", engine, "--allow-p2p", proto, "--p2p-listen", "/ip4/127.0.0.1/tcp/\(port)", "--json",
             try RustExamples.path("p2p-echo"), proto,
-        ], environment: ["STATE_ROOT": temporaryFolder("echo")])
+        ], environment: ["STATE_ROOT": try stateFolder("echo")])
         defer { echo.stop() }
         try echo.waitFor("the listening message") { echo.messages().contains { $0.hasPrefix("echo listening on \(proto) as 12D3") } }
         let peer = try #require(echo.messages().first { $0.hasPrefix("echo listening") }?.split(separator: " ").last.map(String.init))
         let address = "/ip4/127.0.0.1/tcp/\(port)/p2p/\(peer)"
         for text in ["hello, Rust echo\n", String(repeating: "0123456789abcdef", count: 20_000)] {
-            let result = try StationBinary.run(["p2p", "request", address, proto], stdin: Data(text.utf8), environment: ["STATE_ROOT": temporaryFolder("client")])
+            let result = try StationBinary.run(["p2p", "request", address, proto], stdin: Data(text.utf8), environment: ["STATE_ROOT": try stateFolder("client")])
             #expect(result.status == 0, "stderr: \(result.stderr)")
             #expect(result.stdout == text)
         }
@@ -272,14 +273,14 @@ struct RustExamplesTests {
     @Test("p2p-ping gets its pings echoed by a station p2p listen --echo peer", arguments: ["wasmkit", "wasmtime"])
     func p2pPing(engine: String) throws {
         let proto = "/station-test/rust-echo/1.0.0"
-        let listener = try BackgroundStation(["p2p", "listen", "--echo", proto, "--state", temporaryFolder("listener")])
+        let listener = try BackgroundStation(["p2p", "listen", "--echo", proto, "--state", try stateFolder("listener")])
         defer { listener.stop() }
         try listener.waitFor("the listener's address") { listener.lines.first?.contains("/p2p/") == true }
         let address = try #require(listener.lines.first)
         let ping = try BackgroundStation([
             "run", "--engine", engine, "--allow-p2p", proto, "--p2p-local", "--json",
             try RustExamples.path("p2p-ping"), address, proto, "100",
-        ], environment: ["STATE_ROOT": temporaryFolder("ping")])
+        ], environment: ["STATE_ROOT": try stateFolder("ping")])
         defer { ping.stop() }
         try ping.waitFor("three echoed pings") { ping.messages().contains("echo ok 3") }
         #expect(ping.messages("activity:error").isEmpty, "\(ping.messages("activity:error"))")
@@ -291,8 +292,8 @@ struct RustExamplesTests {
     func ipfsPutGet(engine: String) throws {
         let text = "published by the Rust SDK on \(engine)"
         let expected = try CLI.DaemonCommandTests.cidOf(text)
-        let repo = temporaryFolder("repo")
-        let state = temporaryFolder("ipfs")
+        let repo = try stateFolder("repo")
+        let state = try stateFolder("ipfs")
         let put = try BackgroundStation(["run", "--engine", engine, "--allow-ipfs", "--repo", repo, try RustExamples.path("ipfs-put"), text], environment: ["STATE_ROOT": state])
         try put.waitFor("the CID on stdout") { !put.lines.isEmpty }
         put.stop()
@@ -304,14 +305,14 @@ struct RustExamplesTests {
         try get.waitFor("a verified get") { get.messages().contains("got \(expected) (\(text.utf8.count) bytes) ok") }
         let wrong = try BackgroundStation([
             "run", "--engine", engine, "--allow-ipfs", "--repo", repo, "--json", try RustExamples.path("ipfs-get"), expected, "other text", "100",
-        ], environment: ["STATE_ROOT": temporaryFolder("ipfs")])
+        ], environment: ["STATE_ROOT": try stateFolder("ipfs")])
         defer { wrong.stop() }
         try wrong.waitFor("a mismatch") { wrong.messages("activity:error").contains { $0.contains("differs from the expected 10 bytes") } }
     }
 
     @Test("the retrieval checker fetches tasks, retrieves and verifies each CID, posts measurements, counts jobs", arguments: ["wasmkit", "wasmtime"])
     func retrievalChecker(engine: String) throws {
-        let repo = temporaryFolder("repo")
+        let repo = try stateFolder("repo")
         let good = try addToRepo("first retrievable content", repo: repo)
         let other = try addToRepo(String(repeating: "x", count: 300_000), repo: repo)
         let missing = try CLI.DaemonCommandTests.cidOf("never stored anywhere \(UUID())")
@@ -327,7 +328,7 @@ struct RustExamplesTests {
         let result = try StationBinary.run([
             "run", "--engine", engine, "--allow-net", server.origin, "--allow-ipfs", "--repo", repo, "--json",
             try RustExamples.path("retrieval-checker"), server.origin, "1",
-        ], environment: ["STATE_ROOT": temporaryFolder("checker"), "STATION_ID": "station-under-test"])
+        ], environment: ["STATE_ROOT": try stateFolder("checker"), "STATION_ID": "station-under-test"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         // With --json, station keeps standard output for event lines and passes the module's own
         // output on through standard error.
@@ -353,9 +354,9 @@ struct RustExamplesTests {
         let origin = server.origin
         server.stop()
         let result = try StationBinary.run([
-            "run", "--allow-net", origin, "--allow-ipfs", "--repo", temporaryFolder("repo"),
+            "run", "--allow-net", origin, "--allow-ipfs", "--repo", try stateFolder("repo"),
             try RustExamples.path("retrieval-checker"), origin,
-        ], environment: ["STATE_ROOT": temporaryFolder("checker")])
+        ], environment: ["STATE_ROOT": try stateFolder("checker")])
         #expect(result.status == 1)
         #expect(result.stderr.contains("round 1: io"), "stderr: \(result.stderr)")
     }

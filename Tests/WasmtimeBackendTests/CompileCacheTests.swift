@@ -1,5 +1,6 @@
 import Foundation
 import SandboxEngine
+import StationTestSupport
 import Testing
 import WasmtimeBackend
 
@@ -24,7 +25,7 @@ import WasmtimeBackend
     }
 
     @Test func missThenHit() throws {
-        let directory = try Support.temporaryDirectory()
+        let directory = try temporaryFolder("station-wt")
         defer { try? FileManager.default.removeItem(at: directory) }
         let first = try Support.engine(cache: directory)
         #expect(try Self.compile(first).origin == .compiled)
@@ -37,7 +38,7 @@ import WasmtimeBackend
     }
 
     @Test func otherSettingsUseAnotherEntry() throws {
-        let directory = try Support.temporaryDirectory()
+        let directory = try temporaryFolder("station-wt")
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(try Self.compile(Support.engine(cache: directory)).origin == .compiled)
         #expect(try Self.compile(Support.engine(fuel: true, cache: directory)).origin == .compiled)
@@ -46,7 +47,7 @@ import WasmtimeBackend
 
     @Test(arguments: ["garbage", "truncated", "empty"])
     func corruptEntryIsRecompiledAndReplaced(damage: String) throws {
-        let directory = try Support.temporaryDirectory()
+        let directory = try temporaryFolder("station-wt")
         defer { try? FileManager.default.removeItem(at: directory) }
         _ = try Self.compile(Support.engine(cache: directory))
         let file = try #require(try Self.cacheFiles(directory).first)

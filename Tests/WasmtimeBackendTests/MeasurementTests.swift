@@ -1,5 +1,6 @@
 import Foundation
 import SandboxEngine
+import StationTestSupport
 import Testing
 import WasmtimeBackend
 
@@ -93,7 +94,7 @@ struct MeasurementTests {
 
     @Test func compileColdAndCached() throws {
         let wasm = try Support.wasm(Self.largeModule(functions: 1700))
-        let directory = try Support.temporaryDirectory()
+        let directory = try temporaryFolder("station-wt")
         defer { try? FileManager.default.removeItem(at: directory) }
 
         var noCache: [Double] = []
@@ -119,7 +120,7 @@ struct MeasurementTests {
     /// The same host-call loop and fib(32) through wasmtime-py on the same library.
     @Test func wasmtimePyOnTheSameLibrary() throws {
         let library = try Support.library()
-        let directory = try Support.temporaryDirectory()
+        let directory = try temporaryFolder("station-wt")
         defer { try? FileManager.default.removeItem(at: directory) }
         let wasmFile = directory.appendingPathComponent("bench.wasm")
         try Data(Support.wasm(Self.hostCallLoop)).write(to: wasmFile)

@@ -64,11 +64,6 @@ enum Support {
             return error
         }
     }
-
-    /// A fresh private temporary directory.
-    static func temporaryDirectory() throws -> URL {
-        try temporaryFolder("station-wt")
-    }
 }
 
 private final class ResultBox<T>: @unchecked Sendable {

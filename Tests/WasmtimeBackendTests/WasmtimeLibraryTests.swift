@@ -1,5 +1,6 @@
 import Foundation
 import SandboxEngine
+import StationTestSupport
 import Testing
 @testable import WasmtimeBackend
 
@@ -13,7 +14,7 @@ import Testing
     @Test func otherLibraryIsRefusedWithItsHash() throws {
         let path = "/lib/x86_64-linux-gnu/libz.so.1"
         try #require(FileManager.default.fileExists(atPath: path))
-        let cache = try Support.temporaryDirectory()
+        let cache = try temporaryFolder("station-wt")
         defer { try? FileManager.default.removeItem(at: cache) }
         let error = Support.error {
             _ = try WasmtimeLibrary.locate(environment: ["STATION_WASMTIME_LIB": path], verdictCacheDirectory: cache)
@@ -37,7 +38,7 @@ import Testing
     }
 
     @Test func nothingInstalledSaysHowToInstall() throws {
-        let home = try Support.temporaryDirectory()
+        let home = try temporaryFolder("station-wt")
         defer { try? FileManager.default.removeItem(at: home) }
         let environment = ["HOME": home.path, "XDG_DATA_HOME": home.path + "/data"]
         let candidates = WasmtimeLibrary.candidatePaths(environment: environment)
@@ -54,7 +55,7 @@ import Testing
     /// A verified-file marker is trusted without hashing: a marker that (falsely) vouches for a copy
     /// of libz gets that copy as far as dlopen, where the missing Wasmtime symbols are reported.
     @Test func verdictCacheSkipsHashingAndMissingSymbolsAreNamed() throws {
-        let directory = try Support.temporaryDirectory()
+        let directory = try temporaryFolder("station-wt")
         defer { try? FileManager.default.removeItem(at: directory) }
         let fake = directory.appendingPathComponent("libwasmtime.so")
         let libz = URL(fileURLWithPath: "/lib/x86_64-linux-gnu/libz.so.1").resolvingSymlinksInPath()
@@ -79,7 +80,7 @@ import Testing
     }
 
     @Test func verifiedLibraryLeavesAMarker() throws {
-        let directory = try Support.temporaryDirectory()
+        let directory = try temporaryFolder("station-wt")
         defer { try? FileManager.default.removeItem(at: directory) }
         let library = try Support.library()
         _ = try WasmtimeLibrary.load(path: library.path, verdictCacheDirectory: directory)
