@@ -52,107 +52,176 @@ extension Bitswap {
 
     // MARK: The fetch loop
 
+    /// One session: the walk (what to fetch) and the scheduler (whom to ask) are driven by network
+    /// events; this loop only moves events into them and their decisions onto the wire.
     private func fetch(
         root: CID, followLinks: Bool, peers: [PeerID], module: String, rootBlock: (Block) -> Void
     ) async throws -> BitswapFetchResult {
-        let (session, events) = registry.openSession()
-        let interval = max(0.05, min(1, configuration.fetchTimeout / 4))
+        let (session, events) = registry.openSession(peers: peers)
+        let wantTimeout = configuration.effectiveWantTimeout
+        let interval = max(0.01, min(1, configuration.fetchTimeout / 4, wantTimeout / 4))
         let ticker = Task { [registry] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(interval))
                 registry.tick(session: session)
             }
         }
+        let started = ContinuousClock.now
+        let clock = { Self.seconds(ContinuousClock.now - started) }
         var walk = FetchWalk(root: root, followLinks: followLinks, peers: peers, window: configuration.window)
-        defer {
-            ticker.cancel()
-            registry.closeSession(session)
-        }
+        var scheduler = SessionScheduler<PeerID, CID>(
+            peers: peers, configuration: .init(maxPeers: configuration.maxSessionPeers, wantTimeout: wantTimeout))
+        let outcome: Result<BitswapFetchResult, Error>
         do {
-            var iterator = events.makeAsyncIterator()
-            var lastProgress = ContinuousClock.now
-            while true {
-                try await refill(&walk, session: session, module: module, rootBlock: rootBlock)
-                if walk.isDone { break }
-                guard let event = await iterator.next() else { throw BitswapError.closed }
-                switch event {
-                case .block(let block, let peer):
-                    guard walk.inFlight.removeValue(forKey: block.cid.multihash.bytes) != nil else { continue }
-                    try accept(block, into: &walk, module: module, rootBlock: rootBlock)
-                    walk.fetchedBlocks += 1
-                    lastProgress = .now
-                    for other in peers where other != peer {
-                        walk.pendingCancels[other, default: []].append(block.cid)
-                    }
-                case .dontHave(let cid, let peer):
-                    let key = cid.multihash.bytes
-                    guard walk.inFlight[key] != nil else { continue }
-                    walk.inFlight[key]?.dontHaves.insert(peer)
-                    if let count = walk.inFlight[key]?.dontHaves.count, count >= peers.count {
-                        throw BitswapError.notFound(cid: cid.description, peers: peers.count)
-                    }
-                case .tick:
-                    let waited = ContinuousClock.now - lastProgress
-                    if waited > .seconds(configuration.fetchTimeout) {
-                        let missing = walk.inFlight.values.min { $0.order < $1.order }?.cid ?? root
-                        throw BitswapError.timeout(missing: missing.description, waitedSeconds: configuration.fetchTimeout)
-                    }
-                }
-            }
-            if followLinks {
-                do {
-                    try store.pin(root, module: module)
-                } catch let error as IPFSError {
-                    throw BitswapError.store(error)
-                }
-                for cid in walk.held { store.release(cid, module: module) }
-            }
-            return BitswapFetchResult(root: root, blocks: walk.held.count, bytes: walk.bytes, fetchedBlocks: walk.fetchedBlocks)
+            outcome = .success(try await run(&walk, &scheduler, session: session, events: events, module: module,
+                                             clock: clock, rootBlock: rootBlock))
         } catch {
+            outcome = .failure(error)
+        }
+        ticker.cancel()
+        counters.update { stats in
+            stats.peerStrikes += scheduler.totalStrikes
+            stats.peersDropped += scheduler.penalisedPeers
+        }
+        // Cancels for every want still live, on success as on failure (then for other sessions'
+        // wants only when they hold none of them any more).
+        _ = await transmit(scheduler.finish(), walk: walk, session: session)
+        for (peer, cids) in registry.closeSession(session) {
+            try? await senders.send(BitswapMessage(wantlist: cids.map { .init(cid: $0, cancel: true) }), to: peer)
+        }
+        switch outcome {
+        case .success(let result):
+            return result
+        case .failure(let error):
             store.abandon(walk.held, module: module)
-            let outstanding = walk.inFlight.values.map(\.cid)
-            if !outstanding.isEmpty {
-                let cancels = BitswapMessage(wantlist: outstanding.map { .init(cid: $0, cancel: true) })
-                for peer in peers { try? await senders.send(cancels, to: peer) }
-            }
             throw error
         }
     }
 
+    private func run(
+        _ walk: inout FetchWalk, _ scheduler: inout SessionScheduler<PeerID, CID>, session: UInt64,
+        events: AsyncStream<FetchEvent>, module: String, clock: () -> Double, rootBlock: (Block) -> Void
+    ) async throws -> BitswapFetchResult {
+        var iterator = events.makeAsyncIterator()
+        var lastProgress = ContinuousClock.now
+        while true {
+            try refill(&walk, &scheduler, session: session, module: module, now: clock(), rootBlock: rootBlock)
+            while true {
+                let unreachable = await transmit(scheduler.takeActions(), walk: walk, session: session)
+                if unreachable.isEmpty { break }
+                for peer in unreachable { scheduler.unreachable(peer, now: clock()) }
+            }
+            if walk.isDone { break }
+            switch scheduler.failure {
+            case .notFound(let cid, let count)?:
+                throw BitswapError.notFound(cid: cid.description, peers: count)
+            case .noPeers?:
+                throw BitswapError.peersUnreachable("could not send wants to any of \(walk.peers.count) peer(s)")
+            case nil:
+                break
+            }
+            guard let event = await iterator.next() else { throw BitswapError.closed }
+            let now = clock()
+            switch event {
+            case .block(let block, let peer):
+                defer { registry.handled(block.cid, session: session) }
+                guard walk.inFlight.removeValue(forKey: block.cid.multihash.bytes) != nil else { continue }
+                scheduler.received(block.cid, from: peer, now: now)
+                try accept(block, into: &walk, module: module, rootBlock: rootBlock)
+                walk.fetchedBlocks += 1
+                lastProgress = .now
+            case .have(let cid, let peer):
+                guard let want = walk.inFlight[cid.multihash.bytes] else { continue }
+                scheduler.have(want.cid, from: peer, now: now)
+            case .dontHave(let cid, let peer):
+                guard let want = walk.inFlight[cid.multihash.bytes] else { continue }
+                scheduler.dontHave(want.cid, from: peer, now: now)
+            case .unwanted(let multihash, let peer):
+                // A late copy of a block this fetch wanted is no offence; anything else is garbage.
+                if let multihash, walk.seen.contains(multihash) { continue }
+                scheduler.garbage(from: peer, now: now)
+            case .tick:
+                let waited = ContinuousClock.now - lastProgress
+                if waited > .seconds(configuration.fetchTimeout) {
+                    let missing = walk.inFlight.values.min { $0.order < $1.order }?.cid ?? walk.root
+                    throw BitswapError.timeout(missing: missing.description, waitedSeconds: configuration.fetchTimeout)
+                }
+                scheduler.tick(now: now)
+            }
+        }
+        if walk.followLinks {
+            do {
+                try store.pin(walk.root, module: module)
+            } catch let error as IPFSError {
+                throw BitswapError.store(error)
+            }
+            for cid in walk.held { store.release(cid, module: module) }
+        }
+        return BitswapFetchResult(root: walk.root, blocks: walk.held.count, bytes: walk.bytes, fetchedBlocks: walk.fetchedBlocks)
+    }
+
     /// Takes blocks off the walk's queue until the window is full: blocks already in the store are
-    /// used directly, the others are wanted from every peer in one message per peer.
-    private func refill(_ walk: inout FetchWalk, session: UInt64, module: String, rootBlock: (Block) -> Void) async throws {
-        var wants: [(cid: CID, order: Int)] = []
+    /// used directly, the others are handed to the scheduler (unless another session just
+    /// received the block, which the registry hands over).
+    private func refill(
+        _ walk: inout FetchWalk, _ scheduler: inout SessionScheduler<PeerID, CID>, session: UInt64, module: String,
+        now: Double, rootBlock: (Block) -> Void
+    ) throws {
+        var added: [CID] = []
         while walk.inFlight.count < walk.window, let cid = walk.nextToWant() {
             // `get` also answers identity CIDs, from the CID itself.
             if let local = try? store.get(cid) {
                 try accept(local, into: &walk, module: module, rootBlock: rootBlock)
                 continue
             }
-            registry.want(cid, session: session)
             walk.inFlight[cid.multihash.bytes] = FetchWalk.Want(cid: cid, order: walk.wantCounter)
-            wants.append((cid, walk.wantCounter))
             walk.wantCounter += 1
+            if registry.want(cid, session: session) { continue }   // another session's copy is handed over
+            // Another session may have stored it between our look-up and the registration.
+            if let local = try? store.get(cid) {
+                registry.unwant(cid, session: session)
+                walk.inFlight[cid.multihash.bytes] = nil
+                try accept(local, into: &walk, module: module, rootBlock: rootBlock)
+                continue
+            }
+            added.append(cid)
         }
         // Only now are peers needed: local and identity blocks were taken above.
-        if !wants.isEmpty, walk.peers.isEmpty { throw BitswapError.noPeers }
-        var reached = 0
-        for peer in walk.peers {
-            var entries = (walk.pendingCancels.removeValue(forKey: peer) ?? []).map { BitswapMessage.Entry(cid: $0, cancel: true) }
-            entries += wants.map { want in
-                BitswapMessage.Entry(cid: want.cid, priority: FetchWalk.priority(order: want.order), wantType: .block, sendDontHave: true)
-            }
-            guard !entries.isEmpty else { continue }
+        if !added.isEmpty, walk.peers.isEmpty { throw BitswapError.noPeers }
+        for cid in added { scheduler.add(cid, now: now) }
+    }
+
+    /// Sends the scheduler's actions, shared with the other sessions' wants; returns the peers a
+    /// message could not be sent to.
+    private func transmit(
+        _ actions: [(peer: PeerID, actions: [SessionScheduler<PeerID, CID>.Action])], walk: FetchWalk, session: UInt64
+    ) async -> [PeerID] {
+        guard !actions.isEmpty else { return [] }
+        let requests = actions.map { peer, list in
+            (peer: peer, requests: list.map { action -> SessionRequest in
+                switch action {
+                case .wantBlock(let cid): .wantBlock(cid, priority: walk.priority(of: cid))
+                case .wantHave(let cid): .wantHave(cid, priority: walk.priority(of: cid))
+                case .cancel(let cid): .cancel(cid)
+                }
+            })
+        }
+        var unreachable: [PeerID] = []
+        for (peer, entries) in registry.share(requests, session: session) {
             do {
                 try await senders.send(BitswapMessage(wantlist: entries), to: peer)
-                reached += 1
             } catch {
                 counters.update { $0.failedSends += 1 }
+                registry.forgetWire(to: peer, session: session)
+                unreachable.append(peer)
             }
         }
-        if !wants.isEmpty, reached == 0 {
-            throw BitswapError.peersUnreachable("could not send wants to any of \(walk.peers.count) peer(s)")
-        }
+        return unreachable
+    }
+
+    /// A duration in seconds.
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// Stores a verified block for the module and queues its children.
@@ -176,7 +245,6 @@ struct FetchWalk {
     struct Want {
         var cid: CID
         var order: Int
-        var dontHaves: Set<PeerID> = []
     }
 
     let root: CID
@@ -187,7 +255,6 @@ struct FetchWalk {
     var head = 0
     var seen: Set<[UInt8]>
     var inFlight: [[UInt8]: Want] = [:]
-    var pendingCancels: [PeerID: [CID]] = [:]
     var held: [CID] = []
     var bytes = 0
     var fetchedBlocks = 0
@@ -225,5 +292,10 @@ struct FetchWalk {
     /// Earlier wants get higher priorities, so peers send blocks roughly in walk order.
     static func priority(order: Int) -> Int32 {
         Int32(clamping: max(1, Int(Int32.max) - order))
+    }
+
+    /// The priority of an open want (1 when it is not open).
+    func priority(of cid: CID) -> Int32 {
+        inFlight[cid.multihash.bytes].map { Self.priority(order: $0.order) } ?? 1
     }
 }

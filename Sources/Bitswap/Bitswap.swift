@@ -9,8 +9,12 @@ import Synchronization
 /// for want-block, cancels honoured while the answer is still queued — always on a stream it
 /// opens to the requester (go-libp2p peers only read streams they did not open).
 ///
-/// Client: `fetchBlock` and `fetchDAG` send want-block entries (with send-dont-have) to the given
-/// peers and keep up to `configuration.window` blocks wanted at once. Every block is hashed and
+/// Client: `fetchBlock` and `fetchDAG` run a session over the given peers (`SessionScheduler`):
+/// want-have to find who holds blocks, each want-block asked of one peer at a time, re-requests
+/// from others when a peer is slow or refuses, penalties for peers that send garbage or lie, at
+/// most `configuration.maxSessionPeers` peers, cancels when a block arrives and when the fetch
+/// ends; overlapping fetches share wants on the wire. Up to `configuration.window` blocks are
+/// wanted at once. Every block is hashed and
 /// matched against a CID we asked for before it is stored for the module; blocks nobody asked
 /// for, oversized blocks and oversized messages are dropped and counted, never stored.
 ///
@@ -31,6 +35,8 @@ public final class Bitswap: Sendable {
     let senders: BitswapSenders
     let server: BitswapServer
     let counters = BitswapCounters()
+    /// Every wantlist entry received, in order, once a test sets it to `[]` (nil: not recorded).
+    let wantLog = Mutex<[BitswapMessage.Entry]?>(nil)
 
     /// Creates the service; call `start()` to handle inbound Bitswap streams.
     public init(host: Libp2pHost, store: BlockStore, configuration: BitswapConfiguration = BitswapConfiguration()) {
@@ -79,8 +85,9 @@ public final class Bitswap: Sendable {
         }
     }
 
-    /// Routes one message: wants to the server, blocks and DONT_HAVEs to waiting fetches.
+    /// Routes one message: wants to the server, blocks and HAVE / DONT_HAVE to waiting fetches.
     func process(_ message: BitswapMessage, from peer: PeerID) {
+        wantLog.withLock { log in log?.append(contentsOf: message.wantlist) }
         server.receive(message.wantlist, full: message.fullWantlist, from: peer)
         for payload in message.payloads {
             guard payload.data.count <= configuration.maxBlockSize else {
@@ -93,17 +100,20 @@ public final class Bitswap: Sendable {
                 stats.blocksReceived += 1
                 stats.bytesReceived += payload.data.count
             }
-            guard let cid = try? payload.cid(), registry.deliver(cid, data: payload.data, from: peer) else {
+            let cid = try? payload.cid()
+            guard let cid, registry.deliver(cid, data: payload.data, from: peer) else {
                 counters.update { stats in
                     stats.blocksReceived -= 1
                     stats.bytesReceived -= payload.data.count
                     stats.unwantedBlocks += 1
                 }
+                // The sessions asking this peer judge it: a late duplicate is fine, garbage is not.
+                registry.unwanted(multihash: cid?.multihash.bytes, from: peer)
                 continue
             }
         }
-        for presence in message.presences where presence.type == .dontHave {
-            registry.dontHave(presence.cid, from: peer)
+        for presence in message.presences {
+            registry.presence(presence.cid, presence.type, from: peer)
         }
     }
 

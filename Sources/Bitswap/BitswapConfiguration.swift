@@ -15,12 +15,19 @@ public struct BitswapConfiguration: Sendable {
     public var maxWantsPerPeer: Int
     /// The server packs blocks into response messages of about this many bytes.
     public var responseBatchBytes: Int
+    /// Most peers one fetch asks at once; further peers given are reserves, used when a session
+    /// peer is dropped (unreachable, or penalised for garbage blocks, lies or silence).
+    public var maxSessionPeers: Int
+    /// A peer that holds a want-block and delivers nothing for this long (seconds) is slow: the
+    /// block is also asked of another peer. Capped at a third of `fetchTimeout`.
+    public var wantTimeout: Double
 
     /// Creates a configuration (defaults: 4 MiB messages, 2 MiB blocks, 128-block window,
-    /// 30 s timeout, 8192 wants per peer, 1 MiB responses).
+    /// 30 s timeout, 8192 wants per peer, 1 MiB responses, 16 peers per fetch, 4 s per want).
     public init(
         maxMessageSize: Int = BitswapMessage.defaultMaxMessageSize, maxBlockSize: Int = 2 << 20, window: Int = 128,
-        fetchTimeout: Double = 30, maxWantsPerPeer: Int = 8192, responseBatchBytes: Int = 1 << 20
+        fetchTimeout: Double = 30, maxWantsPerPeer: Int = 8192, responseBatchBytes: Int = 1 << 20,
+        maxSessionPeers: Int = 16, wantTimeout: Double = 4
     ) {
         self.maxMessageSize = maxMessageSize
         self.maxBlockSize = maxBlockSize
@@ -28,6 +35,14 @@ public struct BitswapConfiguration: Sendable {
         self.fetchTimeout = fetchTimeout
         self.maxWantsPerPeer = max(1, maxWantsPerPeer)
         self.responseBatchBytes = max(1, responseBatchBytes)
+        self.maxSessionPeers = max(1, maxSessionPeers)
+        self.wantTimeout = wantTimeout
+    }
+
+    /// The per-want timeout in force: `wantTimeout`, at most a third of `fetchTimeout`, at least 10 ms.
+    var effectiveWantTimeout: Double {
+        let candidates = [wantTimeout, fetchTimeout / 3].filter { $0.isFinite }
+        return max(0.01, candidates.min() ?? 3600)
     }
 }
 
@@ -54,6 +69,10 @@ public struct BitswapStatistics: Sendable, Equatable {
     public var failedSends = 0
     /// Wants the server ignored because a peer's wantlist was full.
     public var droppedWants = 0
+    /// Strikes fetch sessions gave peers (a garbage block, DONT_HAVE after HAVE, a want timed out).
+    public var peerStrikes = 0
+    /// Peers dropped from a fetch session for misbehaving (their wants moved to other peers).
+    public var peersDropped = 0
 }
 
 /// The live counters, shared by the client and server halves of one service.
