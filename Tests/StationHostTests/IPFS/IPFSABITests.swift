@@ -51,7 +51,8 @@ struct IPFSABITests {
         let operations = contentOperations(SharedContent(store: store))
         defer { operations.close() }
         let bytes = (0..<700_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
-        let cid = try operations.ipfsPut(bytes)
+        // ipfs_put blocks its caller (the module's thread), so never on the cooperative pool.
+        let cid = try await onModuleThread { try operations.ipfsPut(bytes) }
         let expected = try await UnixFSImporter(options: .cidV1RawLeaves).importFile(ArrayByteSource(bytes)) { _ in }.cid
         #expect(cid == expected.description)
         #expect(store.isPinned(try CID(cid), module: "m"))
@@ -88,9 +89,9 @@ struct IPFSABITests {
         let operations = contentOperations(SharedContent(store: store), name: "small")
         defer { operations.close() }
         do {
-            _ = try operations.ipfsPut([UInt8](repeating: 7, count: 50_000))
+            _ = try await onModuleThread { try operations.ipfsPut([UInt8](repeating: 7, count: 50_000)) }
             Issue.record("the put was not refused")
-        } catch {
+        } catch let error as StationError {
             #expect(error.code == .quotaExceeded, "\(error)")
         }
         #expect(store.pins(module: "small").isEmpty)
@@ -109,7 +110,7 @@ struct IPFSABITests {
         }
         // Larger than the handle's 1 MiB buffer, so the read is still going after its first chunk.
         let first = (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ $0 >> 9) }
-        let firstCID = try publisher.ipfsPut(first)
+        let firstCID = try await onModuleThread { try publisher.ipfsPut(first) }
 
         // The publisher unpins and the garbage is collected after the reader's first chunk: only
         // the read's hold keeps the blocks, and it is not a pin.
@@ -142,7 +143,7 @@ struct IPFSABITests {
         // Every later write of pins.json fails (a rename onto a non-empty directory fails even for
         // root, unlike a read-only mode), as on a read-only or full disk; a local read still works.
         let second = Array(first.reversed())
-        let secondCID = try publisher.ipfsPut(second)
+        let secondCID = try await onModuleThread { try publisher.ipfsPut(second) }
         let pinsFile = folder.appendingPathComponent("pins.json")
         try FileManager.default.removeItem(at: pinsFile)
         try FileManager.default.createDirectory(at: pinsFile, withIntermediateDirectories: false)
