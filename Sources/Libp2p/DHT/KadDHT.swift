@@ -2,7 +2,7 @@ import Multiformats
 import NIOCore
 import Synchronization
 
-/// Settings of a ``KadDHT`` client.
+/// Settings of a ``KadDHT`` client (and server, in server mode).
 public struct KadDHTConfiguration: Sendable {
     /// Protocols proposed on each stream, in order (the LAN DHT first: kubo's LAN DHT is the one
     /// that keeps peers on private and loopback addresses).
@@ -21,12 +21,28 @@ public struct KadDHTConfiguration: Sendable {
     /// Longest time one lookup may take: peers that answer slowly (each just inside
     /// `requestTimeout`) cannot stretch a lookup to `maxQueriesPerLookup × requestTimeout`.
     public var lookupTimeout: Duration
+    /// Server mode: answer DHT requests from other peers on `/ipfs/kad/1.0.0` and
+    /// `/ipfs/lan/kad/1.0.0` and hold the provider records they announce. Off by default: a
+    /// server is only useful (and only asked) when others can dial it.
+    public var serverMode: Bool
+    /// Bounds of the provider records held in server mode.
+    public var providerStore: KadProviderStoreLimits
+    /// Most inbound DHT streams open at once from one peer (server mode); more are reset.
+    public var maxInboundStreamsPerPeer: Int
+    /// Most inbound DHT streams open at once from all peers (server mode); more are reset.
+    public var maxInboundStreams: Int
+    /// Longest wait for the next request on an inbound stream (server mode; kubo keeps request
+    /// streams open for reuse and closes them after a minute idle).
+    public var inboundIdleTimeout: Duration
 
     /// Creates settings (defaults: LAN then WAN protocol, k = 20, alpha = 3, 10 s per request,
-    /// 100 requests and 400 candidates per lookup, 60 s per lookup).
+    /// 100 requests and 400 candidates per lookup, 60 s per lookup; client mode; in server mode
+    /// 8 inbound streams per peer, 256 in all, each closed after 60 s without a request).
     public init(protocols: [String] = [KadDHT.lanProtocolID, KadDHT.protocolID], k: Int = 20, alpha: Int = 3,
                 requestTimeout: Duration = .seconds(10), maxQueriesPerLookup: Int = 100, maxCandidates: Int = 400,
-                lookupTimeout: Duration = .seconds(60)) {
+                lookupTimeout: Duration = .seconds(60), serverMode: Bool = false,
+                providerStore: KadProviderStoreLimits = KadProviderStoreLimits(),
+                maxInboundStreamsPerPeer: Int = 8, maxInboundStreams: Int = 256, inboundIdleTimeout: Duration = .seconds(60)) {
         self.protocols = protocols
         self.k = k
         self.alpha = alpha
@@ -34,6 +50,11 @@ public struct KadDHTConfiguration: Sendable {
         self.maxQueriesPerLookup = maxQueriesPerLookup
         self.maxCandidates = maxCandidates
         self.lookupTimeout = lookupTimeout
+        self.serverMode = serverMode
+        self.providerStore = providerStore
+        self.maxInboundStreamsPerPeer = maxInboundStreamsPerPeer
+        self.maxInboundStreams = maxInboundStreams
+        self.inboundIdleTimeout = inboundIdleTimeout
     }
 }
 
@@ -54,10 +75,18 @@ public struct KadDHTStatistics: Sendable, Equatable {
     public var failedRequests = 0
     /// ADD_PROVIDER messages delivered (one per key and peer).
     public var providerAnnouncements = 0
+    /// Requests answered (or, ADD_PROVIDER, handled) in server mode.
+    public var inboundRequests = 0
+    /// Inbound streams and requests refused in server mode: over a stream limit, malformed,
+    /// too large, PUT_VALUE, or a bad key.
+    public var refusedInbound = 0
+    /// Provider records held for others now (server mode).
+    public var providerRecords = 0
 
     /// Creates statistics (all zero unless given).
     public init(routingTableSize: Int = 0, lookups: Int = 0, failedLookups: Int = 0, providersFound: Int = 0,
-                requests: Int = 0, failedRequests: Int = 0, providerAnnouncements: Int = 0) {
+                requests: Int = 0, failedRequests: Int = 0, providerAnnouncements: Int = 0,
+                inboundRequests: Int = 0, refusedInbound: Int = 0, providerRecords: Int = 0) {
         self.routingTableSize = routingTableSize
         self.lookups = lookups
         self.failedLookups = failedLookups
@@ -65,6 +94,9 @@ public struct KadDHTStatistics: Sendable, Equatable {
         self.requests = requests
         self.failedRequests = failedRequests
         self.providerAnnouncements = providerAnnouncements
+        self.inboundRequests = inboundRequests
+        self.refusedInbound = refusedInbound
+        self.providerRecords = providerRecords
     }
 }
 
@@ -108,13 +140,15 @@ private final class PendingStream: Sendable {
 }
 
 /// The counters behind ``KadDHTStatistics`` (lock-free: every request and answer touches them).
-private final class KadCounters: Sendable {
+final class KadCounters: Sendable {
     let lookups = Atomic<Int>(0)
     let failedLookups = Atomic<Int>(0)
     let providersFound = Atomic<Int>(0)
     let requests = Atomic<Int>(0)
     let failedRequests = Atomic<Int>(0)
     let providerAnnouncements = Atomic<Int>(0)
+    let inboundRequests = Atomic<Int>(0)
+    let refusedInbound = Atomic<Int>(0)
 }
 
 /// What a lookup did.
@@ -133,7 +167,9 @@ public struct KadLookupReport: Sendable, Equatable {
 /// k-bucket routing table filled by bootstrapping and by every answer, FIND_NODE and
 /// GET_PROVIDERS as iterative lookups with `alpha` requests in flight that stop when the `k`
 /// closest peers known have all been asked, and ADD_PROVIDER (``provide(_:addresses:)``) to the
-/// `k` peers closest to a key. Client mode only: it answers no DHT requests.
+/// `k` peers closest to a key. In server mode (``KadDHTConfiguration/serverMode``) it also
+/// answers other peers' requests and holds the provider records they announce (see
+/// `KadDHT+Server.swift`); off by default.
 ///
 /// Hostile peers are bounded: each answer is at most ``KadMessage/maxLength`` bytes (refused from
 /// its length prefix), at most 64 peers of each kind, and a lookup asks at most
@@ -152,13 +188,20 @@ public final class KadDHT: Sendable {
     public let table: KadRoutingTable
     /// The settings.
     public let configuration: KadDHTConfiguration
-    private let counters = KadCounters()
+    /// The provider records held for others (filled only in server mode).
+    public let providerStore: KadProviderStore
+    let counters = KadCounters()
+    let inbound = InboundStreamLimiter()
 
-    /// Creates a client on `host` with an empty routing table.
-    public init(host: Libp2pHost, configuration: KadDHTConfiguration = KadDHTConfiguration()) {
+    /// Creates a client on `host` with an empty routing table; in server mode it also starts
+    /// answering DHT requests on `host` (until ``stopServing()``).
+    public init(host: Libp2pHost, configuration: KadDHTConfiguration = KadDHTConfiguration(),
+                now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.host = host
         self.configuration = configuration
         table = KadRoutingTable(local: host.peerID, k: configuration.k)
+        providerStore = KadProviderStore(limits: configuration.providerStore, now: now)
+        if configuration.serverMode { startServing() }
     }
 
     /// The counters since creation and the routing table's size now.
@@ -170,7 +213,10 @@ public final class KadDHT: Sendable {
             providersFound: counters.providersFound.load(ordering: .relaxed),
             requests: counters.requests.load(ordering: .relaxed),
             failedRequests: counters.failedRequests.load(ordering: .relaxed),
-            providerAnnouncements: counters.providerAnnouncements.load(ordering: .relaxed))
+            providerAnnouncements: counters.providerAnnouncements.load(ordering: .relaxed),
+            inboundRequests: counters.inboundRequests.load(ordering: .relaxed),
+            refusedInbound: counters.refusedInbound.load(ordering: .relaxed),
+            providerRecords: providerStore.count)
     }
 
     /// Connects to `peers` (multiaddrs with `/p2p/`), adds those that answer to the table, then
@@ -246,10 +292,27 @@ public final class KadDHT: Sendable {
 
     /// Reads one length-prefixed message, refusing a length above the limit before reading it.
     public static func readMessage(from stream: Libp2pStream) async throws -> KadMessage {
+        guard let message = try await readMessageIfAny(from: stream) else {
+            throw Libp2pError.protocolViolation("DHT stream ended before a message")
+        }
+        return message
+    }
+
+    /// Reads one length-prefixed message like ``readMessage(from:)``, or returns nil when the
+    /// stream ends cleanly before its first byte (a peer done sending requests on a reused stream).
+    /// The one place the ``KadMessage/maxLength`` cap is applied to the wire, for answers and
+    /// requests alike.
+    public static func readMessageIfAny(from stream: Libp2pStream) async throws -> KadMessage? {
         var length: UInt64 = 0
         var shift: UInt64 = 0
         while true {
-            var byte = try await stream.readExactly(1)
+            var byte: ByteBuffer
+            if shift == 0 {
+                guard let first = try await stream.read(max: 1) else { return nil }
+                byte = first
+            } else {
+                byte = try await stream.readExactly(1)
+            }
             guard let value = byte.readInteger(as: UInt8.self) else { throw Libp2pError.protocolViolation("empty DHT read") }
             length |= UInt64(value & 0x7F) << shift
             if value & 0x80 == 0 { break }
