@@ -89,6 +89,9 @@ public final class Bitswap: Sendable {
     func process(_ message: BitswapMessage, from peer: PeerID) {
         wantLog.withLock { log in log?.append(contentsOf: message.wantlist) }
         server.receive(message.wantlist, full: message.fullWantlist, from: peer)
+        // Sessions hear of at most a few unwanted blocks per message (enough for strikes), so a
+        // message packed with tiny garbage blocks cannot queue an event for each of them.
+        var unwantedReported = 0
         for payload in message.payloads {
             guard payload.data.count <= configuration.maxBlockSize else {
                 counters.update { $0.oversizedBlocks += 1 }
@@ -108,7 +111,10 @@ public final class Bitswap: Sendable {
                     stats.unwantedBlocks += 1
                 }
                 // The sessions asking this peer judge it: a late duplicate is fine, garbage is not.
-                registry.unwanted(multihash: cid?.multihash.bytes, from: peer)
+                if unwantedReported < Self.unwantedReportsPerMessage {
+                    unwantedReported += 1
+                    registry.unwanted(multihash: cid?.multihash.bytes, from: peer)
+                }
                 continue
             }
         }
@@ -116,6 +122,9 @@ public final class Bitswap: Sendable {
             registry.presence(presence.cid, presence.type, from: peer)
         }
     }
+
+    /// Unwanted blocks of one message reported to the fetch sessions (the rest are only counted).
+    static let unwantedReportsPerMessage = 8
 
     // MARK: Peers
 
