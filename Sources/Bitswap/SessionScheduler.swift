@@ -12,7 +12,9 @@
 /// - **Split.** Once peers are known to hold blocks, each want-block goes to exactly one peer: one
 ///   that said HAVE for this block if any, else the least loaded active peer (load = want-blocks
 ///   outstanding + `strikePenalty` × strikes; ties to the earlier peer, so equal peers take turns),
-///   and every other session peer gets a want-have, so alternatives are known before they are needed.
+///   and every other session peer gets a want-have, so alternatives are known before they are needed
+///   (except idle peers: never had a block and refused `idleAfter`; they are asked only when
+///   nobody else might have one).
 /// - **Re-requests.** DONT_HAVE from the asked peer moves the want to a peer that said HAVE; if
 ///   none has but some have not answered yet, the want waits for their answers; if nobody is left
 ///   who might have it, the fetch fails `notFound`. A peer that delivered nothing for
@@ -50,6 +52,9 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
         var maxStrikes = 3
         /// How many outstanding want-blocks one strike weighs when choosing a peer.
         var strikePenalty = 4
+        /// DONT_HAVE answers after which a peer that never had a block is idle: new blocks are
+        /// no longer announced to it with want-have (it is still asked when nobody else has one).
+        var idleAfter = 8
     }
 
     /// What to send to one peer.
@@ -77,6 +82,7 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
     private struct PeerState {
         let peer: Peer
         var active = false
+        var refusals = 0
         var outstanding = 0
         var strikes = 0
         var dropped = false
@@ -158,7 +164,7 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
             for peer in session { send(.wantHave(want), to: peer, state: &state) }
         } else {
             assign(want, &state, now: now, blind: true)
-            for peer in session where peer != state.blockPeer { send(.wantHave(want), to: peer, state: &state) }
+            for peer in session where peer != state.blockPeer && !isIdle(peer) { send(.wantHave(want), to: peer, state: &state) }
         }
         wants[want] = state
     }
@@ -192,7 +198,7 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
     mutating func dontHave(_ want: Want, from peer: Peer, now: Double) {
         guard let peerIndex = index[peer], var state = wants[want], !peers[peerIndex].dropped else { return }
         let lied = state.haves.remove(peerIndex) != nil
-        state.dontHaves.insert(peerIndex)
+        if state.dontHaves.insert(peerIndex).inserted { peers[peerIndex].refusals += 1 }
         state.live.remove(peerIndex)
         if state.blockAsked.remove(peerIndex) != nil { peers[peerIndex].outstanding -= 1 }
         if state.blockPeer == peerIndex {
@@ -265,6 +271,11 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
             if result.count == configuration.maxPeers { break }
         }
         return result
+    }
+
+    /// A peer that never had anything and refused `idleAfter` blocks.
+    private func isIdle(_ peer: Int) -> Bool {
+        !peers[peer].active && peers[peer].refusals >= configuration.idleAfter
     }
 
     private func load(_ peer: Int) -> Int {

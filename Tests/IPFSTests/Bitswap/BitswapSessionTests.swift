@@ -176,6 +176,31 @@ import Testing
         for host in [rogue.host, holder.host, client.host] { await host.close() }
     }
 
+    @Test func aMessagePackedWithGarbageCostsBoundedStrikes() async throws {
+        let wanted = Block(data: Array("the real block".utf8), codec: .raw, version: 1)
+        // One message of 500 tiny blocks nobody asked for, then the real block.
+        let rogue = try await RecordingPeer.start { want, reply in
+            try await reply(BitswapMessage(payloads: (0 ..< 500).map { index in
+                .init(prefix: CIDPrefix(of: want.cid), data: Array("junk \(index)".utf8))
+            }))
+            try await reply(BitswapMessage(payloads: [.init(prefix: CIDPrefix(of: wanted.cid), data: wanted.data)]))
+        }
+        let clientDirectory = try TemporaryDirectory("bitswap-client")
+        let (client, _) = try await BitswapFixtures.node(clientDirectory)
+        let block = try await withDeadline(60, "fetch from a garbage flood") {
+            try await client.fetchBlock(wanted.cid, from: [rogue.address], module: "reader")
+        }
+        #expect(block == wanted)
+        let stats = client.statistics
+        #expect(stats.unwantedBlocks == 500)   // every one counted and dropped
+        // The only peer is never dropped; the session heard of 8 of the 500.
+        #expect(stats.peerStrikes == Bitswap.unwantedReportsPerMessage)
+        #expect(stats.peersDropped == 0)
+        #expect(client.store.blockCount == 1)
+        await rogue.host.close()
+        await client.host.close()
+    }
+
     @Test func overlappingFetchesOfOneDAGSendEachWantOncePerPeer() async throws {
         let dag = try await makeDAG(leaves: 8, seed: 35)
         let clientDirectory = try TemporaryDirectory("bitswap-client")

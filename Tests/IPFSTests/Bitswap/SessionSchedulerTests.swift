@@ -237,6 +237,28 @@ struct SessionSchedulerTests {
         #expect(!scheduler.isWanted("r"))
     }
 
+    @Test func aPeerThatOnlyRefusesBecomesIdleAndIsAskedOnlyAsALastResort() {
+        let scheduler = Self.run(["A", "B", "C"], .init(idleAfter: 2), [
+            (.add("r"), ["A: have r", "B: have r", "C: have r"]),
+            (.have("r", "A"), ["A: block r"]),
+            (.dontHave("r", "B"), []),
+            (.dontHave("r", "C"), []),
+            (.received("r", "A"), []),
+            (.add("x"), ["A: block x", "B: have x", "C: have x"]),
+            (.dontHave("x", "C"), []),   // C's second refusal: idle
+            (.dontHave("x", "B"), []),   // B's second refusal: idle too
+            (.received("x", "A"), []),
+            // Nobody but A is told of y; when A refuses it, the idle peers are asked in turn.
+            (.add("y"), ["A: block y"]),
+            (.dontHave("y", "A"), ["B: block y"]),
+            (.dontHave("y", "B"), ["C: block y"]),
+            (.received("y", "C"), []),
+            // C had a block after all: no longer idle.
+            (.add("z"), ["A: block z", "C: have z"]),
+        ])
+        #expect(scheduler.failure == nil)
+    }
+
     @Test func theSessionTakesTheFirstMaxPeers() {
         let scheduler = Self.run(["A", "B", "C", "A"], .init(maxPeers: 2), [
             (.add("r"), ["A: have r", "B: have r"]),
