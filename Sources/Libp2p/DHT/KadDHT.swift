@@ -194,7 +194,8 @@ public final class KadDHT: Sendable {
     let inbound = InboundStreamLimiter()
 
     /// Creates a client on `host` with an empty routing table; in server mode it also starts
-    /// answering DHT requests on `host` (until ``stopServing()``).
+    /// answering DHT requests on `host` until ``stopServing()`` or until it is released (the
+    /// host's handlers hold it weakly: the caller keeps it). `now` is the provider records' clock.
     public init(host: Libp2pHost, configuration: KadDHTConfiguration = KadDHTConfiguration(),
                 now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.host = host
@@ -202,6 +203,12 @@ public final class KadDHT: Sendable {
         table = KadRoutingTable(local: host.peerID, k: configuration.k)
         providerStore = KadProviderStore(limits: configuration.providerStore, now: now)
         if configuration.serverMode { startServing() }
+    }
+
+    deinit {
+        // The handlers hold the DHT weakly; without it they would only reset streams while identify
+        // still advertised the protocols.
+        if configuration.serverMode { stopServing() }
     }
 
     /// The counters since creation and the routing table's size now.
