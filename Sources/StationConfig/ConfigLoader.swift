@@ -136,7 +136,7 @@ public enum ConfigLoader {
 
         // [ipfs]
         if let ipfs = root.section("ipfs", named: "[ipfs]") {
-            ipfs.checkKeys(["gateways", "routers", "bootstrap", "allow-net", "provide"])
+            ipfs.checkKeys(["gateways", "routers", "bootstrap", "allow-net", "provide", "dht-server"])
             if let gateways = ipfs.strings("gateways", example: "http://127.0.0.1:8080") {
                 for (url, value) in gateways {
                     if let message = checks.gatewayURL?(url) {
@@ -176,6 +176,7 @@ public enum ConfigLoader {
                 configuration.ipfs.allowNet = patterns.map(\.text)
             }
             if let provide = ipfs.bool("provide") { configuration.ipfs.provide = provide }
+            if let server = ipfs.bool("dht-server") { configuration.ipfs.dhtServer = server }
         }
 
         // [supervisor]

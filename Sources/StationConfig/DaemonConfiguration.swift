@@ -82,6 +82,9 @@ public struct IPFSSettings: Sendable, Hashable {
     /// Announce pinned content in the DHT (ADD_PROVIDER, renewed every 22 hours). Off by default:
     /// a machine others cannot dial would advertise addresses that lead nowhere.
     public var provide = false
+    /// Run the DHT in server mode: answer other peers' DHT requests and hold the provider records
+    /// they announce (bounded, in memory). Off by default: only useful where others can dial us.
+    public var dhtServer = false
 
     public init() {}
 }

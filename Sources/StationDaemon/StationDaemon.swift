@@ -95,7 +95,7 @@ public final class StationDaemon: StatusProvider, @unchecked Sendable {
                     store: storeConfiguration, gateways: configuration.ipfs.gateways,
                     routers: configuration.ipfs.routers, allowNet: configuration.ipfs.allowNet,
                     dhtBootstrap: try configuration.ipfs.bootstrap.map { try Multiaddr($0) },
-                    provide: configuration.ipfs.provide
+                    provide: configuration.ipfs.provide, dhtServer: configuration.ipfs.dhtServer
                 ) { peer, error in
                     events.emit(.activity(module: "station", level: .error, message: "could not connect to peer \(peer): \(error)"))
                 }

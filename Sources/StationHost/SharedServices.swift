@@ -39,14 +39,16 @@ public final class SharedServices: Sendable {
     /// addresses must pass ``ContentRoutingPolicy``, widened by `allowNet`), a DHT client
     /// bootstrapped from `dhtBootstrap`, and the trustless `gateways` after them. With `provide`
     /// (and a DHT), every pinned root is announced in the DHT with the node's listen addresses
-    /// (``ContentAnnouncer``; off by default, see there why). On failure nothing is left running.
+    /// (``ContentAnnouncer``; off by default, see there why). With `dhtServer` the DHT runs (even
+    /// without bootstrap peers) in server mode, answering others' requests (off by default).
+    /// On failure nothing is left running.
     ///
     /// A shared store always has a cap: a configuration without one (capacity `Int64.max`) gets
     /// ``StoreCollector/defaultCapacity``. Its garbage (blocks nothing pins or holds) is collected
     /// at start, every `collectEvery`, and by any put that would pass the cap.
     public static func start(
         identity: PrivateKey, listen: [Multiaddr], peers: [Multiaddr], store: BlockStore.Configuration?, gateways: [String],
-        routers: [String] = [], allowNet: [String] = [], dhtBootstrap: [Multiaddr] = [], provide: Bool = false,
+        routers: [String] = [], allowNet: [String] = [], dhtBootstrap: [Multiaddr] = [], provide: Bool = false, dhtServer: Bool = false,
         collectEvery: Duration = StoreCollector.defaultInterval,
         peerFailed: (Multiaddr, any Error) -> Void
     ) async throws -> SharedServices {
@@ -81,8 +83,8 @@ public final class SharedServices: Sendable {
                 routers: routers, policy: ContentRoutingPolicy.routers(routers, allowNet: allowNet))
             var dht: KadDHT?
             var announcing: Task<Void, Never>?
-            if !dhtBootstrap.isEmpty {
-                let client = KadDHT(host: host)
+            if !dhtBootstrap.isEmpty || dhtServer {
+                let client = KadDHT(host: host, configuration: KadDHTConfiguration(serverMode: dhtServer))
                 let announcer = provide ? ContentAnnouncer(dht: client, roots: { blockStore.pinnedRoots }, addresses: { host.listenAddresses }) : nil
                 // Fills the routing table in the background; lookups before it ends start from what is known.
                 announcing = Task {

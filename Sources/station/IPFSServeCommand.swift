@@ -22,6 +22,9 @@ struct IPFSServeCommand: AsyncParsableCommand {
             picks a free port. With --provide, every pinned root is announced in the DHT (found \
             through the --bootstrap peers) with the Bitswap listen addresses, at start and every \
             --provide-interval; only do this on a machine others can dial at those addresses. \
+            With --dht-server the node also answers other peers' DHT requests (FIND_NODE, \
+            GET_PROVIDERS, ADD_PROVIDER) and holds the provider records they announce, in \
+            memory; the same caution applies. \
             Exit status 0 after SIGINT or SIGTERM.
             """
     )
@@ -38,7 +41,10 @@ struct IPFSServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("provide"), help: "Announce the pinned roots in the DHT as provided by this node (off by default: only for a node others can dial; needs --bootstrap).")
     var provide = false
 
-    @Option(name: .customLong("bootstrap"), help: ArgumentHelp("DHT bootstrap peer for --provide, /ip4/.../tcp/.../p2p/ID (repeatable).", valueName: "MULTIADDR"))
+    @Flag(name: .customLong("dht-server"), help: "Run the DHT in server mode: answer other peers' DHT requests and hold their provider records (off by default: only for a node others can dial).")
+    var dhtServer = false
+
+    @Option(name: .customLong("bootstrap"), help: ArgumentHelp("DHT bootstrap peer for --provide and --dht-server, /ip4/.../tcp/.../p2p/ID (repeatable).", valueName: "MULTIADDR"))
     var bootstrap: [String] = []
 
     @Option(name: .customLong("provide-interval"), help: ArgumentHelp("Time between announcements with --provide (default 22h, as kubo).", valueName: "DURATION"))
@@ -58,6 +64,9 @@ struct IPFSServeCommand: AsyncParsableCommand {
             let interval = try IPFSSupport.duration(provideInterval, what: "--provide-interval")
             if provide && (noBitswap || bootstrapAddresses.isEmpty) {
                 throw IPFSFailure.badArgument("--provide needs Bitswap and at least one --bootstrap peer")
+            }
+            if dhtServer && noBitswap {
+                throw IPFSFailure.badArgument("--dht-server runs on the libp2p node: it cannot be combined with --no-bitswap")
             }
             let store = try repoOptions.openStore()
             // Catch signals before announcing anything: a script may stop us right after reading.
@@ -105,12 +114,15 @@ struct IPFSServeCommand: AsyncParsableCommand {
                 }
             }
             var announcing: Task<Void, Never>?
-            if provide {
-                let dht = KadDHT(host: host)
-                let announcer = ContentAnnouncer(dht: dht, interval: provideInterval, roots: { store.pinnedRoots }, addresses: { [bound] in bound })
+            // Held until the end: the server's stream handlers do not keep the DHT alive.
+            var dht: KadDHT?
+            if provide || dhtServer {
+                let running = KadDHT(host: host, configuration: KadDHTConfiguration(serverMode: dhtServer))
+                dht = running
+                let announcer = provide ? ContentAnnouncer(dht: running, interval: provideInterval, roots: { store.pinnedRoots }, addresses: { [bound] in bound }) : nil
                 announcing = Task {
-                    await dht.bootstrap(bootstrap)
-                    await announcer.run { round in
+                    await running.bootstrap(bootstrap)
+                    await announcer?.run { round in
                         let missed = round.unannounced.isEmpty ? "" : "; not announced: \(round.unannounced.map(\.description).joined(separator: " "))"
                         IPFSSupport.printError("provided \(round.roots) root\(round.roots == 1 ? "" : "s") to \(round.delivered) DHT peer\(round.delivered == 1 ? "" : "s")\(missed)")
                     }
@@ -119,6 +131,7 @@ struct IPFSServeCommand: AsyncParsableCommand {
             await signals.wait()
             announcing?.cancel()
             await announcing?.value
+            dht?.stopServing()
             await bitswap.stop()
         }
     }

@@ -488,7 +488,8 @@ private extension FileHandle {
     }
 }
 
-/// `station ipfs serve ... --provide`: reads its two address lines and collects its stderr lines.
+/// `station ipfs serve ... --provide` (or other `arguments`): reads its two address lines and
+/// collects its stderr lines.
 private final class ProvidingServe: @unchecked Sendable {
     private let process = Process()
     private let output = Pipe(), errors = Pipe()
@@ -497,10 +498,13 @@ private final class ProvidingServe: @unchecked Sendable {
     private(set) var peer = ""
     var peerID: String { peer.components(separatedBy: "/p2p/").last ?? "" }
 
-    init(repo: String, state: String, bootstrap: String) throws {
+    convenience init(repo: String, state: String, bootstrap: String) throws {
+        try self.init(repo: repo, state: state, arguments: ["--provide", "--bootstrap", bootstrap])
+    }
+
+    init(repo: String, state: String, arguments: [String]) throws {
         process.executableURL = StationBinary.url
-        process.arguments = ["ipfs", "serve", "--listen", "127.0.0.1:0", "--repo", repo, "--state", state,
-                             "--provide", "--bootstrap", bootstrap]
+        process.arguments = ["ipfs", "serve", "--listen", "127.0.0.1:0", "--repo", repo, "--state", state] + arguments
         process.standardOutput = output
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
@@ -558,6 +562,34 @@ struct IPFSProvidingTests {
         #expect(found.status == 0, "stderr: \(found.stderr)")
         let lines = String(decoding: found.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
         #expect(lines.contains { $0.hasPrefix("\(serve.peerID)\tdht\t") && $0.contains("/ip4/127.0.0.1/tcp/") }, "stdout: \(lines)")
+    }
+
+    @Test("serve --dht-server holds the records other nodes announce; providers --bootstrap finds them through it")
+    func serveDHTServer() throws {
+        let folder = try temporaryFolder()
+        // A station DHT server that knows nobody, and a station provider that knows only it.
+        let server = try ProvidingServe(repo: folder.appendingPathComponent("server-repo").path,
+                                        state: folder.appendingPathComponent("server-state").path, arguments: ["--dht-server"])
+        defer { server.stop() }
+        let (repo, cid) = try addFile(pseudoRandomData(30_000, seed: 29), in: folder, name: "provider")
+        let provider = try ProvidingServe(repo: repo, state: folder.appendingPathComponent("state").path, bootstrap: server.peer)
+        defer { provider.stop() }
+        let announced = provider.waitForLine { $0.contains("provided ") }
+        let line = try #require(announced, "stderr: \(provider.lines)")
+        #expect(line.contains("provided 1 root to 1 DHT peer"), "\(line)")
+
+        let found = try runStation(["ipfs", "providers", cid, "--bootstrap", server.peer, "--timeout", "3s"])
+        #expect(found.status == 0, "stderr: \(found.stderr)")
+        let lines = String(decoding: found.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("\(provider.peerID)\tdht\t") && $0.contains("/ip4/127.0.0.1/tcp/") }, "stdout: \(lines)")
+    }
+
+    @Test("serve --dht-server cannot run without the libp2p node")
+    func dhtServerNeedsBitswap() throws {
+        let folder = try temporaryFolder()
+        let result = try runStation(["ipfs", "serve", "--dht-server", "--no-bitswap", "--repo", folder.appendingPathComponent("repo").path])
+        #expect(result.status == 64, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("--dht-server"), "stderr: \(result.stderr)")
     }
 
     @Test("serve --provide needs --bootstrap")

@@ -33,6 +33,26 @@ struct IPFSRoutingConfigTests {
         #expect(problems.first?.message.contains("'provide'") == true, "\(problems)")
     }
 
+    @Test("dht-server = true turns server mode on; off by default; a typo gets a suggestion")
+    func dhtServer() throws {
+        let off = try ConfigFolder()
+        try off.write("station.toml", "[ipfs]\nprovide = true\n")
+        #expect(try ConfigLoader.load(path: off.path + "/station.toml", environment: environment).ipfs.dhtServer == false)
+        let folder = try ConfigFolder()
+        try folder.write("station.toml", "[ipfs]\ndht-server = true\nbootstrap = [\"/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWExample\"]\n")
+        let config = try ConfigLoader.load(path: folder.path + "/station.toml", environment: environment)
+        #expect(config.ipfs.dhtServer)
+        #expect(config.ipfs.provide == false, "server mode does not turn providing on")
+        let bad = try ConfigFolder()
+        try bad.write("station.toml", "[ipfs]\ndht-server = 1\n")
+        #expect(bad.problems().first?.message.contains("'dht-server'") == true, "\(bad.problems())")
+        let typo = try ConfigFolder()
+        try typo.write("station.toml", "[ipfs]\ndht-sever = true\n")
+        let problems = typo.problems()
+        #expect(problems.count == 1)
+        #expect(problems.first?.message == "unknown key 'dht-sever' in [ipfs]; did you mean 'dht-server'?", "\(problems)")
+    }
+
     @Test("bad routers, bootstrap addresses and patterns are reported with their lines")
     func problems() throws {
         let folder = try ConfigFolder()
