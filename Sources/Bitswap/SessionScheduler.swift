@@ -23,22 +23,23 @@
 ///   waiting for answers longer than `wantTimeout` is asked blindly of a peer that has not refused.
 /// - **Penalties.** A strike for: a block that is not one this session ever wanted (garbage, or
 ///   bytes that do not hash to the CID they came under), DONT_HAVE after HAVE for the same block,
-///   a want timed out. At `maxStrikes` a peer is dropped (its wants cancelled and moved), unless it
+///   a want timed out that could move to another peer. At `maxStrikes` a peer is dropped (its wants cancelled and moved), unless it
 ///   is the last peer the session has.
 /// - **Cancels.** When a block arrives, every other peer holding a want for it from this session
 ///   gets a cancel; `finish()` cancels everything still live.
 ///
-/// Worked example (peers A, B, C; `maxPeers` 2, so C is a reserve; blocks r, x, y):
+/// Worked example (peers A, B, C; `maxPeers` 2, so C is a reserve; `wantTimeout` 5 s; blocks r, x, y;
+/// everything at time 0 unless said):
 /// ```
 /// add(r)            → A: want-have r,  B: want-have r          (discovery)
 /// dontHave(r, A)    → (wait: B has not answered)
 /// have(r, B)        → B: want-block r                          (B is active)
 /// received(r, B)    → (no cancel: A answered, B sent it)
 /// add(x), add(y)    → B: want-block x, A: want-have x;  B: want-block y, A: want-have y
-///                      (A has no HAVE yet, so B takes both; its load grows to 2)
+///                      (A has shown no block yet, so B, the only active peer, takes both)
 /// have(y, A)        → (noted: A is now active)
 /// dontHave(y, B)    → A: want-block y                          (A said HAVE)
-/// tick(now + 5 s)   → x timed out at B: strike B, A: want-block x
+/// tick(5)           → x timed out at B: strike B, A: want-block x  (y, at A, has nobody else to go to)
 /// received(x, A)    → B: cancel x
 /// ```
 struct SessionScheduler<Peer: Hashable, Want: Hashable> {
@@ -70,13 +71,6 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
         case notFound(Want, peers: Int)
         /// No peer is left (all unreachable).
         case noPeers
-    }
-
-    /// Why a peer got a strike.
-    enum Offence: Equatable {
-        case garbage
-        case lied
-        case slow
     }
 
     private struct PeerState {
