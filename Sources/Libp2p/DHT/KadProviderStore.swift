@@ -96,11 +96,11 @@ public final class KadProviderStore: Sendable {
                 return .renewed
             }
             let keyBytes = state.keys[key] == nil ? Self.overhead + key.count : 0
-            if let reason = refusal(state, key: key, provider: peer.id, adding: size + keyBytes) {
+            if refusal(state, key: key, provider: peer.id, adding: size + keyBytes) != nil {
                 // Full: drop what has expired and look again before refusing.
                 sweep(&state, now: now)
                 let keyBytes = state.keys[key] == nil ? Self.overhead + key.count : 0
-                if refusal(state, key: key, provider: peer.id, adding: size + keyBytes) != nil { return .refused(reason) }
+                if let reason = refusal(state, key: key, provider: peer.id, adding: size + keyBytes) { return .refused(reason) }
             }
             let newKey = state.keys[key] == nil
             state.keys[key, default: []].append(Record(peer: peer, expires: expires, bytes: size))
