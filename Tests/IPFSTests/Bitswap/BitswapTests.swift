@@ -33,6 +33,10 @@ import Testing
         #expect(try await readAll(UnixFSExporter(provider: client.store), root) == bytes)
         #expect(client.statistics.blocksReceived == 7)
         #expect(client.statistics.unwantedBlocks == 0)
+        // The server counts a message once its write returned, maybe just after the fetch ended.
+        try await withDeadline(30, "server counts its blocks") {
+            while server.statistics.blocksSent < 7 { try await Task.sleep(for: .milliseconds(10)) }
+        }
         #expect(server.statistics.blocksSent == 7)
 
         // A second fetch is served from the local store.
