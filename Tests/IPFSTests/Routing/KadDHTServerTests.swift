@@ -151,6 +151,28 @@ struct KadProviderStoreTests {
         for host in [askerHost, providerHost, other.host, server.host] { await host.close() }
     }
 
+    @Test func expiredRecordsAreNoLongerAnswered() async throws {
+        let clock = ManualClock()
+        let (serverHost, serverAddress) = try await BitswapFixtures.listeningHost()
+        let server = KadDHT(host: serverHost, configuration: KadDHTConfiguration(serverMode: true), now: { clock.now })
+        let (host, hostAddress) = try await BitswapFixtures.listeningHost()
+        let client = KadDHT(host: host)
+        await client.bootstrap([serverAddress], lookUpSelf: false)
+        let key = Multihash.sha256([8])
+        let ours = KadMessage.Peer(id: host.peerID, addresses: [hostAddress.withoutPeerID])
+        try await client.send(KadMessage(type: .addProvider, key: key.bytes, providerPeers: [ours]), to: serverHost.peerID)
+        #expect(await eventually { server.providerStore.count == 1 ? true : nil } == true)
+        clock.advance(.seconds(47 * 3600))
+        var answer = try await client.request(KadMessage(type: .getProviders, key: key.bytes), to: serverHost.peerID)
+        #expect(answer.providerPeers.map(\.id) == [host.peerID])
+        clock.advance(.seconds(2 * 3600))
+        answer = try await client.request(KadMessage(type: .getProviders, key: key.bytes), to: serverHost.peerID)
+        #expect(answer.providerPeers.isEmpty, "48 hours after the announcement the record is gone")
+        #expect(server.providerStore.count == 0)
+        await host.close()
+        await serverHost.close()
+    }
+
     @Test func clientModeAnswersNothing() async throws {
         let (host, address) = try await BitswapFixtures.listeningHost()
         let client = KadDHT(host: host)
