@@ -10,16 +10,18 @@ public struct KadProviderStoreLimits: Sendable, Equatable {
     public var maxKeys: Int
     /// Most records one provider may hold (one peer announcing endless keys fills only its share).
     public var maxRecordsPerProvider: Int
-    /// Most bytes of keys, peer IDs and addresses, counting a fixed overhead per record and key.
+    /// Most bytes held: keys, peer IDs and addresses plus a fixed overhead per record, address and
+    /// key, so the count follows the process's real memory (measured with 100,000 records from
+    /// decoded messages: about 370 bytes each with one address, 2,660 with sixteen).
     public var maxBytes: Int
     /// How long a record lives after it was last announced (kubo: 48 hours; providers announce
     /// again before that, kubo every 22 hours).
     public var recordLifetime: Duration
 
-    /// Creates limits (defaults: 20 providers per key, 50,000 keys, 2,000 records per
-    /// provider, 16 MiB, 48 hours).
-    public init(maxProvidersPerKey: Int = 20, maxKeys: Int = 50_000, maxRecordsPerProvider: Int = 2_000,
-                maxBytes: Int = 16 << 20, recordLifetime: Duration = .seconds(48 * 3600)) {
+    /// Creates limits (defaults: 20 providers per key, 100,000 keys, 2,000 records per
+    /// provider, 32 MiB (about 80,000 records of one address, 12,000 of sixteen), 48 hours).
+    public init(maxProvidersPerKey: Int = 20, maxKeys: Int = 100_000, maxRecordsPerProvider: Int = 2_000,
+                maxBytes: Int = 32 << 20, recordLifetime: Duration = .seconds(48 * 3600)) {
         self.maxProvidersPerKey = maxProvidersPerKey
         self.maxKeys = maxKeys
         self.maxRecordsPerProvider = maxRecordsPerProvider
@@ -58,10 +60,17 @@ public final class KadProviderStore: Sendable {
         var records = 0
         var bytes = 0
         var lastSweep: ContinuousClock.Instant
+        /// No record expires before this (it may be earlier than the true first expiry, never
+        /// later): a full store sweeps only once something can have expired, so a flood of
+        /// refused records does not cost a sweep each.
+        var earliestExpiry: ContinuousClock.Instant?
     }
 
-    /// Bytes counted per record and per key besides their contents (dictionary and array slots).
-    static let overhead = 64
+    /// Bytes counted per record and per key besides their contents: the allocations of the peer
+    /// ID, the address list and each address, array and dictionary slots.
+    static let recordOverhead = 200
+    static let keyOverhead = 160
+    static let addressOverhead = 144
     private static let sweepInterval = Duration.seconds(3600)
 
     /// The bounds.
@@ -84,7 +93,7 @@ public final class KadProviderStore: Sendable {
         let now = now()
         let peer = KadMessage.Peer(id: provider.id, addresses: Array(provider.addresses.prefix(KadMessage.maxAddressesPerPeer)),
                                    connection: .notConnected)
-        let size = Self.overhead + peer.id.bytes.count + peer.addresses.reduce(0) { $0 + $1.bytes.count }
+        let size = Self.recordOverhead + peer.id.bytes.count + peer.addresses.reduce(0) { $0 + Self.addressOverhead + $1.bytes.count }
         let expires = now + limits.recordLifetime
         return state.withLock { state in
             if now - state.lastSweep >= Self.sweepInterval { sweep(&state, now: now) }
@@ -95,18 +104,20 @@ public final class KadProviderStore: Sendable {
                 state.bytes += size - old
                 return .renewed
             }
-            let keyBytes = state.keys[key] == nil ? Self.overhead + key.count : 0
-            if refusal(state, key: key, provider: peer.id, adding: size + keyBytes) != nil {
-                // Full: drop what has expired and look again before refusing.
+            let keyBytes = state.keys[key] == nil ? Self.keyOverhead + key.count : 0
+            if let reason = refusal(state, key: key, provider: peer.id, adding: size + keyBytes) {
+                // Full: drop what has expired, if anything can have, and look again before refusing.
+                guard let earliest = state.earliestExpiry, earliest <= now else { return .refused(reason) }
                 sweep(&state, now: now)
-                let keyBytes = state.keys[key] == nil ? Self.overhead + key.count : 0
+                let keyBytes = state.keys[key] == nil ? Self.keyOverhead + key.count : 0
                 if let reason = refusal(state, key: key, provider: peer.id, adding: size + keyBytes) { return .refused(reason) }
             }
             let newKey = state.keys[key] == nil
             state.keys[key, default: []].append(Record(peer: peer, expires: expires, bytes: size))
             state.perProvider[peer.id, default: 0] += 1
             state.records += 1
-            state.bytes += size + (newKey ? Self.overhead + key.count : 0)
+            state.earliestExpiry = min(state.earliestExpiry ?? expires, expires)
+            state.bytes += size + (newKey ? Self.keyOverhead + key.count : 0)
             return .added
         }
     }
@@ -121,7 +132,7 @@ public final class KadProviderStore: Sendable {
                 for record in records where record.expires <= now { forget(record, in: &state) }
                 if live.isEmpty {
                     state.keys[key] = nil
-                    state.bytes -= Self.overhead + key.count
+                    state.bytes -= Self.keyOverhead + key.count
                 } else {
                     state.keys[key] = live
                 }
@@ -163,16 +174,19 @@ public final class KadProviderStore: Sendable {
 
     private func sweep(_ state: inout State, now: ContinuousClock.Instant) {
         state.lastSweep = now
+        var earliest: ContinuousClock.Instant?
         for (key, records) in state.keys {
             let live = records.filter { $0.expires > now }
+            for record in live { earliest = min(earliest ?? record.expires, record.expires) }
             guard live.count != records.count else { continue }
             for record in records where record.expires <= now { forget(record, in: &state) }
             if live.isEmpty {
                 state.keys[key] = nil
-                state.bytes -= Self.overhead + key.count
+                state.bytes -= Self.keyOverhead + key.count
             } else {
                 state.keys[key] = live
             }
         }
+        state.earliestExpiry = earliest
     }
 }
