@@ -79,6 +79,7 @@ extension KadDHT {
                 switch answer(request, from: peer) {
                 case .refuse:
                     counters.refusedInbound.wrappingAdd(1, ordering: .relaxed)
+                    host.logger.debug("DHT \(request.type) from \(peer) refused")
                     stream.reset()
                     return
                 case .none:
@@ -90,8 +91,12 @@ extension KadDHT {
                 learn(peer)
             }
             await stream.close()
+        } catch Libp2pError.streamReset, Libp2pError.connectionClosed, Libp2pError.streamClosedForWriting {
+            // The peer went away or gave up on the stream: nothing to refuse.
+            stream.reset()
         } catch {
             counters.refusedInbound.wrappingAdd(1, ordering: .relaxed)
+            host.logger.debug("DHT stream from \(peer) reset: \(error)")
             stream.reset()
         }
     }

@@ -305,6 +305,39 @@ struct KadProviderStoreTests {
         await quiet.host.close()
     }
 
+    @Test func aPeerResettingItsStreamIsNotCountedAsRefused() async throws {
+        // Regression: kubo resets the streams it reuses when it is done with them; that was counted
+        // as a refused (malformed) stream.
+        var configuration = KadDHTConfiguration(serverMode: true)
+        configuration.maxInboundStreamsPerPeer = 1
+        let (server, _) = try await server(configuration)
+        let (host, _) = try await BitswapFixtures.listeningHost()
+        let serverID = server.host.peerID
+        host.peerStore.addAddresses(server.host.listenAddresses, for: serverID)
+        let ping = ProtobufWire.lengthPrefixed(KadMessage(type: .ping, key: []).encoded)
+        let stream = try await host.newStream(to: serverID, protocols: [KadDHT.lanProtocolID])
+        try await stream.write(ping)
+        #expect(try await KadDHT.readMessage(from: stream).type == .ping)
+        stream.reset()
+        // With one stream allowed, a new one is served only once the reset one has been let go;
+        // attempts before that are refused by the limit, and counted here.
+        let limited = Mutex(0)
+        let next = await eventually { () async -> KadMessage? in
+            guard let again = try? await host.newStream(to: serverID, protocols: [KadDHT.lanProtocolID]) else { return nil }
+            try? await again.write(ping)
+            let answer = try? await KadDHT.readMessage(from: again)
+            if answer == nil { limited.withLock { $0 += 1 } }
+            await again.close()
+            return answer
+        }
+        #expect(next?.type == .ping)
+        let statistics = server.statistics()
+        #expect(statistics.inboundRequests == 2)
+        #expect(statistics.refusedInbound == limited.withLock { $0 }, "only the limit refused anything: \(statistics)")
+        await host.close()
+        await server.host.close()
+    }
+
     @Test func aFloodOfAddProviderStaysWithinTheCaps() async throws {
         var configuration = KadDHTConfiguration(serverMode: true)
         configuration.providerStore = KadProviderStoreLimits(maxProvidersPerKey: 20, maxKeys: 100, maxRecordsPerProvider: 50, maxBytes: 1 << 20)
