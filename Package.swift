@@ -97,7 +97,7 @@ var targets: [Target] = [
     .testTarget(name: "StationHostTests", dependencies: ["StationHost", "NetworkAddresses", "Sandbox", "SandboxEngine", "Libp2p", "IPFS", "IPFSGateway", "Bitswap", "Multiformats", "WASIHost", nio, nioPosix, nioHTTP1, nioSSL, grdb]),
     .testTarget(name: "StationConfigTests", dependencies: ["StationConfig", "SandboxEngine"]),
     .testTarget(name: "StationStatusTests", dependencies: ["StationTestSupport", "StationStatus", "ListenerSupport", nio, nioPosix, nioHTTP1, nioEmbedded, asyncHTTPClient, logging, hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird")]),
-    .testTarget(name: "StationDaemonTests", dependencies: ["StationDaemon", "StationConfig", "StationStatus", "StationHost", "SandboxEngine", "Multiformats", "IPFS"]),
+    .testTarget(name: "StationDaemonTests", dependencies: ["StationDaemon", "StationConfig", "StationStatus", "StationHost", "SandboxEngine", "Multiformats", "IPFS", "Libp2p", nioPosix]),
     .testTarget(name: "StationCLITests", dependencies: ["StationTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarnesses"]),
 ]
