@@ -5,7 +5,7 @@ import Testing
 @testable import Libp2p
 
 /// Throughput and latency measurements, run only when `STATION_LIBP2P_BENCH=1` (see
-/// `scripts/bench-libp2p`). They print figures and check that every byte arrived; they never
+/// `benchmarks/bench-libp2p`). They print figures and check that every byte arrived; they never
 /// assert on timing.
 @Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["STATION_LIBP2P_BENCH"] == "1"))
 struct Libp2pBenchmarkTests {

@@ -1,10 +1,10 @@
 // swift-tools-version:6.0
 //
 // http-bench: the loopback HTTP server and the native AsyncHTTPClient loop that the module fetch
-// benchmark (scripts/bench-http) compares `examples/c/fetch` against. A separate package so the
+// benchmark (benchmarks/bench-http) compares `examples/c/fetch` against. A separate package so the
 // main package's dependency graph stays untouched.
 //
-//   swift build -c release --package-path benchmarks/http --scratch-path .build-bench-http
+//   swift build -c release --package-path benchmarks/http --scratch-path .build-bench/http
 
 import PackageDescription
 

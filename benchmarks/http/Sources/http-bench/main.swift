@@ -1,4 +1,4 @@
-// http-bench: the loopback server and native AsyncHTTPClient loop for scripts/bench-http.
+// http-bench: the loopback server and native AsyncHTTPClient loop for benchmarks/bench-http.
 #if canImport(Glibc)
 import Glibc
 #endif
