@@ -1,18 +1,22 @@
 import Foundation
 import StationHost
 import StationStatus
+import Synchronization
 
 /// Every event of the daemon passes here: job totals are stored before they are printed (so a
 /// total a front end has seen never goes back after a restart), activity is kept for the
 /// dashboard, and everything goes on to the output (JSON lines or readable lines).
-public final class DaemonEvents: StationEventSink, @unchecked Sendable {
+public final class DaemonEvents: StationEventSink {
+    private struct State {
+        var log: [ActivityEntry] = []
+        var latest: [String: String] = [:]
+        var storageFailureReported = false
+    }
+
     private let output: any StationEventSink
     private let database: DaemonDatabase?
     private let capacity: Int
-    private let lock = NSLock()
-    private var log: [ActivityEntry] = []
-    private var latest: [String: String] = [:]
-    private var storageFailureReported = false
+    private let state = Mutex(State())
 
     /// - Parameters:
     ///   - output: where events are printed.
@@ -30,17 +34,17 @@ public final class DaemonEvents: StationEventSink, @unchecked Sendable {
             do {
                 try database?.saveJobTotals(modules)
             } catch {
-                let first = lock.withLock { () -> Bool in
-                    defer { storageFailureReported = true }
-                    return !storageFailureReported
+                let first = state.withLock { state -> Bool in
+                    defer { state.storageFailureReported = true }
+                    return !state.storageFailureReported
                 }
                 if first { output.emit(.activity(module: "station", level: .error, message: "cannot store job totals: \(error)")) }
             }
         case .activity(let module, let level, let message):
-            lock.withLock {
-                log.append(ActivityEntry(time: Date(), module: module, level: level.rawValue, message: message))
-                if log.count > capacity + capacity / 4 { log.removeFirst(log.count - capacity) }
-                latest[module] = message
+            state.withLock { state in
+                state.log.append(ActivityEntry(time: Date(), module: module, level: level.rawValue, message: message))
+                if state.log.count > capacity + capacity / 4 { state.log.removeFirst(state.log.count - capacity) }
+                state.latest[module] = message
             }
         case .started:
             break
@@ -50,9 +54,9 @@ public final class DaemonEvents: StationEventSink, @unchecked Sendable {
 
     /// The newest `limit` activity entries, oldest first.
     public func activity(limit: Int) -> [ActivityEntry] {
-        lock.withLock { Array(log.suffix(max(0, limit))) }
+        state.withLock { Array($0.log.suffix(max(0, limit))) }
     }
 
     /// The newest activity message of `module`.
-    public func lastActivity(of module: String) -> String? { lock.withLock { latest[module] } }
+    public func lastActivity(of module: String) -> String? { state.withLock { $0.latest[module] } }
 }

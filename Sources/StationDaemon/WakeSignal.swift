@@ -1,28 +1,32 @@
 import Foundation
+import Synchronization
 
 /// Wakes a waiting task early (a restart request during a backoff, or shutdown). A signal sent
 /// while nobody waits is kept for the next wait.
-final class WakeSignal: @unchecked Sendable {
-    private let lock = NSLock()
-    private var pending = false
-    private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+final class WakeSignal: Sendable {
+    private struct State {
+        var pending = false
+        var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+    }
+
+    private let state = Mutex(State())
 
     /// Wakes the waiters, or the next wait.
     func signal() {
-        let woken: [CheckedContinuation<Void, Never>] = lock.withLock {
-            if waiters.isEmpty {
-                pending = true
+        let woken: [CheckedContinuation<Void, Never>] = state.withLock { state in
+            if state.waiters.isEmpty {
+                state.pending = true
                 return []
             }
-            defer { waiters.removeAll() }
-            return Array(waiters.values)
+            defer { state.waiters.removeAll() }
+            return Array(state.waiters.values)
         }
         for continuation in woken { continuation.resume() }
     }
 
     /// Forgets a signal nobody waited for (one meant for a run that has ended since).
     func clear() {
-        lock.withLock { pending = false }
+        state.withLock { $0.pending = false }
     }
 
     /// Waits for a signal, at most `timeout` (nil: no limit).
@@ -41,19 +45,19 @@ final class WakeSignal: @unchecked Sendable {
         let id = UUID()
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow: Bool = lock.withLock {
-                    if pending {
-                        pending = false
+                let resumeNow: Bool = state.withLock { state in
+                    if state.pending {
+                        state.pending = false
                         return true
                     }
                     if Task.isCancelled { return true }
-                    waiters[id] = continuation
+                    state.waiters[id] = continuation
                     return false
                 }
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            let continuation = lock.withLock { waiters.removeValue(forKey: id) }
+            let continuation = state.withLock { $0.waiters.removeValue(forKey: id) }
             continuation?.resume()
         }
     }

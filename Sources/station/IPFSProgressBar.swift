@@ -1,15 +1,19 @@
 import Foundation
+import Synchronization
 
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal (or when
 /// `STATION_PROGRESS=always`), so piped output and logs stay clean. Redraws at most 10 times a second.
-final class IPFSProgressBar: @unchecked Sendable {
+final class IPFSProgressBar: Sendable {
+    private struct State {
+        var lastDraw: ContinuousClock.Instant?
+        var done: UInt64 = 0
+        var drawn = false
+    }
+
     private let label: String
     private let total: UInt64?
     private let enabled: Bool
-    private let lock = NSLock()
-    private var lastDraw: ContinuousClock.Instant?
-    private var done: UInt64 = 0
-    private var drawn = false
+    private let state = Mutex(State())
 
     /// Whether bars are drawn in this process: stderr is a TTY, unless `STATION_PROGRESS` says
     /// `always` or `never`.
@@ -31,13 +35,13 @@ final class IPFSProgressBar: @unchecked Sendable {
     /// Records that `bytes` have been transferred so far; redraws if enough time has passed.
     func update(_ bytes: UInt64) {
         guard enabled else { return }
-        let line: String? = lock.withLock {
-            done = bytes
+        let line: String? = state.withLock { state in
+            state.done = bytes
             let now = ContinuousClock.now
-            if let lastDraw, now - lastDraw < .milliseconds(100) { return nil }
-            lastDraw = now
-            drawn = true
-            return render()
+            if let lastDraw = state.lastDraw, now - lastDraw < .milliseconds(100) { return nil }
+            state.lastDraw = now
+            state.drawn = true
+            return render(done: bytes)
         }
         if let line { FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K").utf8)) }
     }
@@ -45,11 +49,11 @@ final class IPFSProgressBar: @unchecked Sendable {
     /// Draws the final state and ends the line (nothing if the bar was never drawn).
     func finish() {
         guard enabled else { return }
-        let line: String? = lock.withLock { drawn ? render() : nil }
+        let line: String? = state.withLock { $0.drawn ? render(done: $0.done) : nil }
         if let line { FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K\n").utf8)) }
     }
 
-    private func render() -> String {
+    private func render(done: UInt64) -> String {
         let amount = Self.format(done)
         guard let total, total > 0 else { return "\(label) \(amount)" }
         let fraction = min(1, Double(done) / Double(total))

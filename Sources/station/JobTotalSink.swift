@@ -1,16 +1,17 @@
 import Foundation
 import Sandbox
 import StationHost
+import Synchronization
 
 /// `station run` of a JavaScript module: stores the module's job total (``JavaScriptJobTotal``)
 /// before each `jobs-completed` event goes out, as Zinnia's daemon does, so the next run starts
 /// from it. A failed write is reported once as an `activity:error` and the run goes on.
-final class JobTotalSink: StationEventSink, @unchecked Sendable {
+final class JobTotalSink: StationEventSink {
     private let output: any StationEventSink
     private let store: JavaScriptJobTotal
     private let module: String
-    private let lock = NSLock()
-    private var failureReported = false
+    /// Held while a total is written (so totals land in order); true once a failure was reported.
+    private let failureReported = Mutex(false)
 
     init(output: any StationEventSink, store: JavaScriptJobTotal, module: String) {
         self.output = output
@@ -21,11 +22,11 @@ final class JobTotalSink: StationEventSink, @unchecked Sendable {
     func emit(_ event: StationEvent) {
         if case .jobsCompleted(_, let modules) = event, let total = modules[module] {
             do {
-                try lock.withLock { try store.store(total) }
+                try failureReported.withLock { _ in try store.store(total) }
             } catch {
-                let first = lock.withLock { () -> Bool in
-                    defer { failureReported = true }
-                    return !failureReported
+                let first = failureReported.withLock { reported -> Bool in
+                    defer { reported = true }
+                    return !reported
                 }
                 if first { output.emit(.activity(module: module, level: .error, message: "cannot store the job total in \(store.path): \(error)")) }
             }

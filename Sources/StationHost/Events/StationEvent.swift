@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Something the runtime tells the front end about a module: the JSON lines Station front ends read
 /// (design brief §7), or readable lines for people.
@@ -61,48 +62,45 @@ public protocol StationEventSink: Sendable {
 }
 
 /// Writes events as JSON lines to a file descriptor (stdout for `--json`).
-public final class JSONLinesEventSink: StationEventSink, @unchecked Sendable {
-    private let handle: FileHandle
-    private let lock = NSLock()
+public final class JSONLinesEventSink: StationEventSink {
+    private let handle: Mutex<FileHandle>
 
     public init(fileDescriptor: Int32 = 1) {
-        self.handle = FileHandle(fileDescriptor: fileDescriptor, closeOnDealloc: false)
+        self.handle = Mutex(FileHandle(fileDescriptor: fileDescriptor, closeOnDealloc: false))
     }
 
     public func emit(_ event: StationEvent) {
         let line = Data((event.jsonLine + "\n").utf8)
-        lock.withLock { try? handle.write(contentsOf: line) }
+        handle.withLock { try? $0.write(contentsOf: line) }
     }
 }
 
 /// Writes events readably to a file descriptor (stderr for `station run`).
-public final class ReadableEventSink: StationEventSink, @unchecked Sendable {
-    private let handle: FileHandle
-    private let lock = NSLock()
+public final class ReadableEventSink: StationEventSink {
+    private let handle: Mutex<FileHandle>
 
     public init(fileDescriptor: Int32 = 2) {
-        self.handle = FileHandle(fileDescriptor: fileDescriptor, closeOnDealloc: false)
+        self.handle = Mutex(FileHandle(fileDescriptor: fileDescriptor, closeOnDealloc: false))
     }
 
     public func emit(_ event: StationEvent) {
         let line = Data((event.readableLine + "\n").utf8)
-        lock.withLock { try? handle.write(contentsOf: line) }
+        handle.withLock { try? $0.write(contentsOf: line) }
     }
 }
 
 /// Keeps events in memory (tests, the daemon's activity log).
-public final class CollectingEventSink: StationEventSink, @unchecked Sendable {
-    private let lock = NSLock()
-    private var collected: [StationEvent] = []
+public final class CollectingEventSink: StationEventSink {
+    private let collected = Mutex<[StationEvent]>([])
 
     public init() {}
 
     public func emit(_ event: StationEvent) {
-        lock.withLock { collected.append(event) }
+        collected.withLock { $0.append(event) }
     }
 
     /// Everything emitted so far, in order.
-    public var events: [StationEvent] { lock.withLock { collected } }
+    public var events: [StationEvent] { collected.withLock { $0 } }
 }
 
 /// Minimal JSON text helpers (string quoting with every control character escaped).

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// One module's HTTP client: policy checks, caps and AsyncHTTPClient on the shared event loops.
 ///
@@ -84,34 +85,37 @@ public final class HTTPFetcher: Sendable {
 }
 
 /// The exchanges of a fetcher that are still running, so shutdown can cancel them.
-final class ExchangeRegistry: @unchecked Sendable {
-    private let lock = NSLock()
-    private var exchanges: [UInt64: HTTPExchange] = [:]
-    private var nextID: UInt64 = 0
-    private var closed = false
+final class ExchangeRegistry: Sendable {
+    private struct State {
+        var exchanges: [UInt64: HTTPExchange] = [:]
+        var nextID: UInt64 = 0
+        var closed = false
+    }
+
+    private let state = Mutex(State())
 
     /// Adds a running exchange; `nil` after ``closeAll()``.
     func add(_ exchange: HTTPExchange) -> UInt64? {
-        lock.withLock {
-            guard !closed else { return nil }
-            nextID += 1
-            exchanges[nextID] = exchange
-            return nextID
+        state.withLock { state in
+            guard !state.closed else { return nil }
+            state.nextID += 1
+            state.exchanges[state.nextID] = exchange
+            return state.nextID
         }
     }
 
     func remove(_ id: UInt64) {
-        lock.withLock { _ = exchanges.removeValue(forKey: id) }
+        state.withLock { _ = $0.exchanges.removeValue(forKey: id) }
     }
 
-    var count: Int { lock.withLock { exchanges.count } }
+    var count: Int { state.withLock { $0.exchanges.count } }
 
     /// Refuses new exchanges and returns the running ones.
     func closeAll() -> [HTTPExchange] {
-        lock.withLock {
-            closed = true
-            let all = Array(exchanges.values)
-            exchanges = [:]
+        state.withLock { state in
+            state.closed = true
+            let all = Array(state.exchanges.values)
+            state.exchanges = [:]
             return all
         }
     }

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOSSL
 import NetworkAddresses
+import Synchronization
 
 /// The `HTTPClient`s of one fetcher, one per (host name, checked address).
 ///
@@ -11,14 +12,17 @@ import NetworkAddresses
 /// verifies the certificate against, the real host name. Clients never follow redirects (the
 /// fetcher does, re-checking each hop). Idle clients are shut down when the pool grows past
 /// ``capacity``.
-final class PinnedClientPool: @unchecked Sendable {
+final class PinnedClientPool: Sendable {
+    private struct State {
+        var clients: [String: (client: HTTPClient, leases: Int)] = [:]
+        var isShutDown = false
+    }
+
     /// Most clients kept at once (idle ones beyond this are shut down).
     let capacity: Int
     private let eventLoopGroup: any EventLoopGroup
     private let baseConfiguration: HTTPClient.Configuration
-    private let lock = NSLock()
-    private var clients: [String: (client: HTTPClient, leases: Int)] = [:]
-    private var isShutDown = false
+    private let state = Mutex(State())
 
     init(eventLoopGroup: any EventLoopGroup, limits: NetworkLimits, tlsConfiguration: TLSConfiguration, capacity: Int = 128) {
         self.eventLoopGroup = eventLoopGroup
@@ -40,22 +44,22 @@ final class PinnedClientPool: @unchecked Sendable {
     func borrowClient(host: NormalizedHost, address: IPAddress) throws(StationError) -> HTTPClient {
         let key = Self.key(host: host, address: address)
         var evicted: [HTTPClient] = []
-        let client: HTTPClient? = lock.withLock {
-            if isShutDown { return nil }
-            if let entry = clients[key] {
-                clients[key] = (entry.client, entry.leases + 1)
+        let client: HTTPClient? = state.withLock { state in
+            if state.isShutDown { return nil }
+            if let entry = state.clients[key] {
+                state.clients[key] = (entry.client, entry.leases + 1)
                 return entry.client
             }
-            if clients.count >= capacity {
-                for (idleKey, entry) in clients where entry.leases == 0 {
+            if state.clients.count >= capacity {
+                for (idleKey, entry) in state.clients where entry.leases == 0 {
                     evicted.append(entry.client)
-                    clients[idleKey] = nil
+                    state.clients[idleKey] = nil
                 }
             }
             var configuration = baseConfiguration
             if case .name(let name) = host { configuration.dnsOverride = [name: address.description] }
             let created = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: configuration)
-            clients[key] = (created, 1)
+            state.clients[key] = (created, 1)
             return created
         }
         for old in evicted {
@@ -68,20 +72,20 @@ final class PinnedClientPool: @unchecked Sendable {
     /// Gives back a client borrowed with ``borrowClient(host:address:)``.
     func returnClient(host: NormalizedHost, address: IPAddress) {
         let key = Self.key(host: host, address: address)
-        lock.withLock {
-            if let entry = clients[key] { clients[key] = (entry.client, max(0, entry.leases - 1)) }
+        state.withLock { state in
+            if let entry = state.clients[key] { state.clients[key] = (entry.client, max(0, entry.leases - 1)) }
         }
     }
 
     /// Number of clients alive.
-    var count: Int { lock.withLock { clients.count } }
+    var count: Int { state.withLock { $0.clients.count } }
 
     /// Shuts every client down, failing whatever they still run; blocks until done.
     func shutdown() {
-        let all: [HTTPClient] = lock.withLock {
-            isShutDown = true
-            let values = clients.values.map(\.client)
-            clients = [:]
+        let all: [HTTPClient] = state.withLock { state in
+            state.isShutDown = true
+            let values = state.clients.values.map(\.client)
+            state.clients = [:]
             return values
         }
         for client in all { try? client.syncShutdown() }
@@ -90,7 +94,7 @@ final class PinnedClientPool: @unchecked Sendable {
     deinit {
         // A pool dropped without shutdown(): shut its clients down in the background (each task
         // keeps its client alive until it has shut down).
-        for entry in clients.values {
+        for entry in state.withLock({ $0.clients.values }) {
             let client = entry.client
             Task { try? await client.shutdown() }
         }

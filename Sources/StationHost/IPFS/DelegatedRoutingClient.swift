@@ -246,9 +246,8 @@ public final class DelegatedRoutingClient: Sendable {
 }
 
 /// The records one lookup found (appended from the request task, read after it ends).
-private final class FoundRecords: @unchecked Sendable {
-    private let lock = NSLock()
-    private var records: [ProviderRecord] = []
-    func append(_ record: ProviderRecord) { lock.withLock { records.append(record) } }
-    var all: [ProviderRecord] { lock.withLock { records } }
+private final class FoundRecords: Sendable {
+    private let records = Mutex<[ProviderRecord]>([])
+    func append(_ record: ProviderRecord) { records.withLock { $0.append(record) } }
+    var all: [ProviderRecord] { records.withLock { $0 } }
 }

@@ -1,17 +1,16 @@
 import Foundation
 import Libp2p
+import Synchronization
 
 /// A protocol a module handles: inbound streams wait in a bounded queue until accepted.
-public final class P2PListenerResource: StationResource, @unchecked Sendable {
+public final class P2PListenerResource: StationResource {
     public let kind = "p2p listener"
     /// The protocol id.
     public let protocolID: String
     /// Inbound streams waiting to be accepted; more than this are reset.
     public let backlog: Int
     private let hub: ReadinessHub
-    private let lock = NSLock()
-    private var queue: [Libp2pStream] = []
-    private var closed = false
+    private let state = Mutex<(queue: [Libp2pStream], closed: Bool)>(([], false))
     private let onClose: @Sendable () -> Void
 
     init(protocolID: String, hub: ReadinessHub, backlog: Int = 64, onClose: @escaping @Sendable () -> Void) {
@@ -23,9 +22,9 @@ public final class P2PListenerResource: StationResource, @unchecked Sendable {
 
     /// Called by the node for each inbound stream on the protocol.
     func enqueue(_ stream: Libp2pStream) {
-        let accepted = lock.withLock {
-            guard !closed, queue.count < backlog else { return false }
-            queue.append(stream)
+        let accepted = state.withLock { state in
+            guard !state.closed, state.queue.count < backlog else { return false }
+            state.queue.append(stream)
             return true
         }
         if accepted { hub.signal() } else { stream.reset() }
@@ -33,17 +32,17 @@ public final class P2PListenerResource: StationResource, @unchecked Sendable {
 
     /// The next inbound stream, or `would-block`.
     func accept() throws(StationError) -> Libp2pStream {
-        guard let stream = lock.withLock({ queue.isEmpty ? nil : queue.removeFirst() }) else { throw .wouldBlock }
+        guard let stream = state.withLock({ $0.queue.isEmpty ? nil : $0.queue.removeFirst() }) else { throw .wouldBlock }
         return stream
     }
 
-    public var isReady: Bool { lock.withLock { !queue.isEmpty } }
+    public var isReady: Bool { state.withLock { !$0.queue.isEmpty } }
 
     public func close() {
-        let waiting = lock.withLock {
-            closed = true
-            defer { queue = [] }
-            return queue
+        let waiting = state.withLock { state in
+            state.closed = true
+            defer { state.queue = [] }
+            return state.queue
         }
         onClose()
         for stream in waiting { stream.reset() }
