@@ -127,17 +127,7 @@ public final class KadProviderStore: Sendable {
         let now = now()
         return state.withLock { state in
             guard let records = state.keys[key] else { return [] }
-            let live = records.filter { $0.expires > now }
-            if live.count != records.count {
-                for record in records where record.expires <= now { forget(record, in: &state) }
-                if live.isEmpty {
-                    state.keys[key] = nil
-                    state.bytes -= Self.keyOverhead + key.count
-                } else {
-                    state.keys[key] = live
-                }
-            }
-            return live.map(\.peer)
+            return prune(key, records, in: &state, now: now).map(\.peer)
         }
     }
 
@@ -176,17 +166,25 @@ public final class KadProviderStore: Sendable {
         state.lastSweep = now
         var earliest: ContinuousClock.Instant?
         for (key, records) in state.keys {
-            let live = records.filter { $0.expires > now }
-            for record in live { earliest = min(earliest ?? record.expires, record.expires) }
-            guard live.count != records.count else { continue }
-            for record in records where record.expires <= now { forget(record, in: &state) }
-            if live.isEmpty {
-                state.keys[key] = nil
-                state.bytes -= Self.keyOverhead + key.count
-            } else {
-                state.keys[key] = live
+            for record in prune(key, records, in: &state, now: now) {
+                earliest = min(earliest ?? record.expires, record.expires)
             }
         }
         state.earliestExpiry = earliest
+    }
+
+    /// Drops the expired ones of `key`'s `records` (and the key once none is left); returns the
+    /// live ones.
+    private func prune(_ key: [UInt8], _ records: [Record], in state: inout State, now: ContinuousClock.Instant) -> [Record] {
+        let live = records.filter { $0.expires > now }
+        guard live.count != records.count else { return live }
+        for record in records where record.expires <= now { forget(record, in: &state) }
+        if live.isEmpty {
+            state.keys[key] = nil
+            state.bytes -= Self.keyOverhead + key.count
+        } else {
+            state.keys[key] = live
+        }
+        return live
     }
 }
