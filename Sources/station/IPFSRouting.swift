@@ -98,6 +98,13 @@ enum IPFSContentRouting {
         }
     }
 
+    /// One dial of ``run``: the peer reached, or why not.
+    private struct ConnectAttempt: Sendable {
+        var address: Multiaddr
+        var peer: PeerID?
+        var failure: String?
+    }
+
     private static func run<T: Sendable>(
         store: BlockStore, addresses: [Multiaddr], bootstrap: [Multiaddr], routing: DelegatedRoutingClient?, providerPolicy: NetworkPolicy,
         gateways gatewayClient: TrustlessGatewayClient?, configuration: GatewayClientConfiguration, idleTimeout: Duration,
@@ -115,20 +122,24 @@ enum IPFSContentRouting {
             let bitswap = Bitswap(host: host, store: store, configuration: BitswapConfiguration(fetchTimeout: idleTimeout.inSeconds))
             bitswap.start()
             var connected: [PeerID] = []
-            await withTaskGroup(of: (Multiaddr, Result<PeerID, any Error>).self) { group in
+            // The children return a plain struct: a `(Multiaddr, Result<PeerID, any Error>)` tuple
+            // here crashed release builds (Swift 6.3.1) in the runtime, copying the child's result
+            // into the waiting parent (`station ipfs get --peer` died with SIGSEGV at once).
+            await withTaskGroup(of: ConnectAttempt.self) { group in
                 for address in addresses + bootstrap {
                     group.addTask {
                         do {
-                            return (address, .success(try await host.connect(to: address).remotePeer))
+                            return ConnectAttempt(address: address, peer: try await host.connect(to: address).remotePeer, failure: nil)
                         } catch {
-                            return (address, .failure(error))
+                            return ConnectAttempt(address: address, peer: nil, failure: "\(error)")
                         }
                     }
                 }
-                for await (address, result) in group {
-                    switch result {
-                    case .success(let peer): if !connected.contains(peer) { connected.append(peer) }
-                    case .failure(let error): IPFSSupport.printError("could not connect to \(address): \(error)")
+                while let attempt = await group.next() {
+                    if let peer = attempt.peer {
+                        if !connected.contains(peer) { connected.append(peer) }
+                    } else {
+                        IPFSSupport.printError("could not connect to \(attempt.address): \(attempt.failure ?? "unknown error")")
                     }
                 }
             }
