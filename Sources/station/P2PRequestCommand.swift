@@ -9,9 +9,10 @@ struct P2PRequestCommand: AsyncParsableCommand {
         commandName: "request",
         abstract: "Send standard input on a new stream and print the reply.",
         discussion: """
-            Reads all of standard input, opens a stream for PROTOCOL to the peer, writes the bytes, \
-            half-closes the stream and copies every reply byte to standard output unchanged until \
-            the remote closes. Exit status 0 when the remote closed its side, 124 on --timeout.
+            Opens a stream for PROTOCOL to the peer, copies standard input to it as it is read \
+            (in chunks of 256 KiB, so input of any size costs little memory), half-closes the \
+            stream at the end of the input, and copies every reply byte to standard output unchanged \
+            until the remote closes. Exit status 0 when the remote closed its side, 124 on --timeout.
             """
     )
 
@@ -35,7 +36,6 @@ struct P2PRequestCommand: AsyncParsableCommand {
             let target = try P2PSupport.multiaddr(address, what: "address")
             let limit = try P2PSupport.duration(timeout, what: "--timeout")
             let identity = try P2PSupport.identity(state: state)
-            let request = FileHandle.standardInput.readDataToEndOfFile()
             let watchdog = P2PDeadline.start(after: limit, message: "request to \(target) timed out after \(timeout)")
             defer { watchdog.cancel() }
             var configuration = HostConfiguration()
@@ -48,7 +48,11 @@ struct P2PRequestCommand: AsyncParsableCommand {
                     // would otherwise stall once both receive windows are full.
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask {
-                            if !request.isEmpty { try await stream.write(Array(request)) }
+                            // One chunk in flight: the next is read once the stream took this
+                            // one, so a slow peer slows the reading instead of filling memory.
+                            while let chunk = try await Self.readStandardInput(upTo: 256 << 10) {
+                                try await stream.write(chunk)
+                            }
                             try await stream.closeWrite()
                         }
                         while let chunk = try await stream.read(max: 64 * 1024) {
@@ -64,6 +68,31 @@ struct P2PRequestCommand: AsyncParsableCommand {
             }
         } catch {
             throw ExitCode(P2PSupport.report(error))
+        }
+    }
+
+    /// The next bytes of standard input (at most `count`), or nil at its end. The blocking read
+    /// runs on a Dispatch thread, never on the cooperative pool that runs the libp2p host.
+    static func readStandardInput(upTo count: Int) async throws -> ByteBuffer? {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                var buffer = ByteBuffer()
+                while true {
+                    var got = 0
+                    buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
+                        got = read(STDIN_FILENO, raw.baseAddress, count)
+                        return max(got, 0)  // the bytes written; a failure writes none
+                    }
+                    if got >= 0 {
+                        continuation.resume(returning: got == 0 ? nil : buffer)
+                        return
+                    }
+                    if errno == EINTR { continue }
+                    let reason = String(cString: strerror(errno))
+                    continuation.resume(throwing: P2PFailure.failed("cannot read standard input: \(reason)"))
+                    return
+                }
+            }
         }
     }
 }

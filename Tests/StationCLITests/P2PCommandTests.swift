@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// A `station p2p listen` process for one test; `stop()` always ends it.
@@ -189,6 +190,47 @@ struct P2PCommandTests {
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout.count == payload.count)
         #expect(result.stdout == payload)
+    }
+
+    @Test("standard input is sent as it is read: the echo of a first line comes back while the input is still open")
+    func requestStreamsStandardInput() throws {
+        let listener = try ListenerProcess(arguments: ["--echo", echoProtocol, "--state", temporaryStateFolder()])
+        defer { listener.stop() }
+        let process = Process()
+        process.executableURL = StationBinary.url
+        process.arguments = ["p2p", "request", listener.address, echoProtocol, "--timeout", "20s"]
+        let out = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = input
+        try process.run()
+        defer {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+        input.fileHandleForWriting.write(Data("first\n".utf8))
+        // Until the echo of the first line is read, the input stays open. A command that read all of
+        // its input before sending would never answer: after 15 s it is killed, so the read below
+        // ends with nothing echoed and the test fails instead of hanging.
+        let echoSeen = Mutex(false)
+        let pid = process.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + 15) {
+            if !echoSeen.withLock({ $0 }) { kill(pid, SIGKILL) }
+        }
+        var echoed = Data()
+        while echoed.count < 6 {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            echoed.append(chunk)
+        }
+        echoSeen.withLock { $0 = true }
+        #expect(String(decoding: echoed, as: UTF8.self) == "first\n")
+        input.fileHandleForWriting.write(Data("second\n".utf8))
+        try input.fileHandleForWriting.close()
+        let rest = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(String(decoding: rest, as: UTF8.self) == "second\n")
     }
 
     @Test("an empty request gets an empty reply and exit status 0")
