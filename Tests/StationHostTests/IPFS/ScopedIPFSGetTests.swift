@@ -2,9 +2,7 @@ import Bitswap
 import Foundation
 import IPFS
 import IPFSGateway
-import Libp2p
 import Multiformats
-import NIOPosix
 import StationHost
 import Synchronization
 import Testing
@@ -193,24 +191,15 @@ struct ScopedIPFSGetTests {
         let seedTree = try links(of: imported.root, in: seedStore)
         #expect(seedTree.count == 98)
 
-        let seedHost = Libp2pHost(group: MultiThreadedEventLoopGroup.singleton)
-        let seedAddress = try await seedHost.listen(on: try Multiaddr("/ip4/127.0.0.1/tcp/0"))
-        let seedBitswap = Bitswap(host: seedHost, store: seedStore)
-        seedBitswap.start()
-        let localHost = Libp2pHost(group: MultiThreadedEventLoopGroup.singleton)
-        let localBitswap = Bitswap(host: localHost, store: localStore)
-        localBitswap.start()
-        _ = try await localHost.connect(to: seedAddress.encapsulate(.p2p(seedHost.peerID.multihash)))
-
-        let content = SharedContent(store: localStore, bitswap: localBitswap) { [seedHost] in [seedHost.peerID] }
-        let operations = contentOperations(content)
+        let peers = try await BitswapSeedPair(seedStore: seedStore, localStore: localStore)
+        let operations = contentOperations(peers.content)
         let handle = try operations.ipfsGet("\(imported.root)?dag-scope=block&protocols=bitswap", format: .car, timeout: .seconds(30))
         let car = try await readAll(operations, handle)
         #expect(try await carContents(car).blocks == [imported.root])
         #expect(car == (try await gatewayAnswer(seedStore, "/ipfs/\(imported.root)?format=car&dag-scope=block")))
         try operations.close(handle: handle)
         // One block came over the network and one is stored; nothing is pinned or held after the read.
-        #expect(localBitswap.statistics.blocksReceived == 1)
+        #expect(peers.localBitswap.statistics.blocksReceived == 1)
         #expect(localStore.blockCount == 1)
         try await waitForRelease(localStore, module: "m")
         #expect(localStore.usage(module: "m") == 0)
@@ -219,7 +208,7 @@ struct ScopedIPFSGetTests {
         // A range fetches the blocks covering it (the root is local now): leaves 2 and 3.
         let range = try await readAll(operations, try operations.ipfsGet("\(imported.root)?dag-scope=entity&entity-bytes=9000:13000", format: .car, timeout: .seconds(30)))
         #expect(try await carContents(range).blocks == [imported.root, seedTree[2], seedTree[3]])
-        #expect(localBitswap.statistics.blocksReceived == 3)
+        #expect(peers.localBitswap.statistics.blocksReceived == 3)
         #expect(localStore.blockCount == 3)
         try await waitForRelease(localStore, module: "m")
         #expect(localStore.usage(module: "m") == 0)
@@ -227,10 +216,7 @@ struct ScopedIPFSGetTests {
         #expect(try localStore.collectGarbage().removedBlocks == 3)
 
         operations.close()
-        await localBitswap.stop()
-        await seedBitswap.stop()
-        await localHost.close()
-        await seedHost.close()
+        await peers.close()
     }
 
     @Test("from a trustless gateway, the scoped request is passed on: one block comes and is stored, nothing is pinned")
