@@ -30,29 +30,16 @@ struct P2PPingCommand: AsyncParsableCommand {
             guard (1...1000).contains(count) else {
                 throw P2PFailure.badArgument("--count must be between 1 and 1000, not \(count)")
             }
-            let target = try P2PSupport.multiaddr(address, what: "address")
-            let limit = try P2PSupport.duration(timeout, what: "--timeout")
-            let identity = try P2PSupport.identity(state: state)
-            let watchdog = P2PDeadline.start(after: limit, message: "ping \(target) timed out after \(timeout)")
-            defer { watchdog.cancel() }
-            var configuration = HostConfiguration()
-            configuration.handshakeTimeout = limit
-            try await P2PSupport.withHost(identity: identity, configuration: configuration) { host in
-                let connection = try await P2PSupport.connect(host, to: target)
-                // Our own loop over the ping stream (not `host.ping`): each line is printed as it
-                // happens, and the stream is closed before the event loops shut down.
-                let stream = try await host.newStream(on: connection, protocols: [Ping.protocolID])
-                do {
-                    for sequence in 1...count {
-                        let time = try await Self.roundTrip(on: stream)
-                        let milliseconds = Double(time.components.seconds) * 1e3 + Double(time.components.attoseconds) / 1e15
-                        P2PSupport.printNow(String(format: "seq=%d time=%.2f ms", sequence, milliseconds))
-                    }
-                } catch {
-                    stream.reset()
-                    throw error
+            // Our own loop over the ping stream (not `host.ping`): each line is printed as it
+            // happens, and the stream is closed before the event loops shut down.
+            try await P2PSupport.withStream(
+                to: address, protocolID: Ping.protocolID, timeout: timeout, state: state, action: { "ping \($0)" }
+            ) { stream in
+                for sequence in 1...count {
+                    let time = try await Self.roundTrip(on: stream)
+                    let milliseconds = Double(time.components.seconds) * 1e3 + Double(time.components.attoseconds) / 1e15
+                    P2PSupport.printNow(String(format: "seq=%d time=%.2f ms", sequence, milliseconds))
                 }
-                await stream.close()
             }
         } catch {
             throw ExitCode(P2PSupport.report(error))

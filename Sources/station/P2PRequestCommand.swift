@@ -33,38 +33,25 @@ struct P2PRequestCommand: AsyncParsableCommand {
             guard protocolID.hasPrefix("/") else {
                 throw P2PFailure.badArgument("PROTOCOL must start with '/', not '\(protocolID)'")
             }
-            let target = try P2PSupport.multiaddr(address, what: "address")
-            let limit = try P2PSupport.duration(timeout, what: "--timeout")
-            let identity = try P2PSupport.identity(state: state)
-            let watchdog = P2PDeadline.start(after: limit, message: "request to \(target) timed out after \(timeout)")
-            defer { watchdog.cancel() }
-            var configuration = HostConfiguration()
-            configuration.handshakeTimeout = limit
-            try await P2PSupport.withHost(identity: identity, configuration: configuration) { host in
-                let connection = try await P2PSupport.connect(host, to: target)
-                let stream = try await host.newStream(on: connection, protocols: [protocolID])
-                do {
-                    // Write and read at once: a peer that answers while still reading (an echo)
-                    // would otherwise stall once both receive windows are full.
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            // One chunk in flight: the next is read once the stream took this
-                            // one, so a slow peer slows the reading instead of filling memory.
-                            while let chunk = try await Self.readStandardInput(upTo: 256 << 10) {
-                                try await stream.write(chunk)
-                            }
-                            try await stream.closeWrite()
+            try await P2PSupport.withStream(
+                to: address, protocolID: protocolID, timeout: timeout, state: state, action: { "request to \($0)" }
+            ) { stream in
+                // Write and read at once: a peer that answers while still reading (an echo)
+                // would otherwise stall once both receive windows are full.
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        // One chunk in flight: the next is read once the stream took this
+                        // one, so a slow peer slows the reading instead of filling memory.
+                        while let chunk = try await Self.readStandardInput(upTo: 256 << 10) {
+                            try await stream.write(chunk)
                         }
-                        while let chunk = try await stream.read(max: 64 * 1024) {
-                            FileHandle.standardOutput.write(Data(chunk.readableBytesView))
-                        }
-                        try await group.waitForAll()
+                        try await stream.closeWrite()
                     }
-                } catch {
-                    stream.reset()
-                    throw error
+                    while let chunk = try await stream.read(max: 64 * 1024) {
+                        FileHandle.standardOutput.write(Data(chunk.readableBytesView))
+                    }
+                    try await group.waitForAll()
                 }
-                await stream.close()
             }
         } catch {
             throw ExitCode(P2PSupport.report(error))

@@ -103,6 +103,34 @@ enum P2PSupport {
         try? await group.shutdownGracefully()
     }
 
+    /// The shape of `p2p ping` and `p2p request`: parses the peer's `address`, `timeout` and the
+    /// `state` folder, dials with the whole run under the deadline (its failure says
+    /// "`action(target)` timed out after `timeout`"), opens one stream for `protocolID` and runs
+    /// `body` on it. The stream is reset if `body` throws, closed otherwise.
+    static func withStream(
+        to address: String, protocolID: String, timeout: String, state: String?,
+        action: (Multiaddr) -> String, _ body: (Libp2pStream) async throws -> Void
+    ) async throws {
+        let target = try multiaddr(address, what: "address")
+        let limit = try duration(timeout, what: "--timeout")
+        let identity = try identity(state: state)
+        let watchdog = P2PDeadline.start(after: limit, message: "\(action(target)) timed out after \(timeout)")
+        defer { watchdog.cancel() }
+        var configuration = HostConfiguration()
+        configuration.handshakeTimeout = limit
+        try await withHost(identity: identity, configuration: configuration) { host in
+            let connection = try await connect(host, to: target)
+            let stream = try await host.newStream(on: connection, protocols: [protocolID])
+            do {
+                try await body(stream)
+            } catch {
+                stream.reset()
+                throw error
+            }
+            await stream.close()
+        }
+    }
+
     /// Writes `text` to stdout at once (unbuffered), so a reader sees it before we go on.
     static func printNow(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
