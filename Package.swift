@@ -86,7 +86,7 @@ var targets: [Target] = [
     .target(name: "StationTestSupport", dependencies: [], path: "Tests/StationTestSupport"),
     .testTarget(name: "NetworkAddressesTests", dependencies: ["NetworkAddresses"]),
     .testTarget(name: "MultiformatsTests", dependencies: ["Multiformats"]),
-    .testTarget(name: "Libp2pTests", dependencies: ["StationTestSupport", "Libp2p", "ListenerSupport", "Multiformats", nio, nioPosix, nioEmbedded, crypto], exclude: ["Peers"]),
+    .testTarget(name: "Libp2pTests", dependencies: ["StationTestSupport", "Libp2p", "ListenerSupport", "Multiformats", nio, nioPosix, nioEmbedded, crypto, .product(name: "_CryptoExtras", package: "swift-crypto")], exclude: ["Peers"]),
     .testTarget(name: "IPFSTests", dependencies: ["StationTestSupport", "IPFS", "Bitswap", "IPFSRouting", "Multiformats", "Libp2p", nio, nioPosix, crypto], exclude: ["Tools"]),
     .testTarget(name: "IPFSGatewayTests", dependencies: ["StationTestSupport", "IPFSGateway", "IPFS", "Multiformats", nio, asyncHTTPClient]),
     .testTarget(name: "WasmInstrumentationTests", dependencies: ["WasmInstrumentation", wasmKit, wasmParser, wat]),

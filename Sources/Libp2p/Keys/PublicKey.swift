@@ -48,7 +48,7 @@ public struct PublicKey: Sendable, Hashable {
             guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: data) else { return false }
             return key.isValidSignature(signature, for: message)
         case .rsa:
-            guard let key = try? _RSA.Signing.PublicKey(derRepresentation: data) else { return false }
+            guard let key = RSAPublicKeyDER.key(data) else { return false }
             return key.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature), for: message, padding: .insecurePKCS1v1_5)
         case .ecdsa:
             return ECDSAVerifier.verify(publicKeyDER: data, signatureDER: signature, message: message)
@@ -64,7 +64,7 @@ public struct PublicKey: Sendable, Hashable {
                 throw .invalidKey("Ed25519 key must be 32 bytes")
             }
         case .rsa:
-            guard (try? _RSA.Signing.PublicKey(derRepresentation: data)) != nil else {
+            guard RSAPublicKeyDER.key(data) != nil else {
                 throw .invalidKey("RSA key is not a DER SubjectPublicKeyInfo of at least 2048 bits")
             }
         case .ecdsa:
