@@ -27,8 +27,8 @@ enum RSAPublicKeyDER {
     /// SEQUENCE { SEQUENCE { OID rsaEncryption, NULL (optional) }, BIT STRING { RSAPublicKey } }.
     static func parameters(spki: ArraySlice<UInt8>) -> (n: [UInt8], e: [UInt8])? {
         var outer = DERReader(spki)
-        guard var info = outer.read(tag: 0x30).map(DERReader.init), outer.isAtEnd,
-              var algorithm = info.read(tag: 0x30).map(DERReader.init),
+        guard var info = outer.read(tag: 0x30).map({ DERReader($0) }), outer.isAtEnd,
+              var algorithm = info.read(tag: 0x30).map({ DERReader($0) }),
               algorithm.read(tag: 0x06).map(Array.init) == rsaEncryption
         else { return nil }
         if !algorithm.isAtEnd {
@@ -40,12 +40,10 @@ enum RSAPublicKeyDER {
 
     /// SEQUENCE { INTEGER n, INTEGER e }, both positive; returns their big-endian magnitudes.
     static func parameters(pkcs1: ArraySlice<UInt8>) -> (n: [UInt8], e: [UInt8])? {
-        var outer = DERReader(pkcs1)
-        guard var key = outer.read(tag: 0x30).map(DERReader.init), outer.isAtEnd,
-              let n = key.read(tag: 0x02).flatMap(positiveInteger),
-              let e = key.read(tag: 0x02).flatMap(positiveInteger), key.isAtEnd
+        guard let (n, e) = DERReader.integerPair(pkcs1),
+              let modulus = positiveInteger(n), let exponent = positiveInteger(e)
         else { return nil }
-        return (n, e)
+        return (modulus, exponent)
     }
 
     /// The magnitude of a DER INTEGER's content, nil when it is negative, zero or not minimal.
@@ -59,36 +57,5 @@ enum RSAPublicKeyDER {
         }
         guard magnitude.contains(where: { $0 != 0 }) else { return nil }
         return Array(magnitude)
-    }
-}
-
-/// Reads DER tag-length-value items one after another: single-byte tags, definite lengths in
-/// their shortest form, nothing past the end.
-struct DERReader {
-    private var rest: ArraySlice<UInt8>
-
-    init(_ bytes: ArraySlice<UInt8>) { rest = bytes }
-
-    /// True when every byte has been read.
-    var isAtEnd: Bool { rest.isEmpty }
-
-    /// The content of the next item if its tag is `tag`; nil (and nothing consumed) otherwise.
-    mutating func read(tag: UInt8) -> ArraySlice<UInt8>? {
-        var cursor = rest
-        guard cursor.popFirst() == tag, let first = cursor.popFirst() else { return nil }
-        var length = 0
-        if first < 0x80 {
-            length = Int(first)
-        } else {
-            let count = Int(first & 0x7F)
-            // At most 3 length bytes (16 MiB), no leading zero, and the long form only past 127.
-            guard (1...3).contains(count), cursor.count >= count, cursor.first != 0 else { return nil }
-            for _ in 0..<count { length = length << 8 | Int(cursor.removeFirst()) }
-            guard length >= 0x80 else { return nil }
-        }
-        guard cursor.count >= length else { return nil }
-        let content = cursor.prefix(length)
-        rest = cursor.dropFirst(length)
-        return content
     }
 }

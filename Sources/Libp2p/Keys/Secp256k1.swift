@@ -117,33 +117,21 @@ enum Secp256k1 {
     }
 }
 
-/// Parses the DER `SEQUENCE { INTEGER r, INTEGER s }` of an ECDSA signature.
+/// Parses the DER `SEQUENCE { INTEGER r, INTEGER s }` of an ECDSA signature: lengths up to 255
+/// bytes (a secp256k1 signature never needs more), non-negative integers of at most 32 bytes after
+/// leading zeros (zero itself is left for the caller to refuse).
 enum DERSignature {
     static func parse(_ bytes: [UInt8]) -> (UInt256, UInt256)? {
-        var index = 0
-        func readLength() -> Int? {
-            guard index < bytes.count else { return nil }
-            let first = bytes[index]
-            index += 1
-            if first < 0x80 { return Int(first) }
-            guard first == 0x81, index < bytes.count, bytes[index] >= 0x80 else { return nil }
-            index += 1
-            return Int(bytes[index - 1])
-        }
-        func readInteger() -> UInt256? {
-            guard index < bytes.count, bytes[index] == 0x02 else { return nil }
-            index += 1
-            guard let length = readLength(), length > 0, index + length <= bytes.count else { return nil }
-            var body = bytes[index ..< index + length]
-            index += length
-            guard body.first.map({ $0 & 0x80 == 0 }) == true else { return nil }
-            while body.count > 1, body.first == 0 { body = body.dropFirst() }
-            return UInt256(bigEndian: body)
-        }
-        guard bytes.count >= 8, bytes[0] == 0x30 else { return nil }
-        index = 1
-        guard let total = readLength(), index + total == bytes.count,
-              let r = readInteger(), let s = readInteger(), index == bytes.count else { return nil }
-        return (r, s)
+        guard bytes.count >= 8, let (r, s) = DERReader.integerPair(bytes[...], maxLengthBytes: 1),
+              let rValue = integer(r), let sValue = integer(s)
+        else { return nil }
+        return (rValue, sValue)
+    }
+
+    private static func integer(_ content: ArraySlice<UInt8>) -> UInt256? {
+        guard let first = content.first, first & 0x80 == 0 else { return nil }
+        var body = content
+        while body.count > 1, body.first == 0 { body = body.dropFirst() }
+        return UInt256(bigEndian: body)
     }
 }
