@@ -407,31 +407,15 @@ struct IPFSRoutingTests {
 
 // MARK: The DHT from the command line: providing and station run
 
-/// The test Python (`STATION_PYTHON`, else the package's .venv).
-private func testPython() throws -> String {
-    let configured = ProcessInfo.processInfo.environment["STATION_PYTHON"] ?? ""
-    let python = configured.isEmpty ? StationBinary.packageRoot.appendingPathComponent(".venv/bin/python").path : configured
-    guard FileManager.default.isExecutableFile(atPath: python) else {
-        throw RoutingTestFailure("no Python at \(python): run `bash scripts/install-extras` (or set STATION_PYTHON)")
-    }
-    return python
-}
-
 /// A chain of kubo nodes in DHT server mode on loopback (Tests/IPFSTests/Tools/kubo_dht.py).
 private final class KuboDHTSwarm {
-    private let process = Process()
-    private let input = Pipe(), output = Pipe()
+    private let tool: ToolProcess
     private let base = FileManager.default.temporaryDirectory.appendingPathComponent("station-dht-swarm-\(UUID().uuidString)")
-    private(set) var addresses: [String] = []
+    let addresses: [String]
 
     init(count: Int) throws {
-        process.executableURL = URL(fileURLWithPath: try testPython())
-        process.arguments = [StationBinary.packageRoot.appendingPathComponent("Tests/IPFSTests/Tools/kubo_dht.py").path, base.path, String(count)]
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let line = String(decoding: output.fileHandleForReading.readLine(), as: UTF8.self)
+        tool = try ToolProcess(script: "kubo_dht.py", arguments: [base.path, String(count)])
+        let line = try tool.nextLine()
         guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
               let list = object["addresses"] as? [String], list.count == count
         else { throw RoutingTestFailure("kubo_dht.py printed '\(line)'") }
@@ -439,8 +423,7 @@ private final class KuboDHTSwarm {
     }
 
     func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        tool.stop()
         try? FileManager.default.removeItem(at: base)
     }
 }

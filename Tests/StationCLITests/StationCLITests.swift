@@ -1,4 +1,5 @@
 import Foundation
+import StationTestSupport
 import Testing
 
 /// Runs the real `station` binary built next to the test bundle, the way a person would.
@@ -9,7 +10,7 @@ struct CLIResult {
 }
 
 enum StationBinary {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = packageRootFolder
 
     /// `station` sits in the same build folder as the test bundle.
     static var url: URL {

@@ -127,7 +127,8 @@ struct MeasurementTests {
         let script = directory.appendingPathComponent("bench.py")
         try Data(Self.pythonHarness.utf8).write(to: script)
 
-        let python = ["/work/main/.venv/bin/python", "/usr/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        // The checkout's venv (it holds wasmtime-py), else the system Python.
+        let python = [try? testPython(), "/usr/bin/python3"].compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(python))
         process.arguments = [script.path, wasmFile.path, library.path]

@@ -1,4 +1,5 @@
 import Foundation
+import StationTestSupport
 import Testing
 
 /// A py-libp2p peer (`Peers/py_peer.py`) run as a subprocess for interop tests.
@@ -14,21 +15,16 @@ final class PythonPeer: @unchecked Sendable {
     /// Runs after the process was killed (e.g. to delete its data folder).
     var onStop: (@Sendable () -> Void)?
 
-    /// The package root (three levels above this file: Support/, Libp2pTests/, Tests/).
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let peersFolder = packageRoot.appendingPathComponent("Tests/Libp2pTests/Peers")
+    static let peersFolder = packageRootFolder.appendingPathComponent("Tests/Libp2pTests/Peers")
 
-    /// The Python interpreter, or a recorded failure explaining how to install it.
+    /// The Python interpreter (``testPython()``), or a failure explaining how to install it.
     static func python() throws -> URL {
-        if let configured = ProcessInfo.processInfo.environment["STATION_PYTHON"], !configured.isEmpty {
-            return URL(fileURLWithPath: configured)
+        do {
+            return URL(fileURLWithPath: try testPython())
+        } catch {
+            let venv = packageRootFolder.appendingPathComponent(".venv/bin/python").path
+            throw PeerSetupError(description: "py-libp2p is not installed: run `bash scripts/install-extras` (expected \(venv) or $STATION_PYTHON)")
         }
-        let venv = packageRoot.appendingPathComponent(".venv/bin/python")
-        guard FileManager.default.isExecutableFile(atPath: venv.path) else {
-            throw PeerSetupError(description: "py-libp2p is not installed: run `bash scripts/install-extras` (expected \(venv.path) or $STATION_PYTHON)")
-        }
-        return venv
     }
 
     /// Starts `Peers/<script>` (default `py_peer.py`) with `arguments`.
