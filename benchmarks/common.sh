@@ -31,12 +31,44 @@ bench_run_logged() {
   fi
 }
 
+# bench_engines HELLO_WASM: sets `engines` to the engines the station under test runs here
+# (Wasmtime needs libwasmtime), saying on stderr which it skips.
+bench_engines() {
+  engines=()
+  local engine
+  for engine in wasmtime wasmkit; do
+    if "$station" run --engine "$engine" --no-stdin "$1" >/dev/null 2>&1 </dev/null; then
+      engines+=("$engine")
+    else
+      echo "$(basename "$0"): engine $engine is not available here; skipping it" >&2
+    fi
+  done
+}
+
+# bench_listening_port LOG: the port of the server whose output goes to LOG, from its first line
+# "listening on http://127.0.0.1:PORT/" (every benchmark server prints one), waiting up to 10 s;
+# fails with the log otherwise (call as port="$(bench_listening_port LOG)").
+bench_listening_port() {
+  local port="" _
+  for _ in $(seq 1 100); do
+    port="$(sed -n 's|^listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$1")"
+    if [ -n "$port" ]; then echo "$port"; return 0; fi
+    sleep 0.1
+  done
+  echo "$(basename "$0"): the server did not start:" >&2
+  cat "$1" >&2
+  exit 1
+}
+
 # bench_station: sets `station` to the absolute path of the binary under test (see above).
 bench_station() {
   station="${STATION:-$bench_root/.build/release/station}"
   if [ ! -x "$station" ] && [ -z "${STATION:-}" ]; then
     echo "$(basename "$0"): building station (release; the first build takes a while)..." >&2
-    bench_run_logged "$(mktemp)" swift build -c release --product station
+    local log
+    log="$(mktemp)"
+    bench_run_logged "$log" swift build -c release --product station
+    rm -f "$log"
   fi
   [ -x "$station" ] || { echo "$(basename "$0"): no station binary at $station (set STATION=...)" >&2; exit 1; }
   station="$(cd "$(dirname "$station")" && pwd)/$(basename "$station")"
@@ -62,7 +94,10 @@ bench_http_bin() {
   # SwiftPM cache.
   [ -f benchmarks/http/Package.resolved ] || [ ! -f Package.resolved ] || cp Package.resolved benchmarks/http/Package.resolved
   echo "$(basename "$0"): building benchmarks/http (release)..." >&2
-  bench_run_logged "$(mktemp)" swift build -c release --package-path benchmarks/http --scratch-path "$(bench_scratch http)"
+  local log
+  log="$(mktemp)"
+  bench_run_logged "$log" swift build -c release --package-path benchmarks/http --scratch-path "$(bench_scratch http)"
+  rm -f "$log"
   bench="$(bench_scratch http)/release/http-bench"
 }
 
