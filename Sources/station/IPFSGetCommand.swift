@@ -63,14 +63,43 @@ struct IPFSGetCommand: AsyncParsableCommand {
             }
             let store = try repoOptions.openStore()
             let request = GatewayRequest(root: root, path: path)
-            if try await !isComplete(request, in: store) {
-                try await fetch(request, into: store, configuration: configuration)
+            if try await isComplete(request, in: store) {
+                try await write(request, from: store)
+            } else {
+                try await fetchWhileWriting(request, into: store, configuration: configuration)
             }
-            let exporter = UnixFSExporter(provider: store)
-            let terminal = try await exporter.resolve(root, path: path.joined(separator: "/"))
-            try await write(terminal, with: exporter)
         } catch {
             throw ExitCode(IPFSSupport.report(error))
+        }
+    }
+
+    /// Fetches and, at the same time, writes what has arrived: the file's bytes go out as soon as
+    /// the blocks on the way to them are stored (time to first byte is the time to the first
+    /// leaf, not to the whole DAG). A missing block is waited for until the fetch ends; if the
+    /// fetch fails, its error is the one reported (OUT is removed; what already went to stdout
+    /// cannot be taken back, and the exit status says it failed).
+    private func fetchWhileWriting(_ request: GatewayRequest, into store: BlockStore, configuration: GatewayClientConfiguration) async throws {
+        let arriving = ArrivingBlockProvider(store: store)
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    defer { arriving.finish() }
+                    try await fetch(request, into: store, configuration: configuration)
+                }
+                do {
+                    try await write(request, from: arriving)
+                } catch IPFSError.blockNotFound {
+                    // The fetch ended without the block: its own error says why.
+                    try await group.waitForAll()
+                    throw IPFSFailure.unavailable("the fetch finished but \(target) is still incomplete in the repo")
+                }
+                try await group.waitForAll()
+            }
+        } catch {
+            // Also when the fetch fails after the last byte is written (the pin, say): a failed
+            // get leaves no OUT behind.
+            if let output { try? FileManager.default.removeItem(atPath: output) }
+            throw error
         }
     }
 
@@ -106,8 +135,11 @@ struct IPFSGetCommand: AsyncParsableCommand {
         if verbose { IPFSSupport.printError("fetched \(outcome.terminal) from \(outcome.source)") }
     }
 
-    /// Writes a file to OUT or stdout, or a folder tree to OUT.
-    private func write(_ cid: CID, with exporter: UnixFSExporter) async throws {
+    /// Writes the file at the request's path to OUT or stdout, or its folder tree to OUT; on
+    /// failure OUT is removed.
+    private func write(_ request: GatewayRequest, from provider: any BlockProvider) async throws {
+        let exporter = UnixFSExporter(provider: provider)
+        let cid = try await exporter.resolve(request.root, path: request.path.joined(separator: "/"))
         let kind = try await exporter.kind(of: cid)
         guard let output else {
             guard case .file = kind else { throw IPFSFailure.badArgument("\(target) is a folder or symlink: give -o OUT") }

@@ -23,6 +23,8 @@ import Multiformats
 /// - A read can hold a complete DAG in memory (`holdDAG`): garbage collection keeps it and the module
 ///   is charged as for a pin, but nothing is written, so reading local content works while the disk
 ///   cannot be written, and a crash mid-read leaves no pin behind.
+/// - A put wakes the readers waiting for that block (`ArrivingBlockProvider`) once the block is
+///   readable, so content can be read while a fetch is still storing it.
 /// - Identity CIDs (multihash function 0x00) carry their block: `get`, `has` and `size(of:)` answer
 ///   them from the CID, `put` stores nothing, and pinned block lists never name them.
 ///
@@ -102,6 +104,8 @@ public final class BlockStore: @unchecked Sendable {
     private var pressureCollections = 0
     /// Test hook: make the next block write stop as if the process died there.
     var crashPoint: DurableFile.CrashPoint?
+    /// Readers waiting for blocks a fetch has not brought yet (``ArrivingBlockProvider``).
+    let arrivals = BlockArrivals()
 
     /// Opens (or creates) a store: removes leftover temporary files, measures the blocks on disk,
     /// loads the pins and re-checks every pinned DAG's block list.
@@ -174,6 +178,8 @@ public final class BlockStore: @unchecked Sendable {
             }
             accounting.hold(module, key, size: size)
         }
+        // Outside the lock: a waiter's condition takes it.
+        arrivals.announce(key)
     }
 
     /// Drops one hold `module` took with `put` (pins keep their own holds).
