@@ -66,6 +66,50 @@ private struct CLIToolFailure: Error, CustomStringConvertible {
     var description: String { message }
 }
 
+/// A `station` process left running while the test watches what it writes (stdout collected
+/// as it comes, stderr drained).
+private final class RunningStation: @unchecked Sendable {
+    private let process = Process()
+    private let lock = NSLock()
+    private var collected = Data()
+    private let errors = Collector()
+    private let readers = DispatchGroup()
+
+    init(_ arguments: [String]) throws {
+        process.executableURL = StationBinary.url
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["STATION_PROGRESS"] = nil
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        DispatchQueue.global().async(group: readers) {
+            while true {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { return }
+                self.lock.withLock { self.collected.append(chunk) }
+            }
+        }
+        DispatchQueue.global().async(group: readers) { self.errors.data = err.fileHandleForReading.readDataToEndOfFile() }
+    }
+
+    /// Everything on stdout so far.
+    var stdout: Data { lock.withLock { collected } }
+    var isRunning: Bool { process.isRunning }
+
+    /// Waits for the exit; returns status, stdout and stderr.
+    func wait() -> (Int32, Data, String) {
+        process.waitUntilExit()
+        readers.wait()
+        return (process.terminationStatus, stdout, String(decoding: errors.data, as: UTF8.self))
+    }
+
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+}
+
 /// A `station ipfs serve` process (shared by the CLI's IPFS test files); `stop()` always ends it.
 final class ServeProcess {
     let process = Process()
@@ -254,6 +298,44 @@ struct IPFSCommandTests {
         #expect(dotdot.status == 64)
         let notCID = try station(["ipfs", "get", "hello", "--repo", repo])
         #expect(notCID.status == 64)
+    }
+
+    @Test("get writes the first leaves while the rest is on its way; a transfer that breaks fails and leaves no OUT")
+    func getWritesWhileFetching() throws {
+        let folder = try temporaryFolder()
+        let big = pseudoRandomData(1_000_000, seed: 9)  // 4 leaves of at most 256 KiB
+        let file = folder.appendingPathComponent("big.bin")
+        try big.write(to: file)
+        let first = folder.appendingPathComponent("first").path
+        let cid = lastLine(try station(["ipfs", "add", "--repo", first, file.path]).stdout)
+        let car = folder.appendingPathComponent("big.car").path
+        #expect(try station(["ipfs", "car", "export", cid, "-o", car, "--repo", first]).status == 0)
+        // The root and the first two leaves, then nothing until the test says "finish".
+        let gateway = try ToolProcess(script: "stalling_gateway.py", arguments: [car, "600000"])
+        defer { gateway.stop() }
+        let url = try gateway.nextLine()
+
+        // To stdout: the first leaf is out while the gateway still holds the rest back.
+        let out = folder.appendingPathComponent("out.bin")
+        for (run, destination) in [(1, nil), (2, out.path)] as [(Int, String?)] {
+            let repo = folder.appendingPathComponent("repo\(run)").path
+            let get = try RunningStation(["ipfs", "get", cid, "--gateway", url, "--idle-timeout", "5m", "--repo", repo]
+                + (destination.map { ["-o", $0] } ?? []))
+            let written = {
+                destination == nil ? get.stdout.count : ((try? FileManager.default.attributesOfItem(atPath: out.path)[.size] as? Int) ?? 0)
+            }
+            let deadline = Date().addingTimeInterval(60)
+            while written() < 262_144 && get.isRunning && Date() < deadline { usleep(10_000) }
+            #expect(written() >= 262_144, "run \(run): only \(written()) bytes written")
+            #expect(get.isRunning, "run \(run): the fetch cannot be over, the gateway holds back the rest")
+            if destination == nil { #expect(get.stdout == big.prefix(get.stdout.count)) }
+            #expect(try gateway.commandBlocking("finish") == "ok")
+            let (status, stdout, stderr) = get.wait()
+            #expect(status == 69, "run \(run): \(stderr)")
+            #expect(stderr.contains("could not be found"), "run \(run): \(stderr)")
+            #expect(stdout.count < big.count && stdout == big.prefix(stdout.count))
+            if destination != nil { #expect(!FileManager.default.fileExists(atPath: out.path), "a failed get leaves no OUT") }
+        }
     }
 
     @Test("the progress bar is drawn only when asked for on a non-terminal stderr")
