@@ -12,6 +12,10 @@ extension RoutingSnapshot {
             lookupsFailed: UInt64(max(0, statistics.failedLookups)),
             providersFound: UInt64(max(0, statistics.providersFound)),
             delegatedRequests: UInt64(max(0, statistics.delegatedRequests)),
-            dhtRequests: UInt64(max(0, statistics.dhtRequests)))
+            dhtRequests: UInt64(max(0, statistics.dhtRequests)),
+            providerAnnouncements: UInt64(max(0, statistics.providerAnnouncements)),
+            dhtRequestsServed: UInt64(max(0, statistics.servedDHTRequests)),
+            dhtRequestsRefused: UInt64(max(0, statistics.refusedDHTRequests)),
+            providerRecords: max(0, statistics.providerRecords))
     }
 }

@@ -67,18 +67,33 @@ public struct RoutingSnapshot: Codable, Sendable, Hashable {
     public var delegatedRequests: UInt64
     /// Requests sent to DHT peers.
     public var dhtRequests: UInt64
+    /// ADD_PROVIDER messages delivered for content this daemon pins (providing must be on).
+    public var providerAnnouncements: UInt64
+    /// DHT requests from other peers answered (DHT server mode).
+    public var dhtRequestsServed: UInt64
+    /// DHT requests and streams from other peers refused (over a limit, malformed, unsupported).
+    public var dhtRequestsRefused: UInt64
+    /// Provider records held for other peers now (DHT server mode).
+    public var providerRecords: Int
 
-    public init(routingTableSize: Int = 0, lookups: UInt64 = 0, lookupsFailed: UInt64 = 0, providersFound: UInt64 = 0, delegatedRequests: UInt64 = 0, dhtRequests: UInt64 = 0) {
+    public init(routingTableSize: Int = 0, lookups: UInt64 = 0, lookupsFailed: UInt64 = 0, providersFound: UInt64 = 0,
+                delegatedRequests: UInt64 = 0, dhtRequests: UInt64 = 0, providerAnnouncements: UInt64 = 0,
+                dhtRequestsServed: UInt64 = 0, dhtRequestsRefused: UInt64 = 0, providerRecords: Int = 0) {
         self.routingTableSize = routingTableSize
         self.lookups = lookups
         self.lookupsFailed = lookupsFailed
         self.providersFound = providersFound
         self.delegatedRequests = delegatedRequests
         self.dhtRequests = dhtRequests
+        self.providerAnnouncements = providerAnnouncements
+        self.dhtRequestsServed = dhtRequestsServed
+        self.dhtRequestsRefused = dhtRequestsRefused
+        self.providerRecords = providerRecords
     }
 
     private enum CodingKeys: String, CodingKey {
         case routingTableSize, lookups, lookupsFailed, providersFound, delegatedRequests, dhtRequests
+        case providerAnnouncements, dhtRequestsServed, dhtRequestsRefused, providerRecords
     }
 
     /// A field a daemon does not report reads as 0, so the client and server need not be the
@@ -91,6 +106,10 @@ public struct RoutingSnapshot: Codable, Sendable, Hashable {
         providersFound = try container.decodeIfPresent(UInt64.self, forKey: .providersFound) ?? 0
         delegatedRequests = try container.decodeIfPresent(UInt64.self, forKey: .delegatedRequests) ?? 0
         dhtRequests = try container.decodeIfPresent(UInt64.self, forKey: .dhtRequests) ?? 0
+        providerAnnouncements = try container.decodeIfPresent(UInt64.self, forKey: .providerAnnouncements) ?? 0
+        dhtRequestsServed = try container.decodeIfPresent(UInt64.self, forKey: .dhtRequestsServed) ?? 0
+        dhtRequestsRefused = try container.decodeIfPresent(UInt64.self, forKey: .dhtRequestsRefused) ?? 0
+        providerRecords = try container.decodeIfPresent(Int.self, forKey: .providerRecords) ?? 0
     }
 }
 

@@ -251,10 +251,17 @@ footer { color:var(--muted); font-size:12px; margin-top:16px; }
       var routing = card("Content routing", number(r.routingTableSize) + " peers in the routing table");
       routing.id = "routing";
       routing.className = "card wide";
-      routing.appendChild(el("div", "extra", [
+      var lines = [
         "lookups " + number(r.lookups) + " (" + number(r.lookupsFailed) + " failed) · providers found " + number(r.providersFound),
-        "DHT requests " + number(r.dhtRequests) + " · delegated requests " + number(r.delegatedRequests)
-      ].join("\n")));
+        "DHT requests " + number(r.dhtRequests) + " · delegated requests " + number(r.delegatedRequests) +
+          " · provider announcements " + number(r.providerAnnouncements || 0)
+      ];
+      // The server line only once other peers have asked (a DHT client never serves).
+      if (r.dhtRequestsServed || r.dhtRequestsRefused || r.providerRecords) {
+        lines.push("DHT server: " + number(r.dhtRequestsServed || 0) + " requests answered (" + number(r.dhtRequestsRefused || 0) +
+          " refused) · " + number(r.providerRecords || 0) + " provider records held for others");
+      }
+      routing.appendChild(el("div", "extra", lines.join("\n")));
       cards.push(routing);
     }
     $("overview").replaceChildren.apply($("overview"), cards);

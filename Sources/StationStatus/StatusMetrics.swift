@@ -62,6 +62,14 @@ public enum StatusMetrics {
                 .increment(by: Int64(clamping: routing.delegatedRequests))
             registry.makeCounter(descriptor: describe("station_routing_dht_requests_total", "Requests sent to DHT peers."))
                 .increment(by: Int64(clamping: routing.dhtRequests))
+            registry.makeCounter(descriptor: describe("station_routing_provider_announcements_total", "ADD_PROVIDER messages delivered for pinned content."))
+                .increment(by: Int64(clamping: routing.providerAnnouncements))
+            registry.makeCounter(descriptor: describe("station_routing_dht_requests_served_total", "DHT requests from other peers answered (server mode)."))
+                .increment(by: Int64(clamping: routing.dhtRequestsServed))
+            registry.makeCounter(descriptor: describe("station_routing_dht_requests_refused_total", "DHT requests and streams from other peers refused."))
+                .increment(by: Int64(clamping: routing.dhtRequestsRefused))
+            registry.makeGauge(descriptor: describe("station_routing_provider_records", "Provider records held for other peers (server mode)."))
+                .set(to: Double(max(0, routing.providerRecords)))
         }
 
         var buffer: [UInt8] = []

@@ -10,11 +10,12 @@ struct RoutingSnapshotMappingTests {
         let statistics = RoutingStatistics(
             routingTableSize: 37, lookups: 12, failedLookups: 3, providersFound: 20,
             delegatedRequests: 9, failedDelegatedRequests: 2, dhtRequests: 140, failedDHTRequests: 11,
-            providerAnnouncements: 5)
+            providerAnnouncements: 5, servedDHTRequests: 61, refusedDHTRequests: 4, providerRecords: 17)
         let snapshot = RoutingSnapshot(statistics)
         #expect(snapshot == RoutingSnapshot(
             routingTableSize: 37, lookups: 12, lookupsFailed: 3, providersFound: 20,
-            delegatedRequests: 9, dhtRequests: 140))
+            delegatedRequests: 9, dhtRequests: 140, providerAnnouncements: 5,
+            dhtRequestsServed: 61, dhtRequestsRefused: 4, providerRecords: 17))
     }
 
     @Test("a fresh router reports zeros, not nothing")

@@ -113,7 +113,20 @@ struct DashboardBrowserTests {
             #expect(dom.contains("<div class=\"card wide\" id=\"routing\"><div class=\"label\">Content routing</div>"))
             #expect(dom.contains("143 peers in the routing table"))
             #expect(dom.contains("lookups 2,210 (12 failed) · providers found 5,412"))
-            #expect(dom.contains("DHT requests 19,822 · delegated requests 1,480"))
+            #expect(dom.contains("DHT requests 19,822 · delegated requests 1,480 · provider announcements 31"))
+            #expect(dom.contains("DHT server: 4,077 requests answered (9 refused) · 118 provider records held for others"))
+        }
+    }
+
+    @Test("a DHT client that has served nobody shows no DHT server line", .enabled(if: available))
+    func noServerLine() async throws {
+        let client = RoutingSnapshot(routingTableSize: 20, lookups: 3, dhtRequests: 41)
+        let provider = FixedProvider(snapshot: Fixtures.snapshot(routing: client), activity: Fixtures.activity(count: 3))
+        try await withServer(provider: provider) { port, token async throws in
+            let dom = renderedMarkup(try await runChromium(["--virtual-time-budget=5000", "--dump-dom", "http://127.0.0.1:\(port)/#token=\(token)"]))
+            #expect(dom.contains("20 peers in the routing table"), "the page did not render: \(dom.prefix(300))")
+            #expect(dom.contains("DHT requests 41 · delegated requests 0 · provider announcements 0"))
+            #expect(!dom.contains("DHT server:"))
         }
     }
 

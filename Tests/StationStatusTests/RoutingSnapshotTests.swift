@@ -4,20 +4,24 @@ import Testing
 
 @Suite("Content-routing figures in the status and the metrics")
 struct RoutingSnapshotTests {
-    @Test("routing round-trips through the status JSON with its six members")
+    @Test("routing round-trips through the status JSON with its ten members")
     func roundTrip() throws {
         let snapshot = Fixtures.snapshot()
         let data = try StatusJSON.encoder().encode(snapshot)
         #expect(try StatusJSON.decoder().decode(DaemonSnapshot.self, from: data) == snapshot)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let routing = try #require(object["routing"] as? [String: Any])
-        #expect(routing.count == 6)
+        #expect(routing.count == 10)
         #expect((routing["routingTableSize"] as? NSNumber)?.intValue == 143)
         #expect((routing["lookups"] as? NSNumber)?.uint64Value == 2_210)
         #expect((routing["lookupsFailed"] as? NSNumber)?.uint64Value == 12)
         #expect((routing["providersFound"] as? NSNumber)?.uint64Value == 5_412)
         #expect((routing["delegatedRequests"] as? NSNumber)?.uint64Value == 1_480)
         #expect((routing["dhtRequests"] as? NSNumber)?.uint64Value == 19_822)
+        #expect((routing["providerAnnouncements"] as? NSNumber)?.uint64Value == 31)
+        #expect((routing["dhtRequestsServed"] as? NSNumber)?.uint64Value == 4_077)
+        #expect((routing["dhtRequestsRefused"] as? NSNumber)?.uint64Value == 9)
+        #expect((routing["providerRecords"] as? NSNumber)?.intValue == 118)
     }
 
     @Test("without routing the member is left out, and an answer without it decodes with routing nil")
@@ -46,7 +50,7 @@ struct RoutingSnapshotTests {
         }
     }
 
-    @Test("metrics: one gauge and five counters named like the others, each with HELP and TYPE")
+    @Test("metrics: two gauges and eight counters named like the others, each with HELP and TYPE")
     func metricsLines() {
         let text = String(decoding: StatusMetrics.render(Fixtures.snapshot()), as: UTF8.self)
         let lines = Set(text.split(separator: "\n").map(String.init))
@@ -63,11 +67,20 @@ struct RoutingSnapshotTests {
             "station_routing_delegated_requests_total 1480",
             "# TYPE station_routing_dht_requests_total counter",
             "station_routing_dht_requests_total 19822",
+            "# TYPE station_routing_provider_announcements_total counter",
+            "station_routing_provider_announcements_total 31",
+            "# TYPE station_routing_dht_requests_served_total counter",
+            "station_routing_dht_requests_served_total 4077",
+            "# TYPE station_routing_dht_requests_refused_total counter",
+            "station_routing_dht_requests_refused_total 9",
+            "# TYPE station_routing_provider_records gauge",
+            "station_routing_provider_records 118.0",
         ]
         for line in expected {
             #expect(lines.contains(line), "missing: \(line)")
         }
-        for name in ["table_peers", "lookups_total", "lookups_failed_total", "providers_found_total", "delegated_requests_total", "dht_requests_total"] {
+        for name in ["table_peers", "lookups_total", "lookups_failed_total", "providers_found_total", "delegated_requests_total", "dht_requests_total",
+                     "provider_announcements_total", "dht_requests_served_total", "dht_requests_refused_total", "provider_records"] {
             #expect(lines.contains { $0.hasPrefix("# HELP station_routing_\(name) ") }, "no HELP for \(name)")
         }
     }

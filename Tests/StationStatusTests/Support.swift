@@ -53,7 +53,9 @@ enum Fixtures {
     static let mib: UInt64 = 1024 * 1024
 
     /// Content-routing figures of a daemon that has run for a few hours.
-    static let routing = RoutingSnapshot(routingTableSize: 143, lookups: 2_210, lookupsFailed: 12, providersFound: 5_412, delegatedRequests: 1_480, dhtRequests: 19_822)
+    static let routing = RoutingSnapshot(
+        routingTableSize: 143, lookups: 2_210, lookupsFailed: 12, providersFound: 5_412, delegatedRequests: 1_480, dhtRequests: 19_822,
+        providerAnnouncements: 31, dhtRequestsServed: 4_077, dhtRequestsRefused: 9, providerRecords: 118)
 
     /// Five modules, one in each state, with realistic figures (also used for docs/dashboard.png).
     static func snapshot(extraModules: [ModuleSnapshot] = [], routing: RoutingSnapshot? = Fixtures.routing) -> DaemonSnapshot {

@@ -45,11 +45,18 @@ public struct RoutingStatistics: Sendable, Equatable {
     public var failedDHTRequests = 0
     /// ADD_PROVIDER messages delivered (providing is off unless configured).
     public var providerAnnouncements = 0
+    /// DHT requests from other peers answered (DHT server mode only).
+    public var servedDHTRequests = 0
+    /// DHT requests and streams from other peers refused: over a limit, malformed, unsupported.
+    public var refusedDHTRequests = 0
+    /// Provider records held for other peers now (DHT server mode only).
+    public var providerRecords = 0
 
     /// Creates statistics (all zero unless given).
     public init(routingTableSize: Int = 0, lookups: Int = 0, failedLookups: Int = 0, providersFound: Int = 0,
                 delegatedRequests: Int = 0, failedDelegatedRequests: Int = 0, dhtRequests: Int = 0,
-                failedDHTRequests: Int = 0, providerAnnouncements: Int = 0) {
+                failedDHTRequests: Int = 0, providerAnnouncements: Int = 0, servedDHTRequests: Int = 0,
+                refusedDHTRequests: Int = 0, providerRecords: Int = 0) {
         self.routingTableSize = routingTableSize
         self.lookups = lookups
         self.failedLookups = failedLookups
@@ -59,6 +66,9 @@ public struct RoutingStatistics: Sendable, Equatable {
         self.dhtRequests = dhtRequests
         self.failedDHTRequests = failedDHTRequests
         self.providerAnnouncements = providerAnnouncements
+        self.servedDHTRequests = servedDHTRequests
+        self.refusedDHTRequests = refusedDHTRequests
+        self.providerRecords = providerRecords
     }
 }
 
@@ -240,6 +250,9 @@ public final class ContentRouter: Sendable {
             statistics.dhtRequests = kad.requests
             statistics.failedDHTRequests = kad.failedRequests
             statistics.providerAnnouncements = kad.providerAnnouncements
+            statistics.servedDHTRequests = kad.inboundRequests
+            statistics.refusedDHTRequests = kad.refusedInbound
+            statistics.providerRecords = kad.providerRecords
         }
         if let routing {
             let delegated = routing.statistics()

@@ -73,4 +73,42 @@ import Testing
         await host.close()
         await peer.close()
     }
+
+    @Test("a DHT in server mode: requests answered and refused, provider records held")
+    func countsServedRequests() async throws {
+        let (store, folder) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let host = Libp2pHost(group: MultiThreadedEventLoopGroup.singleton)
+        _ = try await host.listen(on: try Multiaddr("/ip4/127.0.0.1/tcp/0"))
+        let dht = KadDHT(host: host, configuration: KadDHTConfiguration(serverMode: true))
+        let router = ContentRouter(store: store, bitswap: nil, routing: nil, dht: dht)
+        #expect(router.statistics() == RoutingStatistics())
+
+        let asker = Libp2pHost(group: MultiThreadedEventLoopGroup.singleton)
+        let askerAddress = try await asker.listen(on: try Multiaddr("/ip4/127.0.0.1/tcp/0"))
+        asker.peerStore.addAddresses(host.listenAddresses, for: host.peerID)
+        // A PING answered, then an ADD_PROVIDER naming the asker itself, stored.
+        let key = Multihash.sha256(Array("announced".utf8))
+        let stream = try await asker.newStream(to: host.peerID, protocols: [KadDHT.lanProtocolID])
+        try await stream.write(ProtobufWire.lengthPrefixed(KadMessage(type: .ping, key: []).encoded))
+        #expect(try await KadDHT.readMessage(from: stream).type == .ping)
+        let ours = KadMessage.Peer(id: asker.peerID, addresses: [askerAddress.withoutPeerID])
+        try await stream.write(ProtobufWire.lengthPrefixed(KadMessage(type: .addProvider, key: key.bytes, providerPeers: [ours]).encoded))
+        // A GET_PROVIDERS on the same stream is answered after the ADD_PROVIDER was handled.
+        try await stream.write(ProtobufWire.lengthPrefixed(KadMessage(type: .getProviders, key: key.bytes).encoded))
+        #expect(try await KadDHT.readMessage(from: stream).providerPeers.map(\.id) == [asker.peerID])
+        await stream.close()
+        // PUT_VALUE is refused (we store no values).
+        let refused = try await asker.newStream(to: host.peerID, protocols: [KadDHT.lanProtocolID])
+        try await refused.write(ProtobufWire.lengthPrefixed(KadMessage(type: .putValue, key: Array("/ipns/x".utf8)).encoded))
+        _ = try? await KadDHT.readMessage(from: refused)
+
+        let statistics = router.statistics()
+        #expect(statistics.servedDHTRequests == 3)
+        #expect(statistics.refusedDHTRequests == 1)
+        #expect(statistics.providerRecords == 1)
+        #expect(statistics.dhtRequests == 0, "serving sends no requests of our own")
+        await asker.close()
+        await host.close()
+    }
 }
