@@ -19,7 +19,9 @@ struct IPFSGetCommand: AsyncParsableCommand {
             transport-bitswap are dialled, providers offering transport-ipfs-gateway-http are asked \
             for a CAR, and the first complete answer wins. Then the gateways given with --gateway \
             are tried in turn (format=car, dag-scope=all). Every block is verified and the result \
-            is pinned in the repo. Provider addresses must be public unless --allow-net admits them. Folder entries named "", \
+            is pinned in the repo. The output is written while blocks arrive; if the fetch fails, \
+            OUT is removed (stdout keeps the verified bytes already written) and the exit status \
+            says so. Provider addresses must be public unless --allow-net admits them. Folder entries named "", \
             ".", "..", or containing "/" are refused before anything is written. OUT must not exist.
             """
     )
