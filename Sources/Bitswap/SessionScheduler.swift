@@ -17,7 +17,9 @@
 ///   nobody else might have one).
 /// - **Re-requests.** DONT_HAVE from the asked peer moves the want to a peer that said HAVE; if
 ///   none has but some have not answered yet, the want waits for their answers; if nobody is left
-///   who might have it, the fetch fails `notFound`. A peer that delivered nothing for
+///   who might have it, the reserves not yet asked get a want-have for it (up to `maxPeers` at a
+///   time; one that says HAVE gets the want-block), and only when they refuse too does the fetch
+///   fail `notFound`. A peer that delivered nothing for
 ///   `wantTimeout` while holding the want is slow: it gets a strike and the want is also asked of
 ///   another peer (the first want-block stays live: whichever copy comes first wins). A want
 ///   waiting for answers longer than `wantTimeout` is asked blindly of a peer that has not refused.
@@ -94,6 +96,8 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
         var live: Set<Int> = []
         var haves: Set<Int> = []
         var dontHaves: Set<Int> = []
+        /// Reserves asked about this want because every session peer refused it.
+        var reserves: Set<Int> = []
     }
 
     let configuration: Configuration
@@ -285,7 +289,8 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
     /// `blockPeer` nil to wait; records `notFound` when every session peer refused.
     private mutating func assign(_ want: Want, _ state: inout WantState, now: Double, blind: Bool) {
         let session = usable
-        let open = session.filter { !state.dontHaves.contains($0) && !state.tried.contains($0) }
+        let candidates = session + state.reserves.filter { !peers[$0].dropped && !session.contains($0) }.sorted()
+        let open = candidates.filter { !state.dontHaves.contains($0) && !state.tried.contains($0) }
         var choice = leastLoaded(open.filter { state.haves.contains($0) })
         if choice == nil {
             let awaiting = open.contains { state.live.contains($0) && !state.blockAsked.contains($0) }
@@ -301,8 +306,19 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
             send(.wantBlock(want), to: choice, state: &state)
             return
         }
-        if !session.isEmpty, session.allSatisfy({ state.dontHaves.contains($0) }) {
+        guard !candidates.isEmpty, candidates.allSatisfy({ state.dontHaves.contains($0) }) else { return }
+        // Everyone asked refused: the next reserves that have not been asked, before giving up.
+        let untried = peers.indices.filter { peer in
+            !peers[peer].dropped && !candidates.contains(peer) && !state.dontHaves.contains(peer)
+        }
+        guard !untried.isEmpty else {
             failure = failure ?? .notFound(want, peers: state.dontHaves.count)
+            return
+        }
+        state.since = now
+        for reserve in untried.prefix(configuration.maxPeers) {
+            state.reserves.insert(reserve)
+            send(.wantHave(want), to: reserve, state: &state)
         }
     }
 

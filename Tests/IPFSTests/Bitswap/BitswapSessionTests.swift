@@ -128,6 +128,29 @@ import Testing
         for host in [silent.host, empty.host, holder.host, client.host] { await host.close() }
     }
 
+    @Test func aHolderBeyondTheSessionSizeIsAskedOnceTheSessionPeersAllRefuse() async throws {
+        let dag = try await makeDAG(leaves: 3, seed: 38)
+        let emptyDirectories = try (0 ..< 2).map { try TemporaryDirectory("bitswap-empty-\($0)") }
+        var empties: [(Bitswap, Multiaddr)] = []
+        for directory in emptyDirectories { empties.append(try await BitswapFixtures.node(directory)) }
+        let holderDirectory = try TemporaryDirectory("bitswap-holder")
+        let (holder, holderAddress) = try await BitswapFixtures.node(holderDirectory)
+        for block in [dag.root] + dag.leaves { try holder.store.put(block, module: "seed") }
+        // A session of two: the holder, given third, is a reserve.
+        let clientDirectory = try TemporaryDirectory("bitswap-client")
+        let (client, _) = try await BitswapFixtures.node(clientDirectory, configuration: BitswapConfiguration(maxSessionPeers: 2))
+
+        let addresses = empties.map(\.1) + [holderAddress]
+        let result = try await withDeadline(120, "fetch from the reserve") {
+            try await client.fetchDAG(root: dag.root.cid, from: addresses, module: "reader")
+        }
+        #expect(result.fetchedBlocks == 4)
+        #expect(try await readAll(UnixFSExporter(provider: client.store), dag.root.cid) == dag.bytes)
+        try await settle([holder], blocksSent: 4)
+        for (empty, _) in empties { #expect(empty.statistics.blocksSent == 0) }
+        for host in empties.map(\.0.host) + [holder.host, client.host] { await host.close() }
+    }
+
     @Test func aPeerThatSaysHaveButNeverSendsIsAskedAgainElsewhereAndDropped() async throws {
         let dag = try await makeDAG(leaves: 12, seed: 33)
         // Answers HAVE to everything and never sends a block.

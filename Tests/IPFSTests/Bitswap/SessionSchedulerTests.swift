@@ -111,6 +111,40 @@ struct SessionSchedulerTests {
         ])
     }
 
+    @Test func whenEverySessionPeerRefusesTheReservesAreAskedBeforeNotFound() {
+        // maxPeers 2: C and D are reserves, asked only about the block A and B refused.
+        var scheduler = Self.run(["A", "B", "C", "D"], .init(maxPeers: 2, wantTimeout: 5), [
+            (.add("r"), ["A: have r", "B: have r"]),
+            (.have("r", "A"), ["A: block r"]),
+            (.received("r", "A"), ["B: cancel r"]),
+            (.add("x"), ["A: block x", "B: have x"]),
+            (.add("y"), ["A: block y", "B: have y"]),
+            (.dontHave("x", "A"), []),
+            (.dontHave("x", "B"), ["C: have x", "D: have x"]),
+            // D has it; C's answer is not awaited.
+            (.have("x", "D"), ["D: block x"]),
+            (.received("x", "D"), ["C: cancel x"]),
+            // y: both refuse, then both reserves: not found, naming four refusals.
+            (.dontHave("y", "A"), []),
+            (.dontHave("y", "B"), ["C: have y", "D: have y"]),
+            (.dontHave("y", "C"), []),
+        ])
+        #expect(scheduler.failure == nil)
+        #expect(scheduler.sessionPeers == ["A", "B"], "reserves answer for single blocks; the session stays as it was")
+        Step.dontHave("y", "D").apply(to: &scheduler)
+        #expect(scheduler.failure == .notFound("y", peers: 4))
+    }
+
+    @Test func aReserveThatNeverAnswersIsAskedBlindlyAfterTheWantTimeout() {
+        _ = Self.run(["A", "B"], .init(maxPeers: 1, wantTimeout: 5), [
+            (.add("r"), ["A: block r"]),
+            (.dontHave("r", "A", at: 1), ["B: have r"]),
+            (.tick(5), []),
+            (.tick(6), ["B: block r"]),
+            (.received("r", "B", at: 7), []),
+        ])
+    }
+
     @Test func everyPeerRefusingIsNotFoundButAnUnansweredPeerIsWaitedFor() {
         var scheduler = Self.run(["A", "B", "C"], .init(), [
             (.add("r"), ["A: have r", "B: have r", "C: have r"]),
