@@ -15,6 +15,11 @@
 ///   and every other session peer gets a want-have, so alternatives are known before they are needed
 ///   (except idle peers: never had a block and refused `idleAfter`; they are asked only when
 ///   nobody else might have one).
+/// - **Rebalance.** A HAVE from a peer for a want-block another peer holds moves the want to it
+///   (a cancel to the holder) when the holder is loaded at least two more and has at least
+///   `rebalanceLead` earlier wants to send first (the ones it is about to send stay). Without it
+///   the first window after the root, assigned before anyone else had shown a block, would all
+///   stay with the root's sender.
 /// - **Re-requests.** DONT_HAVE from the asked peer moves the want to a peer that said HAVE; if
 ///   none has but some have not answered yet, the want waits for their answers; if nobody is left
 ///   who might have it, the reserves not yet asked get a want-have for it (up to `maxPeers` at a
@@ -58,6 +63,9 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
         /// DONT_HAVE answers after which a peer that never had a block is idle: new blocks are
         /// no longer announced to it with want-have (it is still asked when nobody else has one).
         var idleAfter = 8
+        /// Earlier want-blocks a peer must hold before a later one may move to a less loaded
+        /// peer that said HAVE.
+        var rebalanceLead = 8
     }
 
     /// What to send to one peer.
@@ -188,8 +196,28 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
         guard var state = wants[want] else { return }
         state.haves.insert(peerIndex)
         if !state.blockAsked.contains(peerIndex) { state.live.remove(peerIndex) }
-        if state.blockPeer == nil { assign(want, &state, now: now, blind: false) }
+        if state.blockPeer == nil {
+            assign(want, &state, now: now, blind: false)
+        } else if let holder = state.blockPeer, holder != peerIndex, load(holder) >= load(peerIndex) + 2,
+                  wantsAhead(of: state.order, at: holder) >= configuration.rebalanceLead {
+            // Taken away, not failed: the holder may be chosen again later.
+            state.blockAsked.remove(holder)
+            peers[holder].outstanding -= 1
+            state.tried.remove(holder)
+            state.live.remove(holder)
+            queue(.cancel(want), to: holder)
+            state.blockPeer = peerIndex
+            state.since = now
+            state.tried.insert(peerIndex)
+            if state.blockAsked.insert(peerIndex).inserted { peers[peerIndex].outstanding += 1 }
+            send(.wantBlock(want), to: peerIndex, state: &state)
+        }
         wants[want] = state
+    }
+
+    /// Want-blocks `peer` is expected to deliver that were opened before the want of `order`.
+    private func wantsAhead(of order: Int, at peer: Int) -> Int {
+        wants.values.reduce(0) { count, state in count + (state.blockPeer == peer && state.order < order ? 1 : 0) }
     }
 
     /// `peer` said DONT_HAVE.

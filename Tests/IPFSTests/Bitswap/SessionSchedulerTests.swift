@@ -111,6 +111,30 @@ struct SessionSchedulerTests {
         ])
     }
 
+    @Test func aHaveMovesALaterWantFromAPeerThatHasMuchAheadOfIt() {
+        // rebalanceLead 2: a want moves only when its holder has two earlier ones to send first.
+        _ = Self.run(["A", "B"], .init(rebalanceLead: 2), [
+            (.add("r"), ["A: have r", "B: have r"]),
+            (.have("r", "A"), ["A: block r"]),
+            (.received("r", "A"), ["B: cancel r"]),
+            // Only A has shown a block: the whole window goes to A, B is asked whether it has them.
+            (.add("w"), ["A: block w", "B: have w"]),
+            (.add("x"), ["A: block x", "B: have x"]),
+            (.add("y"), ["A: block y", "B: have y"]),
+            (.add("z"), ["A: block z", "B: have z"]),
+            // w and x are next at A: they stay.
+            (.have("w", "B"), []),
+            (.have("x", "B"), []),
+            // y has w and x ahead of it and A (4) is loaded two more than B (0): it moves.
+            (.have("y", "B"), ["A: cancel y", "B: block y"]),
+            // z: A holds 3, B 1: still two more, and w, x ahead.
+            (.have("z", "B"), ["A: cancel z", "B: block z"]),
+            // A sent y anyway (the cancel came late): B's want is cancelled.
+            (.received("y", "A"), ["B: cancel y"]),
+            (.received("z", "B"), []),
+        ])
+    }
+
     @Test func whenEverySessionPeerRefusesTheReservesAreAskedBeforeNotFound() {
         // maxPeers 2: C and D are reserves, asked only about the block A and B refused.
         var scheduler = Self.run(["A", "B", "C", "D"], .init(maxPeers: 2, wantTimeout: 5), [
