@@ -22,20 +22,29 @@ final class ContentReadResource: ReadableResource, @unchecked Sendable {
         channel = ByteChannel(capacity: 1 << 20, hub: hub)
     }
 
-    /// Starts fetching `root` (then `path`) for `module` and streaming it in `format`.
+    /// Starts fetching `root` (then `path`) for `module` and streaming it in `format`. The bytes
+    /// are streamed while the fetch stores the blocks (``ArrivingBlockProvider``), so the module
+    /// reads the first ones long before a large DAG is complete; if the fetch fails, the read
+    /// fails with the fetch's error after the verified bytes streamed so far.
     func start(content: SharedContent, root: CID, path: String, format: ContentFormat, module: String, timeout: Duration) {
         let channel = self.channel
         let work = Task {
             do {
                 try await withTimeLimit(timeout, what: "getting \(root)") {
-                    try await content.acquire(root, module: module)
-                    do {
-                        try await Self.stream(content.store, root: root, path: path, format: format, into: channel)
-                    } catch {
-                        content.release(root, module: module)
-                        throw error
+                    let arriving = ArrivingBlockProvider(store: content.store)
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await Self.stream(arriving, root: root, path: path, format: format, into: channel) }
+                        do {
+                            try await content.acquire(root, module: module)
+                        } catch {
+                            // The fetch's error is the one to report; the reader is cancelled.
+                            arriving.finish()
+                            throw error
+                        }
+                        arriving.finish()
+                        defer { content.release(root, module: module) }
+                        try await group.waitForAll()
                     }
-                    content.release(root, module: module)
                 }
                 channel.finish()
             } catch {
@@ -80,15 +89,15 @@ final class ContentReadResource: ReadableResource, @unchecked Sendable {
         try await body { bytes in try await channel.append(bytes) }
     }
 
-    private static func stream(_ store: BlockStore, root: CID, path: String, format: ContentFormat, into channel: ByteChannel) async throws {
-        let exporter = UnixFSExporter(provider: store)
+    private static func stream(_ provider: any BlockProvider, root: CID, path: String, format: ContentFormat, into channel: ByteChannel) async throws {
+        let exporter = UnixFSExporter(provider: provider)
         let target = path.isEmpty ? root : try await exporter.resolve(root, path: path)
         switch format {
         case .file:
             try await exporter.read(target) { piece in try await channel.append(piece) }
         case .car:
             let writer = try await CARWriter(roots: [target]) { bytes in try await channel.append(bytes) }
-            try await writer.writeDAG(root: target, from: store)
+            try await writer.writeDAG(root: target, from: provider)
         }
     }
 
