@@ -50,26 +50,26 @@ public enum StatusMetrics {
         }
 
         if let routing = snapshot.routing {
-            registry.makeGauge(descriptor: describe("station_routing_table_peers", "Peers in the DHT routing table."))
-                .set(to: Double(max(0, routing.routingTableSize)))
-            registry.makeCounter(descriptor: describe("station_routing_lookups_total", "Provider lookups started by the content router."))
-                .increment(by: Int64(clamping: routing.lookups))
-            registry.makeCounter(descriptor: describe("station_routing_lookups_failed_total", "Provider lookups that found no provider or failed."))
-                .increment(by: Int64(clamping: routing.lookupsFailed))
-            registry.makeCounter(descriptor: describe("station_routing_providers_found_total", "Providers found over all lookups."))
-                .increment(by: Int64(clamping: routing.providersFound))
-            registry.makeCounter(descriptor: describe("station_routing_delegated_requests_total", "Requests sent to delegated routing endpoints."))
-                .increment(by: Int64(clamping: routing.delegatedRequests))
-            registry.makeCounter(descriptor: describe("station_routing_dht_requests_total", "Requests sent to DHT peers."))
-                .increment(by: Int64(clamping: routing.dhtRequests))
-            registry.makeCounter(descriptor: describe("station_routing_provider_announcements_total", "ADD_PROVIDER messages delivered for pinned content."))
-                .increment(by: Int64(clamping: routing.providerAnnouncements))
-            registry.makeCounter(descriptor: describe("station_routing_dht_requests_served_total", "DHT requests from other peers answered (server mode)."))
-                .increment(by: Int64(clamping: routing.dhtRequestsServed))
-            registry.makeCounter(descriptor: describe("station_routing_dht_requests_refused_total", "DHT requests and streams from other peers refused."))
-                .increment(by: Int64(clamping: routing.dhtRequestsRefused))
-            registry.makeGauge(descriptor: describe("station_routing_provider_records", "Provider records held for other peers (server mode)."))
-                .set(to: Double(max(0, routing.providerRecords)))
+            let counters: [(name: String, help: String, value: UInt64)] = [
+                ("station_routing_lookups_total", "Provider lookups started by the content router.", routing.lookups),
+                ("station_routing_lookups_failed_total", "Provider lookups that found no provider or failed.", routing.lookupsFailed),
+                ("station_routing_providers_found_total", "Providers found over all lookups.", routing.providersFound),
+                ("station_routing_delegated_requests_total", "Requests sent to delegated routing endpoints.", routing.delegatedRequests),
+                ("station_routing_dht_requests_total", "Requests sent to DHT peers.", routing.dhtRequests),
+                ("station_routing_provider_announcements_total", "ADD_PROVIDER messages delivered for pinned content.", routing.providerAnnouncements),
+                ("station_routing_dht_requests_served_total", "DHT requests from other peers answered (server mode).", routing.dhtRequestsServed),
+                ("station_routing_dht_requests_refused_total", "DHT requests and streams from other peers refused.", routing.dhtRequestsRefused),
+            ]
+            for counter in counters {
+                registry.makeCounter(descriptor: describe(counter.name, counter.help)).increment(by: Int64(clamping: counter.value))
+            }
+            let gauges: [(name: String, help: String, value: Int)] = [
+                ("station_routing_table_peers", "Peers in the DHT routing table.", routing.routingTableSize),
+                ("station_routing_provider_records", "Provider records held for other peers (server mode).", routing.providerRecords),
+            ]
+            for gauge in gauges {
+                registry.makeGauge(descriptor: describe(gauge.name, gauge.help)).set(to: Double(max(0, gauge.value)))
+            }
         }
 
         var buffer: [UInt8] = []

@@ -2,41 +2,6 @@ import Foundation
 import StationTestSupport
 import Testing
 
-/// Runs `station` with extra environment variables; returns status, raw stdout and stderr.
-private func station(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: Data, stderr: String) {
-    let process = Process()
-    process.executableURL = StationBinary.url
-    process.arguments = arguments
-    process.currentDirectoryURL = StationBinary.packageRoot
-    var merged = ProcessInfo.processInfo.environment
-    merged["STATION_PROGRESS"] = nil
-    for (key, value) in environment { merged[key] = value }
-    process.environment = merged
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    // Drain stderr on another thread so neither pipe can fill up and block the child.
-    let errorData = Collector()
-    let reader = Thread { errorData.data = err.fileHandleForReading.readDataToEndOfFile() }
-    reader.start()
-    let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    while !errorData.finished { usleep(10_000) }
-    return (process.terminationStatus, stdoutData, String(decoding: errorData.data, as: UTF8.self))
-}
-
-private final class Collector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Data?
-    var data: Data {
-        get { lock.withLock { stored ?? Data() } }
-        set { lock.withLock { stored = newValue } }
-    }
-    var finished: Bool { lock.withLock { stored != nil } }
-}
-
 /// The last line of stdout.
 private func lastLine(_ data: Data) -> String {
     String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
@@ -69,31 +34,23 @@ private struct CLIToolFailure: Error, CustomStringConvertible {
 /// A `station` process left running while the test watches what it writes (stdout collected
 /// as it comes, stderr drained).
 private final class RunningStation: @unchecked Sendable {
-    private let process = Process()
+    private let process: Process
     private let lock = NSLock()
     private var collected = Data()
-    private let errors = Collector()
-    private let readers = DispatchGroup()
+    private let reading = DispatchGroup()
+    private let errors: PipeDrain
 
     init(_ arguments: [String]) throws {
-        process.executableURL = StationBinary.url
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["STATION_PROGRESS"] = nil
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        DispatchQueue.global().async(group: readers) {
+        let (process, out, err) = try StationBinary.start(arguments)
+        self.process = process
+        errors = PipeDrain(err)
+        DispatchQueue.global().async(group: reading) {
             while true {
                 let chunk = out.fileHandleForReading.availableData
                 if chunk.isEmpty { return }
                 self.lock.withLock { self.collected.append(chunk) }
             }
         }
-        DispatchQueue.global().async(group: readers) { self.errors.data = err.fileHandleForReading.readDataToEndOfFile() }
     }
 
     /// Everything on stdout so far.
@@ -103,8 +60,8 @@ private final class RunningStation: @unchecked Sendable {
     /// Waits for the exit; returns status, stdout and stderr.
     func wait() -> (Int32, Data, String) {
         process.waitUntilExit()
-        readers.wait()
-        return (process.terminationStatus, stdout, String(decoding: errors.data, as: UTF8.self))
+        reading.wait()
+        return (process.terminationStatus, stdout, String(decoding: errors.wait(), as: UTF8.self))
     }
 
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
@@ -167,7 +124,7 @@ struct IPFSCommandTests {
         let folder = try temporaryFolder()
         let file = folder.appendingPathComponent("data.bin")
         try pseudoRandomData(size, seed: UInt64(size) + 7).write(to: file)
-        let result = try station(["ipfs", "add", "--repo", folder.appendingPathComponent("repo").path, file.path])
+        let result = try StationBinary.runPiped(["ipfs", "add", "--repo", folder.appendingPathComponent("repo").path, file.path])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(lastLine(result.stdout) == (try debianCIDv0(file.path)))
     }
@@ -178,9 +135,9 @@ struct IPFSCommandTests {
         let file = folder.appendingPathComponent("empty")
         try Data().write(to: file)
         let repo = folder.appendingPathComponent("repo").path
-        let v1 = try station(["ipfs", "add", "--cid-version", "1", "--repo", repo, file.path])
+        let v1 = try StationBinary.runPiped(["ipfs", "add", "--cid-version", "1", "--repo", repo, file.path])
         #expect(lastLine(v1.stdout) == "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku", "stderr: \(v1.stderr)")
-        let v0 = try station(["ipfs", "add", "--only-hash", "--repo", folder.appendingPathComponent("none").path, file.path])
+        let v0 = try StationBinary.runPiped(["ipfs", "add", "--only-hash", "--repo", folder.appendingPathComponent("none").path, file.path])
         #expect(lastLine(v0.stdout) == "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("none").path))
     }
@@ -188,10 +145,10 @@ struct IPFSCommandTests {
     @Test("add refuses a bad chunk size with status 64 and a missing file with 66")
     func addErrors() throws {
         let folder = try temporaryFolder()
-        let bad = try station(["ipfs", "add", "--chunk-size", "0", "--repo", folder.path, "/etc/hostname"])
+        let bad = try StationBinary.runPiped(["ipfs", "add", "--chunk-size", "0", "--repo", folder.path, "/etc/hostname"])
         #expect(bad.status == 64)
         #expect(bad.stderr.hasPrefix("station: ipfs: invalid option: chunk size"), "stderr: \(bad.stderr)")
-        let missing = try station(["ipfs", "add", "--repo", folder.path, "/nonexistent/file"])
+        let missing = try StationBinary.runPiped(["ipfs", "add", "--repo", folder.path, "/nonexistent/file"])
         #expect(missing.status == 66)
     }
 
@@ -202,17 +159,17 @@ struct IPFSCommandTests {
         let content = pseudoRandomData(700_000, seed: 3)
         try content.write(to: file)
         let first = folder.appendingPathComponent("first").path, second = folder.appendingPathComponent("second").path
-        let added = try station(["ipfs", "add", "--repo", first, file.path])
+        let added = try StationBinary.runPiped(["ipfs", "add", "--repo", first, file.path])
         let cid = lastLine(added.stdout)
         let car = folder.appendingPathComponent("out.car").path
-        let exported = try station(["ipfs", "car", "export", cid, "-o", car, "--repo", first])
+        let exported = try StationBinary.runPiped(["ipfs", "car", "export", cid, "-o", car, "--repo", first])
         #expect(exported.status == 0, "stderr: \(exported.stderr)")
-        let toStdout = try station(["ipfs", "car", "export", cid, "--repo", first])
+        let toStdout = try StationBinary.runPiped(["ipfs", "car", "export", cid, "--repo", first])
         #expect(toStdout.stdout == (try Data(contentsOf: URL(fileURLWithPath: car))))
-        let imported = try station(["ipfs", "car", "import", car, "--repo", second])
+        let imported = try StationBinary.runPiped(["ipfs", "car", "import", car, "--repo", second])
         #expect(imported.status == 0, "stderr: \(imported.stderr)")
         #expect(lastLine(imported.stdout) == cid)
-        let got = try station(["ipfs", "get", cid, "--repo", second])
+        let got = try StationBinary.runPiped(["ipfs", "get", cid, "--repo", second])
         #expect(got.status == 0, "stderr: \(got.stderr)")
         #expect(got.stdout == content)
     }
@@ -223,15 +180,15 @@ struct IPFSCommandTests {
         let file = folder.appendingPathComponent("data.bin")
         try pseudoRandomData(300_000, seed: 4).write(to: file)
         let first = folder.appendingPathComponent("first").path, second = folder.appendingPathComponent("second").path
-        let cid = lastLine(try station(["ipfs", "add", "--repo", first, file.path]).stdout)
-        var car = try station(["ipfs", "car", "export", cid, "--repo", first]).stdout
+        let cid = lastLine(try StationBinary.runPiped(["ipfs", "add", "--repo", first, file.path]).stdout)
+        var car = try StationBinary.runPiped(["ipfs", "car", "export", cid, "--repo", first]).stdout
         car[car.count - 10] ^= 0x55
         let carPath = folder.appendingPathComponent("bad.car")
         try car.write(to: carPath)
-        let imported = try station(["ipfs", "car", "import", carPath.path, "--repo", second])
+        let imported = try StationBinary.runPiped(["ipfs", "car", "import", carPath.path, "--repo", second])
         #expect(imported.status == 1)
         #expect(imported.stderr.contains("do not match"), "stderr: \(imported.stderr)")
-        let got = try station(["ipfs", "get", cid, "--repo", second])
+        let got = try StationBinary.runPiped(["ipfs", "get", cid, "--repo", second])
         #expect(got.status == 69)
     }
 
@@ -244,13 +201,13 @@ struct IPFSCommandTests {
         try big.write(to: tree.appendingPathComponent("sub/big.bin"))
         try Data("hello\n".utf8).write(to: tree.appendingPathComponent("a.txt"))
         let first = folder.appendingPathComponent("first").path
-        let cid = lastLine(try station(["ipfs", "add", "--cid-version", "1", "--repo", first, tree.path]).stdout)
+        let cid = lastLine(try StationBinary.runPiped(["ipfs", "add", "--cid-version", "1", "--repo", first, tree.path]).stdout)
         let server = try ServeProcess(repo: first, state: folder.appendingPathComponent("state").path)
         defer { server.stop() }
         #expect(server.url.hasPrefix("http://127.0.0.1:"), "url: \(server.url)")
 
         let second = folder.appendingPathComponent("second").path
-        let file = try station(["ipfs", "get", "\(cid)/sub/big.bin", "--gateway", server.url, "--repo", second])
+        let file = try StationBinary.runPiped(["ipfs", "get", "\(cid)/sub/big.bin", "--gateway", server.url, "--repo", second])
         #expect(file.status == 0, "stderr: \(file.stderr)")
         #expect(file.stdout == big)
         #expect(file.stderr.isEmpty, "no progress bar when stderr is piped: \(file.stderr)")
@@ -258,7 +215,7 @@ struct IPFSCommandTests {
         let third = folder.appendingPathComponent("third").path
         let out = folder.appendingPathComponent("copy")
         let dead = "http://127.0.0.1:9"  // discard port: nothing listens, so the next gateway is used
-        let tree2 = try station(["ipfs", "get", cid, "-o", out.path, "--gateway", dead, "--gateway", server.url, "--repo", third])
+        let tree2 = try StationBinary.runPiped(["ipfs", "get", cid, "-o", out.path, "--gateway", dead, "--gateway", server.url, "--repo", third])
         #expect(tree2.status == 0, "stderr: \(tree2.stderr)")
         #expect(tree2.stderr.contains("skipped \(dead)"), "stderr: \(tree2.stderr)")
         #expect(try Data(contentsOf: out.appendingPathComponent("sub/big.bin")) == big)
@@ -274,16 +231,16 @@ struct IPFSCommandTests {
         let big = pseudoRandomData(900_000, seed: 8)
         try big.write(to: tree.appendingPathComponent("big.bin"))
         let first = folder.appendingPathComponent("first").path
-        let cid = lastLine(try station(["ipfs", "add", "--repo", first, tree.path]).stdout)
+        let cid = lastLine(try StationBinary.runPiped(["ipfs", "add", "--repo", first, tree.path]).stdout)
         let server = try ServeProcess(repo: first, state: folder.appendingPathComponent("state").path)
         defer { server.stop() }
         #expect(server.peer.hasPrefix("/ip4/127.0.0.1/tcp/"), "peer: \(server.peer)")
         let second = folder.appendingPathComponent("second").path
-        let got = try station(["ipfs", "get", "/ipfs/\(cid)/big.bin", "--peer", server.peer, "--repo", second])
+        let got = try StationBinary.runPiped(["ipfs", "get", "/ipfs/\(cid)/big.bin", "--peer", server.peer, "--repo", second])
         #expect(got.status == 0, "stderr: \(got.stderr)")
         #expect(got.stdout == big)
         // Now complete and pinned locally: a second get needs no peer.
-        let again = try station(["ipfs", "get", "\(cid)/big.bin", "--repo", second])
+        let again = try StationBinary.runPiped(["ipfs", "get", "\(cid)/big.bin", "--repo", second])
         #expect(again.stdout == big, "stderr: \(again.stderr)")
     }
 
@@ -291,12 +248,12 @@ struct IPFSCommandTests {
     func getErrors() throws {
         let folder = try temporaryFolder()
         let repo = folder.appendingPathComponent("repo").path
-        let missing = try station(["ipfs", "get", "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH", "--repo", repo])
+        let missing = try StationBinary.runPiped(["ipfs", "get", "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH", "--repo", repo])
         #expect(missing.status == 69)
         #expect(missing.stderr.contains("--gateway"), "stderr: \(missing.stderr)")
-        let dotdot = try station(["ipfs", "get", "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH/../etc", "--repo", repo])
+        let dotdot = try StationBinary.runPiped(["ipfs", "get", "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH/../etc", "--repo", repo])
         #expect(dotdot.status == 64)
-        let notCID = try station(["ipfs", "get", "hello", "--repo", repo])
+        let notCID = try StationBinary.runPiped(["ipfs", "get", "hello", "--repo", repo])
         #expect(notCID.status == 64)
     }
 
@@ -307,9 +264,9 @@ struct IPFSCommandTests {
         let file = folder.appendingPathComponent("big.bin")
         try big.write(to: file)
         let first = folder.appendingPathComponent("first").path
-        let cid = lastLine(try station(["ipfs", "add", "--repo", first, file.path]).stdout)
+        let cid = lastLine(try StationBinary.runPiped(["ipfs", "add", "--repo", first, file.path]).stdout)
         let car = folder.appendingPathComponent("big.car").path
-        #expect(try station(["ipfs", "car", "export", cid, "-o", car, "--repo", first]).status == 0)
+        #expect(try StationBinary.runPiped(["ipfs", "car", "export", cid, "-o", car, "--repo", first]).status == 0)
         // The root and the first two leaves, then nothing until the test says "finish".
         let gateway = try ToolProcess(script: "stalling_gateway.py", arguments: [car, "600000"])
         defer { gateway.stop() }
@@ -343,10 +300,10 @@ struct IPFSCommandTests {
         let folder = try temporaryFolder()
         let file = folder.appendingPathComponent("data.bin")
         try pseudoRandomData(2_000_000, seed: 6).write(to: file)
-        let piped = try station(["ipfs", "add", "--only-hash", file.path])
+        let piped = try StationBinary.runPiped(["ipfs", "add", "--only-hash", file.path])
         #expect(piped.status == 0)
         #expect(piped.stderr.isEmpty, "stderr: \(piped.stderr)")
-        let forced = try station(["ipfs", "add", "--only-hash", file.path], environment: ["STATION_PROGRESS": "always"])
+        let forced = try StationBinary.runPiped(["ipfs", "add", "--only-hash", file.path], environment: ["STATION_PROGRESS": "always"])
         #expect(forced.status == 0)
         #expect(forced.stderr.contains("adding [##############################] 100% 1.9 MiB / 1.9 MiB"), "stderr: \(forced.stderr)")
         #expect(lastLine(forced.stdout) == lastLine(piped.stdout))
@@ -357,7 +314,7 @@ struct IPFSCommandTests {
         let folder = try temporaryFolder()
         let file = folder.appendingPathComponent("x.txt")
         try Data("x".utf8).write(to: file)
-        let result = try station(["ipfs", "add", file.path], environment: ["STATE_ROOT": folder.appendingPathComponent("state").path])
+        let result = try StationBinary.runPiped(["ipfs", "add", file.path], environment: ["STATE_ROOT": folder.appendingPathComponent("state").path])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("state/ipfs/pins.json").path))
     }

