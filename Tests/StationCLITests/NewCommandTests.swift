@@ -3,34 +3,9 @@ import Testing
 
 /// Runs a command line through bash in `folder`, the way a newcomer pastes it into a shell.
 private func shell(_ line: String, in folder: URL, environment: [String: String] = [:]) throws -> CLIResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = ["-c", line]
-    var merged = ProcessInfo.processInfo.environment
-    for (name, value) in environment { merged[name] = value }
-    process.environment = merged
-    process.currentDirectoryURL = folder
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    // Read stderr on another thread so that neither pipe can fill up and stall the process.
-    let errData = LockedData()
-    let reader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
-    reader.start()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    while !errData.done { Thread.sleep(forTimeInterval: 0.01) }
-    return CLIResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: errData.value, as: UTF8.self))
-}
-
-private final class LockedData: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data: Data?
-    func set(_ value: Data) { lock.withLock { data = value } }
-    var done: Bool { lock.withLock { data != nil } }
-    var value: Data { lock.withLock { data ?? Data() } }
+    let started = try PipedProcess.start(URL(fileURLWithPath: "/bin/bash"), ["-c", line], in: folder, environment: environment)
+    let result = PipedProcess.finish(started)
+    return CLIResult(status: result.status, stdout: String(decoding: result.stdout, as: UTF8.self), stderr: result.stderr)
 }
 
 /// Whether a language's toolchain is here; outside CI a missing one skips with a printed reason,

@@ -52,15 +52,39 @@ enum StationBinary {
             stderr: String(decoding: stderrData, as: UTF8.self))
     }
 
-    /// Starts station with `arguments`, stdout and stderr piped, stdin empty, the progress bar
-    /// off unless `environment` turns it on (entries set on top of this process's environment).
+    /// Starts station with `arguments` in the package root (see ``PipedProcess/start``), the
+    /// progress bar off unless `environment` turns it on.
     static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> (process: Process, stdout: Pipe, stderr: Pipe) {
+        var merged: [String: String?] = ["STATION_PROGRESS": nil]
+        for (name, value) in environment { merged[name] = value }
+        return try PipedProcess.start(url, arguments, in: packageRoot, environment: merged)
+    }
+
+    /// Runs station as ``start(_:environment:)`` does, to its end: status, raw stdout, stderr.
+    static func runPiped(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: Data, stderr: String) {
+        PipedProcess.finish(try start(arguments, environment: environment))
+    }
+
+    static func writeTemporary(_ text: String, name: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("station-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let url = directory.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+}
+
+/// A child process with stdout and stderr piped and stdin empty.
+enum PipedProcess {
+    /// Starts `executable` in `folder`; `environment` entries are set on top of this process's
+    /// environment (nil removes one).
+    static func start(_ executable: URL, _ arguments: [String], in folder: URL,
+                      environment: [String: String?] = [:]) throws -> (process: Process, stdout: Pipe, stderr: Pipe) {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = executable
         process.arguments = arguments
-        process.currentDirectoryURL = packageRoot
+        process.currentDirectoryURL = folder
         var merged = ProcessInfo.processInfo.environment
-        merged["STATION_PROGRESS"] = nil
         for (name, value) in environment { merged[name] = value }
         process.environment = merged
         let out = Pipe(), err = Pipe()
@@ -71,22 +95,13 @@ enum StationBinary {
         return (process, out, err)
     }
 
-    /// Runs station as ``start(_:environment:)`` does, to its end: status, raw stdout, stderr.
-    /// Both pipes are drained at once, so neither can fill up and block the child.
-    static func runPiped(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: Data, stderr: String) {
-        let (process, out, err) = try start(arguments, environment: environment)
-        let errors = PipeDrain(err)
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, stdout, String(decoding: errors.wait(), as: UTF8.self))
-    }
-
-    static func writeTemporary(_ text: String, name: String) throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("station-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let url = directory.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
+    /// Waits for a started process, draining both pipes at once so that neither can fill up and
+    /// block it: status, raw stdout, stderr.
+    static func finish(_ started: (process: Process, stdout: Pipe, stderr: Pipe)) -> (status: Int32, stdout: Data, stderr: String) {
+        let errors = PipeDrain(started.stderr)
+        let stdout = started.stdout.fileHandleForReading.readDataToEndOfFile()
+        started.process.waitUntilExit()
+        return (started.process.terminationStatus, stdout, String(decoding: errors.wait(), as: UTF8.self))
     }
 }
 
