@@ -29,6 +29,56 @@ private func readAtLeast(_ count: Int, _ operations: StationOperations, _ handle
     return received
 }
 
+/// Holds back every waiter until ``open()``.
+private final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let now = state.withLock { state -> Bool in
+                if state.open { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    func open() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}
+
+/// A gateway that answers every request with the first `cut` bytes of `car`, then waits for the
+/// gate to open and cuts the connection (the body throws), so a fetch from it can only fail.
+private func stalledGateway(_ car: [UInt8], cut: Int) async throws -> (GatewayHTTPServer, Gate) {
+    let gate = Gate()
+    let server = try await GatewayHTTPServer.start { _ in
+        GatewayHTTPReply(status: 200, headers: [("Content-Type", "application/vnd.ipld.car; version=1")], streamedBody: { sink in
+            try await sink(Array(car[0 ..< cut]))
+            await gate.wait()
+            throw CancellationError()
+        })
+    }
+    return (server, gate)
+}
+
+/// A file of kubo's defaults (1,000,000 bytes: a root and four leaves of at most 256 KiB) in
+/// `store`, and its CAR.
+private func largeFile(in store: BlockStore) async throws -> (root: CID, bytes: [UInt8], car: [UInt8]) {
+    let bytes = [UInt8](pseudoRandomData(1_000_000, seed: 41))
+    let root = try await UnixFSImporter().importStream(ArrayByteSource(bytes), into: store, module: "seed").root
+    let collector = ByteCollector()
+    let writer = try await CARWriter(roots: [root]) { collector.bytes += $0 }
+    try await writer.writeDAG(root: root, from: store)
+    return (root, bytes, collector.bytes)
+}
+
 @Suite("ipfs_get streams what has arrived while the fetch runs", .serialized)
 struct ContentReadResourceTests {
     @Test("the module reads the first leaves while the gateway holds back the rest; a transfer that breaks fails the read and leaves nothing held")
@@ -39,23 +89,9 @@ struct ContentReadResourceTests {
             try? FileManager.default.removeItem(at: seedFolder)
             try? FileManager.default.removeItem(at: localFolder)
         }
-        // kubo's defaults: 1,000,000 bytes are a root and four leaves of at most 256 KiB.
-        let bytes = [UInt8](pseudoRandomData(1_000_000, seed: 41))
-        let root = try await UnixFSImporter().importStream(ArrayByteSource(bytes), into: seedStore, module: "seed").root
-        let collector = ByteCollector()
-        let writer = try await CARWriter(roots: [root]) { collector.bytes += $0 }
-        try await writer.writeDAG(root: root, from: seedStore)
-        let car = collector.bytes
-        // The gateway sends the CAR up to the middle of the third leaf, then waits to be released
-        // and cuts the connection (the body throws), so the fetch can only fail.
-        let (gate, release) = AsyncStream<Void>.makeStream()
-        let server = try await GatewayHTTPServer.start { _ in
-            GatewayHTTPReply(status: 200, headers: [("Content-Type", "application/vnd.ipld.car; version=1")], streamedBody: { sink in
-                try await sink(Array(car[0 ..< 600_000]))
-                for await _ in gate {}
-                throw CancellationError()
-            })
-        }
+        let (root, bytes, car) = try await largeFile(in: seedStore)
+        // Up to the middle of the third leaf.
+        let (server, gate) = try await stalledGateway(car, cut: 600_000)
         let client = try TrustlessGatewayClient(gateways: [server.baseURL], configuration: GatewayClientConfiguration(idleTimeout: .seconds(120)))
         let operations = contentOperations(SharedContent(store: localStore, gateway: client))
 
@@ -65,7 +101,7 @@ struct ContentReadResourceTests {
         #expect(first == Array(bytes.prefix(first.count)))
         #expect(!localStore.isPinned(root, module: "m"), "the fetch cannot be complete yet")
 
-        release.finish()
+        gate.open()
         let failure = await #expect(throws: StationError.self) {
             _ = try await onModuleThread { try readAllBlocking(operations, handle) }
         }
@@ -77,4 +113,35 @@ struct ContentReadResourceTests {
         await client.shutdown()
         await server.close()
     }
+
+    @Test("a path the DAG cannot have fails once the blocks on its way are in, without waiting for the rest, and holds nothing")
+    func badPathStopsTheFetch() async throws {
+        let (seedStore, seedFolder) = try temporaryStore()
+        let (localStore, localFolder) = try temporaryStore()
+        defer {
+            try? FileManager.default.removeItem(at: seedFolder)
+            try? FileManager.default.removeItem(at: localFolder)
+        }
+        let (root, _, car) = try await largeFile(in: seedStore)
+        // The root and the first leaf, then nothing until the end of the test.
+        let (server, gate) = try await stalledGateway(car, cut: 300_000)
+        defer { gate.open() }
+        let client = try TrustlessGatewayClient(gateways: [server.baseURL], configuration: GatewayClientConfiguration(idleTimeout: .seconds(120)))
+        let operations = contentOperations(SharedContent(store: localStore, gateway: client))
+        // The root is a file: it has no entry "inside".
+        let handle = try operations.ipfsGet("\(root)/inside", format: .file, timeout: .seconds(120))
+        let failure = await #expect(throws: StationError.self) {
+            _ = try await onModuleThread { try readAllBlocking(operations, handle) }
+        }
+        #expect(failure?.code != .timedOut, "the read waited for the whole DAG: \(String(describing: failure))")
+        #expect(failure?.message.contains("directory") == true, "\(String(describing: failure))")
+        for _ in 0..<500 where localStore.usage(module: "m") > 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(localStore.usage(module: "m") == 0)
+        #expect(localStore.pinnedRoots.isEmpty)
+        operations.close()
+        gate.open()
+        await client.shutdown()
+        await server.close()
+    }
+
 }
