@@ -129,6 +129,9 @@ final class ContentReadResource: ReadableResource, @unchecked Sendable {
         case .file:
             try await exporter.read(target) { piece in try await channel.append(piece) }
         case .car:
+            // The header only once the root is in: a CID no source has fails the first read (the
+            // JS fetch answers 502), not after a header that looks like the start of an answer.
+            guard try await provider.blockOrIdentity(for: target) != nil else { throw IPFSError.blockNotFound(cid: target.description) }
             let writer = try await CARWriter(roots: [target]) { bytes in try await channel.append(bytes) }
             try await writer.writeDAG(root: target, from: provider)
         }

@@ -144,4 +144,33 @@ struct ContentReadResourceTests {
         await server.close()
     }
 
+
+    @Test("a CID no source has fails the first read of a CAR: no header goes out before the root is in", arguments: [ContentFormat.car, .file])
+    func missingContentSendsNothing(format: ContentFormat) async throws {
+        let (localStore, localFolder) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: localFolder) }
+        let operations = contentOperations(SharedContent(store: localStore))
+        let nobodyHasIt = CID.sha256(Array("nobody has this".utf8), codec: .raw)
+        let handle = try operations.ipfsGet("\(nobodyHasIt)", format: format, timeout: .seconds(30))
+        // Bytes read before the read failed, and how it failed.
+        let (received, failure) = try await onModuleThread { () throws -> (Int, StationError?) in
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            var total = 0
+            while true {
+                do {
+                    let got = try buffer.withUnsafeMutableBytes { try operations.read(handle: handle, into: $0) }
+                    if got == 0 { return (total, nil) }
+                    total += got
+                } catch let error as StationError where error.code == .wouldBlock {
+                    _ = try operations.poll([handle], timeout: .seconds(30))
+                } catch let error as StationError {
+                    return (total, error)
+                }
+            }
+        }
+        #expect(failure?.code == .notFound, "\(String(describing: failure))")
+        #expect(received == 0)
+        operations.close()
+    }
+
 }
