@@ -94,7 +94,7 @@ var targets: [Target] = [
     .testTarget(name: "WASIHostTests", dependencies: ["StationTestSupport", "WASIHost", "SandboxEngine", "WasmKitBackend", "WasmtimeBackend", wat], exclude: ["Guests"]),
     .testTarget(name: "UnitsTests", dependencies: ["Units"]),
     .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxEngine", "Units", "WASIHost", wat]),
-    .testTarget(name: "StationHostTests", dependencies: ["StationHost", "NetworkAddresses", "Sandbox", "SandboxEngine", "Libp2p", "IPFS", "IPFSGateway", "Bitswap", "Multiformats", "WASIHost", nio, nioPosix, nioHTTP1, nioSSL, grdb]),
+    .testTarget(name: "StationHostTests", dependencies: ["StationTestSupport", "StationHost", "NetworkAddresses", "Sandbox", "SandboxEngine", "Libp2p", "IPFS", "IPFSGateway", "Bitswap", "Multiformats", "WASIHost", nio, nioPosix, nioHTTP1, nioSSL, grdb]),
     .testTarget(name: "StationConfigTests", dependencies: ["StationConfig", "SandboxEngine"]),
     .testTarget(name: "StationStatusTests", dependencies: ["StationTestSupport", "StationStatus", "ListenerSupport", nio, nioPosix, nioHTTP1, nioEmbedded, asyncHTTPClient, logging, hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird")]),
     .testTarget(name: "StationDaemonTests", dependencies: ["StationDaemon", "StationConfig", "StationStatus", "StationHost", "SandboxEngine", "Multiformats", "IPFS", "Libp2p", nioPosix]),
