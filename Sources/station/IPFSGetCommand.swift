@@ -1,4 +1,5 @@
 import ArgumentParser
+import Bitswap
 import Foundation
 import IPFS
 import IPFSGateway
@@ -128,13 +129,26 @@ struct IPFSGetCommand: AsyncParsableCommand {
             note: { line in if verbose { IPFSSupport.printError(line) } },
             progress: { bar.update($0) })
         defer { bar.finish() }
-        let outcome = try await IPFSContentRouting.withRouter(
+        let fetched = try await IPFSContentRouting.withRouter(
             store: store, peers: peers, bootstrap: bootstrap, options: routing, gateways: gateways,
             configuration: configuration, idleTimeout: configuration.idleTimeout
         ) { router in
-            try await router.fetch(request, module: IPFSSupport.module, observer: observer)
+            FetchSummary(outcome: try await router.fetch(request, module: IPFSSupport.module, observer: observer),
+                         bitswap: router.bitswap?.statistics)
         }
-        if verbose { IPFSSupport.printError("fetched \(outcome.terminal) from \(outcome.source)") }
+        guard verbose else { return }
+        IPFSSupport.printError("fetched \(fetched.outcome.terminal) from \(fetched.outcome.source)")
+        if let bitswap = fetched.bitswap, bitswap.blocksReceived + bitswap.unwantedBlocks > 0 {
+            let mib = String(format: "%.1f", Double(bitswap.bytesReceived) / 1_048_576)
+            IPFSSupport.printError("bitswap: \(bitswap.blocksReceived) blocks received (\(mib) MiB), \(bitswap.unwantedBlocks) unwanted (duplicates or not asked for), \(bitswap.peerStrikes) strikes")
+        }
+    }
+
+    /// What a fetch did, for --verbose (a struct, not a tuple: see ``IPFSContentRouting``'s note on
+    /// optimised builds).
+    private struct FetchSummary: Sendable {
+        var outcome: ContentFetchOutcome
+        var bitswap: BitswapStatistics?
     }
 
     /// Writes the file at the request's path to OUT or stdout, or its folder tree to OUT; on

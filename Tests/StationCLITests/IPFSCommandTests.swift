@@ -236,9 +236,13 @@ struct IPFSCommandTests {
         defer { server.stop() }
         #expect(server.peer.hasPrefix("/ip4/127.0.0.1/tcp/"), "peer: \(server.peer)")
         let second = folder.appendingPathComponent("second").path
-        let got = try StationBinary.runPiped(["ipfs", "get", "/ipfs/\(cid)/big.bin", "--peer", server.peer, "--repo", second])
+        let got = try StationBinary.runPiped(["ipfs", "get", "/ipfs/\(cid)/big.bin", "--peer", server.peer, "--repo", second, "--verbose"])
         #expect(got.status == 0, "stderr: \(got.stderr)")
         #expect(got.stdout == big)
+        // --verbose: where it came from, and what Bitswap received (the folder, then 900,000 bytes
+        // in 256 KiB leaves under one root: 6 blocks, no duplicates from a single peer).
+        #expect(got.stderr.contains("from bitswap: connected peers"), "stderr: \(got.stderr)")
+        #expect(got.stderr.contains("bitswap: 6 blocks received (0.9 MiB), 0 unwanted"), "stderr: \(got.stderr)")
         // Now complete and pinned locally: a second get needs no peer.
         let again = try StationBinary.runPiped(["ipfs", "get", "\(cid)/big.bin", "--repo", second])
         #expect(again.stdout == big, "stderr: \(again.stderr)")
