@@ -41,8 +41,10 @@ extension Bitswap {
     /// from their CIDs) are never asked for, so a DAG that is complete locally needs no peers.
     /// - Throws: `BitswapError.timeout` naming a missing CID, `.notFound`, `.noPeers`,
     ///   `.peersUnreachable`, `.store` (quota, capacity, a dag-pb block that does not decode).
-    public func fetchDAG(root: CID, from peers: [PeerID], module: String) async throws -> BitswapFetchResult {
-        try await fetch(root: root, followLinks: true, peers: peers, module: module) { _ in }
+    /// - Parameter feed: peers found during the fetch join its session through it (see
+    ///   ``BitswapPeerFeed``).
+    public func fetchDAG(root: CID, from peers: [PeerID], module: String, feed: BitswapPeerFeed? = nil) async throws -> BitswapFetchResult {
+        try await fetch(root: root, followLinks: true, peers: peers, module: module, feed: feed) { _ in }
     }
 
     /// `fetchDAG` from peers given by address (`/ip4/…/tcp/…/p2p/ID`); connects first.
@@ -55,9 +57,11 @@ extension Bitswap {
     /// One session: the walk (what to fetch) and the scheduler (whom to ask) are driven by network
     /// events; this loop only moves events into them and their decisions onto the wire.
     private func fetch(
-        root: CID, followLinks: Bool, peers: [PeerID], module: String, rootBlock: (Block) -> Void
+        root: CID, followLinks: Bool, peers: [PeerID], module: String, feed: BitswapPeerFeed? = nil, rootBlock: (Block) -> Void
     ) async throws -> BitswapFetchResult {
         let (session, events) = registry.openSession(peers: peers)
+        feed?.attach(registry, session: session)
+        defer { feed?.end() }
         let wantTimeout = configuration.effectiveWantTimeout
         let interval = max(0.01, min(1, configuration.fetchTimeout / 4, wantTimeout / 4))
         let ticker = Task { [registry] in
@@ -140,6 +144,8 @@ extension Bitswap {
                 // A late copy of a block this fetch wanted is no offence; anything else is garbage.
                 if let multihash, walk.seen.contains(multihash) { continue }
                 scheduler.garbage(from: peer, now: now)
+            case .joined(let peer):
+                scheduler.addPeer(peer, now: now)
             case .tick:
                 let waited = ContinuousClock.now - lastProgress
                 if waited > .seconds(configuration.fetchTimeout) {

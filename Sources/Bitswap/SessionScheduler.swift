@@ -5,7 +5,9 @@
 ///
 /// Rules:
 /// - **Session size.** The first `maxPeers` peers given (in order) take part; the others are
-///   reserves, used in the order given when a session peer is dropped.
+///   reserves, used in the order given when a session peer is dropped. A peer added while the
+///   session runs (`addPeer`) comes after them: it takes part at once if the session has room,
+///   and is asked whether it has every open want.
 /// - **Discovery.** While no peer has shown it holds anything (no HAVE, no block) and there is more
 ///   than one peer, a new want is a want-have (with send-dont-have) to every session peer; the
 ///   first HAVE gets the want-block. With a single peer the want-block goes out at once.
@@ -16,8 +18,9 @@
 ///   (except idle peers: never had a block and refused `idleAfter`; they are asked only when
 ///   nobody else might have one).
 /// - **Rebalance.** A HAVE from a peer for a want-block another peer holds moves the want to it
-///   (a cancel to the holder) when the holder is loaded at least two more and has at least
-///   `rebalanceLead` earlier wants to send first (the ones it is about to send stay). Without it
+///   (a cancel to the holder) when the holder has never delivered a block (it was a blind guess),
+///   or is loaded at least two more and has at least `rebalanceLead` earlier wants to send first
+///   (the ones it is about to send stay). Without it
 ///   the first window after the root, assigned before anyone else had shown a block, would all
 ///   stay with the root's sender.
 /// - **Re-requests.** DONT_HAVE from the asked peer moves the want to a peer that said HAVE; if
@@ -175,6 +178,22 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
         wants[want] = state
     }
 
+    /// A peer found while the session runs (ignored if it is already known). With room in the
+    /// session it gets a want-have for every open want; HAVE answers then give it want-blocks
+    /// (waiting wants, and moves from loaded peers).
+    mutating func addPeer(_ peer: Peer, now: Double) {
+        guard index[peer] == nil else { return }
+        let newcomer = peers.count
+        index[peer] = newcomer
+        peers.append(PeerState(peer: peer, lastProgress: now))
+        guard usable.contains(newcomer) else { return }
+        for want in wants.keys.sorted(by: { wants[$0]!.order < wants[$1]!.order }) {
+            var state = wants[want]!
+            send(.wantHave(want), to: newcomer, state: &state)
+            wants[want] = state
+        }
+    }
+
     /// The block arrived from `peer` (verified). Cancels go to the other peers holding the want.
     mutating func received(_ want: Want, from peer: Peer, now: Double) {
         let sender = index[peer]
@@ -198,8 +217,9 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
         if !state.blockAsked.contains(peerIndex) { state.live.remove(peerIndex) }
         if state.blockPeer == nil {
             assign(want, &state, now: now, blind: false)
-        } else if let holder = state.blockPeer, holder != peerIndex, load(holder) >= load(peerIndex) + 2,
-                  wantsAhead(of: state.order, at: holder) >= configuration.rebalanceLead {
+        } else if let holder = state.blockPeer, holder != peerIndex,
+                  !peers[holder].active
+                    || (load(holder) >= load(peerIndex) + 2 && wantsAhead(of: state.order, at: holder) >= configuration.rebalanceLead) {
             // Taken away, not failed: the holder may be chosen again later.
             state.blockAsked.remove(holder)
             peers[holder].outstanding -= 1

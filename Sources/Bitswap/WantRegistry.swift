@@ -15,6 +15,8 @@ enum FetchEvent: Sendable {
     case unwanted(multihash: [UInt8]?, from: PeerID)
     /// Periodic wake-up to check the timeouts.
     case tick
+    /// A peer joined the session while it ran (``BitswapPeerFeed``).
+    case joined(PeerID)
 }
 
 /// A session's request for the wire, before it is shared with other sessions.
@@ -71,6 +73,19 @@ final class WantRegistry: Sendable {
             return id
         }
         return (id, stream)
+    }
+
+    /// Adds `peer` to a running session (its events then include the peer's unwanted blocks) and
+    /// tells the session; false when the session is closed.
+    func join(_ peer: PeerID, session id: UInt64) -> Bool {
+        let continuation = state.withLock { state -> AsyncStream<FetchEvent>.Continuation? in
+            guard let continuation = state.sessions[id] else { return nil }
+            state.sessionPeers[id, default: []].insert(peer)
+            return continuation
+        }
+        guard let continuation else { return false }
+        continuation.yield(.joined(peer))
+        return true
     }
 
     /// Closes a session and forgets its wants; returns the cancels to send (wants on the wire

@@ -285,6 +285,8 @@ public final class ContentRouter: Sendable {
         case failed(String)
         case final(any Error)
         case providers(RoutingBatches, [ProviderRecord]?)
+        /// Providers joined the Bitswap session already running (the note says which).
+        case joined(String)
     }
 
     /// Runs the connected-peer lane and the routing lanes at once; nil when all failed.
@@ -306,8 +308,19 @@ public final class ContentRouter: Sendable {
         return try await withThrowingTaskGroup(of: Lane.self) { group in
             defer { group.cancelAll() }
             let peers = connectedPeers()
+            // A whole-DAG fetch keeps one Bitswap session: providers found later join it (a
+            // session each would have every provider send the whole DAG). Scoped fetches ask
+            // block by block and have no session to join; so do the blocks along a path, and a
+            // provider queued for a session that never started would be lost, so requests with a
+            // path keep a session per lane.
+            let oneSession = request.scope == .all && request.path.isEmpty
+            var feed: BitswapPeerFeed?
             if let bitswap, !peers.isEmpty {
-                group.addTask { await self.bitswapLane(bitswap, request, peers: peers, module: module, source: "bitswap: connected peers") }
+                let connectedFeed = oneSession ? BitswapPeerFeed() : nil
+                feed = connectedFeed
+                group.addTask {
+                    await self.bitswapLane(bitswap, request, peers: peers, module: module, source: "bitswap: connected peers", feed: connectedFeed)
+                }
             }
             for source in [batches, dhtBatches].compactMap({ $0 }) {
                 group.addTask { .providers(source, await source.next()) }
@@ -328,6 +341,8 @@ public final class ContentRouter: Sendable {
                     throw error
                 case .providers(_, nil):
                     finishedSources += 1
+                case .joined(let note):
+                    observer.note?(note)
                 case .providers(let source, let records?):
                     group.addTask { .providers(source, await source.next()) }
                     for record in records { providersSeen.insert(record.peer) }
@@ -335,8 +350,17 @@ public final class ContentRouter: Sendable {
                     let bitswapProviders = Array(fresh.filter(\.mayOfferBitswap).prefix(settings.maxProviderPeers))
                     if let bitswap, !bitswapProviders.isEmpty {
                         let sources = Set(bitswapProviders.map(\.source)).sorted().joined(separator: ", ")
-                        group.addTask {
-                            await self.providerBitswapLane(bitswap, request, providers: bitswapProviders, module: module, source: "bitswap: providers from \(sources)")
+                        let source = "bitswap: providers from \(sources)"
+                        if let running = feed, !running.isEnded {
+                            group.addTask {
+                                await self.providerBitswapLane(bitswap, request, providers: bitswapProviders, module: module, source: source, joining: running)
+                            }
+                        } else {
+                            let providerFeed = oneSession ? BitswapPeerFeed() : nil
+                            feed = providerFeed
+                            group.addTask {
+                                await self.providerBitswapLane(bitswap, request, providers: bitswapProviders, module: module, source: source, feed: providerFeed)
+                            }
                         }
                     }
                     var gatewayURLs: [(url: String, source: String)] = []
@@ -366,13 +390,17 @@ public final class ContentRouter: Sendable {
         }
     }
 
-    private func bitswapLane(_ bitswap: Bitswap, _ request: GatewayRequest, peers: [PeerID], module: String, source: String) async -> Lane {
+    /// A Bitswap fetch from `peers`; with a feed, peers found later join its session (the feed
+    /// ends with the lane, so later ones start their own).
+    private func bitswapLane(_ bitswap: Bitswap, _ request: GatewayRequest, peers: [PeerID], module: String, source: String,
+                             feed: BitswapPeerFeed? = nil) async -> Lane {
+        defer { feed?.end() }
         do {
             if request.scope != .all {
                 let (terminal, held) = try await Self.bitswapFetchScoped(bitswap, request, peers: peers, store: store, module: module)
                 return .delivered(ContentFetchOutcome(terminal: terminal, source: source, failures: [], held: held))
             }
-            let terminal = try await Self.bitswapFetch(bitswap, request, peers: peers, store: store, module: module)
+            let terminal = try await Self.bitswapFetch(bitswap, request, peers: peers, store: store, module: module, feed: feed)
             return .delivered(ContentFetchOutcome(terminal: terminal, source: source, failures: []))
         } catch {
             if Self.isFinal(error) { return .final(error) }
@@ -381,8 +409,10 @@ public final class ContentRouter: Sendable {
     }
 
     /// Dials the providers (addresses checked by the policy, at most `dialConcurrency` at once),
-    /// then fetches from those that answered.
-    private func providerBitswapLane(_ bitswap: Bitswap, _ request: GatewayRequest, providers: [ProviderRecord], module: String, source: String) async -> Lane {
+    /// then fetches from those that answered: they join the session `joining` feeds while it
+    /// runs, otherwise they get a session of their own (fed by `feed`).
+    private func providerBitswapLane(_ bitswap: Bitswap, _ request: GatewayRequest, providers: [ProviderRecord], module: String, source: String,
+                                     feed: BitswapPeerFeed? = nil, joining: BitswapPeerFeed? = nil) async -> Lane {
         var reached: [PeerID] = []
         var dialFailures: [String] = []
         await withTaskGroup(of: (PeerID, String?).self) { group in
@@ -398,9 +428,16 @@ public final class ContentRouter: Sendable {
             }
         }
         guard !reached.isEmpty else {
+            feed?.end()
             return .failed("\(source): no provider could be dialled (\(dialFailures.prefix(4).joined(separator: "; ")))")
         }
-        return await bitswapLane(bitswap, request, peers: reached, module: module, source: source)
+        if let joining {
+            let late = reached.filter { !joining.add($0) }
+            if late.isEmpty { return .joined("\(source): \(reached.count) joined the running Bitswap session") }
+            // The session ended meanwhile: these providers fetch on their own.
+            return await bitswapLane(bitswap, request, peers: late, module: module, source: source)
+        }
+        return await bitswapLane(bitswap, request, peers: reached, module: module, source: source, feed: feed)
     }
 
     /// Connects to one provider through its first address that passes the policy and answers.
@@ -500,7 +537,8 @@ public final class ContentRouter: Sendable {
     }
 
     /// Bitswap: the directory blocks along the path one by one, then the DAG under its end (pinned).
-    static func bitswapFetch(_ bitswap: Bitswap, _ request: GatewayRequest, peers: [PeerID], store: BlockStore, module: String) async throws -> CID {
+    static func bitswapFetch(_ bitswap: Bitswap, _ request: GatewayRequest, peers: [PeerID], store: BlockStore, module: String,
+                             feed: BitswapPeerFeed? = nil) async throws -> CID {
         var held: [CID] = []
         defer { for cid in held { store.release(cid, module: module) } }
         var current = request.root
@@ -512,7 +550,7 @@ public final class ContentRouter: Sendable {
             guard let entry = entries.first(where: { $0.name == segment }) else { throw IPFSError.pathNotFound(segment) }
             current = entry.cid
         }
-        _ = try await bitswap.fetchDAG(root: current, from: peers, module: module)
+        _ = try await bitswap.fetchDAG(root: current, from: peers, module: module, feed: feed)
         return current
     }
 

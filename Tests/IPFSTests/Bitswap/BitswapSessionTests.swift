@@ -151,6 +151,36 @@ import Testing
         for host in empties.map(\.0.host) + [holder.host, client.host] { await host.close() }
     }
 
+    @Test func aPeerFedToARunningFetchJoinsItsSessionAndDeliversTheDAG() async throws {
+        let dag = try await makeDAG(leaves: 6, seed: 39)
+        let silent = try await RecordingPeer.start()   // reads every want, never answers
+        let holderDirectory = try TemporaryDirectory("bitswap-holder")
+        let (holder, holderAddress) = try await BitswapFixtures.node(holderDirectory)
+        for block in [dag.root] + dag.leaves { try holder.store.put(block, module: "seed") }
+        let clientDirectory = try TemporaryDirectory("bitswap-client")
+        let (client, _) = try await BitswapFixtures.node(clientDirectory)
+        _ = try await client.host.connect(to: holderAddress)
+        let holderID = holder.host.peerID
+
+        // The fetch starts with the silent peer alone, which can neither deliver nor refuse.
+        let feed = BitswapPeerFeed()
+        let silentID = try await client.host.connect(to: silent.address).remotePeer
+        let fetch = Task { try await client.fetchDAG(root: dag.root.cid, from: [silentID], module: "reader", feed: feed) }
+        _ = try await withDeadline(30, "the silent peer is asked for the root") {
+            try await silent.waitForMessages { messages in messages.contains { !$0.wantlist.isEmpty } }
+        }
+        // The holder joins the running session and delivers everything.
+        #expect(feed.add(holderID))
+        let result = try await withDeadline(60, "fetch through the joined peer") { try await fetch.value }
+        #expect(result.fetchedBlocks == 7)
+        #expect(try await readAll(UnixFSExporter(provider: client.store), dag.root.cid) == dag.bytes)
+        try await settle([holder], blocksSent: 7)
+        // Once the fetch is over the feed refuses: the caller must fetch some other way.
+        #expect(feed.isEnded)
+        #expect(!feed.add(holderID))
+        for host in [silent.host, holder.host, client.host] { await host.close() }
+    }
+
     @Test func aPeerThatSaysHaveButNeverSendsIsAskedAgainElsewhereAndDropped() async throws {
         let dag = try await makeDAG(leaves: 12, seed: 33)
         // Answers HAVE to everything and never sends a block.

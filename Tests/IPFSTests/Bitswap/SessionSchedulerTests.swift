@@ -13,6 +13,7 @@ struct SessionSchedulerTests {
         case garbage(String, at: Double = 0)
         case unreachable(String, at: Double = 0)
         case tick(Double)
+        case addPeer(String, at: Double = 0)
 
         var description: String {
             switch self {
@@ -23,6 +24,7 @@ struct SessionSchedulerTests {
             case .garbage(let peer, let time): "garbage(\(peer)) @\(time)"
             case .unreachable(let peer, let time): "unreachable(\(peer)) @\(time)"
             case .tick(let time): "tick @\(time)"
+            case .addPeer(let peer, let time): "addPeer(\(peer)) @\(time)"
             }
         }
 
@@ -35,6 +37,7 @@ struct SessionSchedulerTests {
             case .garbage(let peer, let time): scheduler.garbage(from: peer, now: time)
             case .unreachable(let peer, let time): scheduler.unreachable(peer, now: time)
             case .tick(let time): scheduler.tick(now: time)
+            case .addPeer(let peer, let time): scheduler.addPeer(peer, now: time)
             }
         }
     }
@@ -133,6 +136,40 @@ struct SessionSchedulerTests {
             (.received("y", "A"), ["B: cancel y"]),
             (.received("z", "B"), []),
         ])
+    }
+
+    @Test func aHaveTakesAWantFromAPeerThatNeverDeliveredAnything() {
+        // A alone gets the want-block blindly; B joins and says HAVE: A has shown nothing, B takes it.
+        _ = Self.run(["A"], .init(), [
+            (.add("r"), ["A: block r"]),
+            (.addPeer("B"), ["B: have r"]),
+            (.have("r", "B"), ["A: cancel r", "B: block r"]),
+            (.received("r", "B"), []),
+        ])
+    }
+
+    @Test func aPeerAddedWhileTheSessionRunsIsAskedAboutEveryOpenWantAndTakesOverLaterOnes() {
+        var scheduler = Self.run(["A"], .init(maxPeers: 2, rebalanceLead: 1), [
+            (.add("r"), ["A: block r"]),
+            (.received("r", "A"), []),
+            (.add("x"), ["A: block x"]),
+            (.add("y"), ["A: block y"]),
+            // B is found: asked whether it has x and y, in want order.
+            (.addPeer("B"), ["B: have x, have y"]),
+            // x is next at A and stays; y has x ahead and A is loaded two more: it moves to B.
+            (.have("x", "B"), []),
+            (.have("y", "B"), ["A: cancel y", "B: block y"]),
+            (.received("y", "B"), []),
+            // A peer already in the session is ignored; a third one is a reserve (maxPeers 2).
+            (.addPeer("A"), []),
+            (.addPeer("C"), []),
+            // New wants: B has shown blocks, so it is an active peer like A.
+            (.add("z"), ["A: have z", "B: block z"]),
+        ])
+        #expect(scheduler.sessionPeers == ["A", "B"])
+        Step.received("x", "A").apply(to: &scheduler)
+        #expect(scheduler.outstanding(at: "A") == 0)
+        #expect(scheduler.outstanding(at: "B") == 1)
     }
 
     @Test func whenEverySessionPeerRefusesTheReservesAreAskedBeforeNotFound() {
