@@ -17,12 +17,12 @@
 ///   and every other session peer gets a want-have, so alternatives are known before they are needed
 ///   (except idle peers: never had a block and refused `idleAfter`; they are asked only when
 ///   nobody else might have one).
-/// - **Rebalance.** A HAVE from a peer for a want-block another peer holds moves the want to it
-///   (a cancel to the holder) when the holder has never delivered a block (it was a blind guess),
-///   or is loaded at least two more and has at least `rebalanceLead` earlier wants to send first
-///   (the ones it is about to send stay). Without it
-///   the first window after the root, assigned before anyone else had shown a block, would all
-///   stay with the root's sender.
+/// - **Blind limit.** A guess (no HAVE for the block yet) gives a peer at most `blindLimit`
+///   outstanding want-blocks while other session peers may still answer: the rest wait for their
+///   HAVEs. Otherwise the first window after the root, when only the root's sender has shown a
+///   block, would all go to it. (Moving wants later would not do: a peer may already have sent
+///   what it was asked for, and the block would come twice.) A HAVE from a peer for a want-block
+///   held by a peer that has never delivered anything moves it there (a cancel to the holder).
 /// - **Re-requests.** DONT_HAVE from the asked peer moves the want to a peer that said HAVE; if
 ///   none has but some have not answered yet, the want waits for their answers; if nobody is left
 ///   who might have it, the reserves not yet asked get a want-have for it (up to `maxPeers` at a
@@ -66,9 +66,8 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
         /// DONT_HAVE answers after which a peer that never had a block is idle: new blocks are
         /// no longer announced to it with want-have (it is still asked when nobody else has one).
         var idleAfter = 8
-        /// Earlier want-blocks a peer must hold before a later one may move to a less loaded
-        /// peer that said HAVE.
-        var rebalanceLead = 8
+        /// Outstanding want-blocks a guess may give one peer while others may still answer HAVE.
+        var blindLimit = 16
     }
 
     /// What to send to one peer.
@@ -172,7 +171,7 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
         if discovering {
             for peer in session { send(.wantHave(want), to: peer, state: &state) }
         } else {
-            assign(want, &state, now: now, blind: true)
+            assign(want, &state, now: now, blind: true, limited: true)
             for peer in session where peer != state.blockPeer && !isIdle(peer) { send(.wantHave(want), to: peer, state: &state) }
         }
         wants[want] = state
@@ -217,9 +216,7 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
         if !state.blockAsked.contains(peerIndex) { state.live.remove(peerIndex) }
         if state.blockPeer == nil {
             assign(want, &state, now: now, blind: false)
-        } else if let holder = state.blockPeer, holder != peerIndex,
-                  !peers[holder].active
-                    || (load(holder) >= load(peerIndex) + 2 && wantsAhead(of: state.order, at: holder) >= configuration.rebalanceLead) {
+        } else if let holder = state.blockPeer, holder != peerIndex, !peers[holder].active {
             // Taken away, not failed: the holder may be chosen again later.
             state.blockAsked.remove(holder)
             peers[holder].outstanding -= 1
@@ -233,11 +230,6 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
             send(.wantBlock(want), to: peerIndex, state: &state)
         }
         wants[want] = state
-    }
-
-    /// Want-blocks `peer` is expected to deliver that were opened before the want of `order`.
-    private func wantsAhead(of order: Int, at peer: Int) -> Int {
-        wants.values.reduce(0) { count, state in count + (state.blockPeer == peer && state.order < order ? 1 : 0) }
     }
 
     /// `peer` said DONT_HAVE.
@@ -335,7 +327,9 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
     /// Picks the peer for a want whose `blockPeer` is nil: one that said HAVE; else (when `blind`
     /// or nobody is still to answer) an active peer, then any peer that has not refused. Leaves
     /// `blockPeer` nil to wait; records `notFound` when every session peer refused.
-    private mutating func assign(_ want: Want, _ state: inout WantState, now: Double, blind: Bool) {
+    /// With `limited`, a guess is not made at a peer holding `blindLimit` want-blocks while other
+    /// session peers may still answer (the want then waits, as for `blind` false).
+    private mutating func assign(_ want: Want, _ state: inout WantState, now: Double, blind: Bool, limited: Bool = false) {
         let session = usable
         let candidates = session + state.reserves.filter { !peers[$0].dropped && !session.contains($0) }.sorted()
         let open = candidates.filter { !state.dontHaves.contains($0) && !state.tried.contains($0) }
@@ -344,6 +338,9 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
             let awaiting = open.contains { state.live.contains($0) && !state.blockAsked.contains($0) }
             if blind || !awaiting {
                 choice = leastLoaded(open.filter { peers[$0].active }) ?? leastLoaded(open)
+                // Others could still say HAVE: leave the want to them rather than pile it on.
+                let othersMayAnswer = session.contains { $0 != choice && !isIdle($0) && !state.dontHaves.contains($0) }
+                if limited, let guess = choice, load(guess) >= configuration.blindLimit, othersMayAnswer { choice = nil }
             }
         }
         if let choice {

@@ -114,27 +114,22 @@ struct SessionSchedulerTests {
         ])
     }
 
-    @Test func aHaveMovesALaterWantFromAPeerThatHasMuchAheadOfIt() {
-        // rebalanceLead 2: a want moves only when its holder has two earlier ones to send first.
-        _ = Self.run(["A", "B"], .init(rebalanceLead: 2), [
+    @Test func guessesStopAtTheBlindLimitWhileOthersMayStillSayHave() {
+        _ = Self.run(["A", "B"], .init(blindLimit: 2), [
             (.add("r"), ["A: have r", "B: have r"]),
             (.have("r", "A"), ["A: block r"]),
             (.received("r", "A"), ["B: cancel r"]),
-            // Only A has shown a block: the whole window goes to A, B is asked whether it has them.
+            // Only A has shown a block: it is guessed for two wants, B is asked whether it has them.
             (.add("w"), ["A: block w", "B: have w"]),
             (.add("x"), ["A: block x", "B: have x"]),
-            (.add("y"), ["A: block y", "B: have y"]),
-            (.add("z"), ["A: block z", "B: have z"]),
-            // w and x are next at A: they stay.
-            (.have("w", "B"), []),
-            (.have("x", "B"), []),
-            // y has w and x ahead of it and A (4) is loaded two more than B (0): it moves.
-            (.have("y", "B"), ["A: cancel y", "B: block y"]),
-            // z: A holds 3, B 1: still two more, and w, x ahead.
-            (.have("z", "B"), ["A: cancel z", "B: block z"]),
-            // A sent y anyway (the cancel came late): B's want is cancelled.
-            (.received("y", "A"), ["B: cancel y"]),
-            (.received("z", "B"), []),
+            // A holds two: y and z wait for HAVE answers (A is asked too).
+            (.add("y"), ["A: have y", "B: have y"]),
+            (.add("z"), ["A: have z", "B: have z"]),
+            (.have("y", "B"), ["B: block y"]),
+            // B refuses z; A has not answered yet: wait. A's HAVE gets it, past the limit (not a guess).
+            (.dontHave("z", "B"), []),
+            (.have("z", "A"), ["A: block z"]),
+            (.received("w", "A"), ["B: cancel w"]),
         ])
     }
 
@@ -148,26 +143,26 @@ struct SessionSchedulerTests {
         ])
     }
 
-    @Test func aPeerAddedWhileTheSessionRunsIsAskedAboutEveryOpenWantAndTakesOverLaterOnes() {
-        var scheduler = Self.run(["A"], .init(maxPeers: 2, rebalanceLead: 1), [
+    @Test func aPeerAddedWhileTheSessionRunsIsAskedAboutEveryOpenWantAndSharesNewOnes() {
+        var scheduler = Self.run(["A"], .init(maxPeers: 2), [
             (.add("r"), ["A: block r"]),
             (.received("r", "A"), []),
             (.add("x"), ["A: block x"]),
             (.add("y"), ["A: block y"]),
-            // B is found: asked whether it has x and y, in want order.
+            // B is found: asked whether it has x and y, in want order. A, which holds them and has
+            // delivered, keeps them (moving them could make them come twice).
             (.addPeer("B"), ["B: have x, have y"]),
-            // x is next at A and stays; y has x ahead and A is loaded two more: it moves to B.
             (.have("x", "B"), []),
-            (.have("y", "B"), ["A: cancel y", "B: block y"]),
-            (.received("y", "B"), []),
+            (.have("y", "B"), []),
             // A peer already in the session is ignored; a third one is a reserve (maxPeers 2).
             (.addPeer("A"), []),
             (.addPeer("C"), []),
-            // New wants: B has shown blocks, so it is an active peer like A.
+            // New wants: B said HAVE, so it is an active peer like A, and less loaded.
             (.add("z"), ["A: have z", "B: block z"]),
         ])
         #expect(scheduler.sessionPeers == ["A", "B"])
         Step.received("x", "A").apply(to: &scheduler)
+        Step.received("y", "A").apply(to: &scheduler)
         #expect(scheduler.outstanding(at: "A") == 0)
         #expect(scheduler.outstanding(at: "B") == 1)
     }
