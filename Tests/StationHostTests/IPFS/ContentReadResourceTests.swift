@@ -79,71 +79,85 @@ private func largeFile(in store: BlockStore) async throws -> (root: CID, bytes: 
     return (root, bytes, collector.bytes)
 }
 
+/// A module's operations over an empty local store whose only source is a gateway that sends the
+/// first `cut` bytes of a large file's CAR and then stalls (``stalledGateway(_:cut:)``).
+private struct StalledFetch {
+    let root: CID
+    let bytes: [UInt8]
+    let localStore: BlockStore
+    let gate: Gate
+    let operations: StationOperations
+    private let folders: [URL]
+    private let server: GatewayHTTPServer
+    private let client: TrustlessGatewayClient
+
+    init(cut: Int) async throws {
+        let (seedStore, seedFolder) = try temporaryStore()
+        let (localStore, localFolder) = try temporaryStore()
+        folders = [seedFolder, localFolder]
+        self.localStore = localStore
+        let car: [UInt8]
+        (root, bytes, car) = try await largeFile(in: seedStore)
+        (server, gate) = try await stalledGateway(car, cut: cut)
+        client = try TrustlessGatewayClient(gateways: [server.baseURL], configuration: GatewayClientConfiguration(idleTimeout: .seconds(120)))
+        operations = contentOperations(SharedContent(store: localStore, gateway: client))
+    }
+
+    /// Waits (bounded) until nothing is held for the module any more.
+    func waitForRelease() async throws {
+        for _ in 0..<500 where localStore.usage(module: "m") > 0 { try await Task.sleep(for: .milliseconds(10)) }
+    }
+
+    func close() async {
+        operations.close()
+        gate.open()
+        await client.shutdown()
+        await server.close()
+        for folder in folders { try? FileManager.default.removeItem(at: folder) }
+    }
+}
+
 @Suite("ipfs_get streams what has arrived while the fetch runs", .serialized)
 struct ContentReadResourceTests {
     @Test("the module reads the first leaves while the gateway holds back the rest; a transfer that breaks fails the read and leaves nothing held")
     func streamsWhileFetching() async throws {
-        let (seedStore, seedFolder) = try temporaryStore()
-        let (localStore, localFolder) = try temporaryStore()
-        defer {
-            try? FileManager.default.removeItem(at: seedFolder)
-            try? FileManager.default.removeItem(at: localFolder)
-        }
-        let (root, bytes, car) = try await largeFile(in: seedStore)
         // Up to the middle of the third leaf.
-        let (server, gate) = try await stalledGateway(car, cut: 600_000)
-        let client = try TrustlessGatewayClient(gateways: [server.baseURL], configuration: GatewayClientConfiguration(idleTimeout: .seconds(120)))
-        let operations = contentOperations(SharedContent(store: localStore, gateway: client))
-
-        let handle = try operations.ipfsGet("\(root)", format: .file, timeout: .seconds(120))
+        let fetch = try await StalledFetch(cut: 600_000)
+        let operations = fetch.operations
+        let handle = try operations.ipfsGet("\(fetch.root)", format: .file, timeout: .seconds(120))
         let first = try await onModuleThread { try readAtLeast(262_144, operations, handle) }
         #expect(first.count >= 262_144, "only \(first.count) bytes before the gateway let go")
-        #expect(first == Array(bytes.prefix(first.count)))
-        #expect(!localStore.isPinned(root, module: "m"), "the fetch cannot be complete yet")
+        #expect(first == Array(fetch.bytes.prefix(first.count)))
+        #expect(!fetch.localStore.isPinned(fetch.root, module: "m"), "the fetch cannot be complete yet")
 
-        gate.open()
+        fetch.gate.open()
         let failure = await #expect(throws: StationError.self) {
             _ = try await onModuleThread { try readAllBlocking(operations, handle) }
         }
         #expect(failure?.code == .notFound, "\(String(describing: failure))")
-        for _ in 0..<500 where localStore.usage(module: "m") > 0 { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(localStore.usage(module: "m") == 0)
-        #expect(localStore.pinnedRoots.isEmpty)
-        operations.close()
-        await client.shutdown()
-        await server.close()
+        try await fetch.waitForRelease()
+        #expect(fetch.localStore.usage(module: "m") == 0)
+        #expect(fetch.localStore.pinnedRoots.isEmpty)
+        await fetch.close()
     }
 
     @Test("a path the DAG cannot have fails once the blocks on its way are in, without waiting for the rest, and holds nothing")
     func badPathStopsTheFetch() async throws {
-        let (seedStore, seedFolder) = try temporaryStore()
-        let (localStore, localFolder) = try temporaryStore()
-        defer {
-            try? FileManager.default.removeItem(at: seedFolder)
-            try? FileManager.default.removeItem(at: localFolder)
-        }
-        let (root, _, car) = try await largeFile(in: seedStore)
         // The root and the first leaf, then nothing until the end of the test.
-        let (server, gate) = try await stalledGateway(car, cut: 300_000)
-        defer { gate.open() }
-        let client = try TrustlessGatewayClient(gateways: [server.baseURL], configuration: GatewayClientConfiguration(idleTimeout: .seconds(120)))
-        let operations = contentOperations(SharedContent(store: localStore, gateway: client))
+        let fetch = try await StalledFetch(cut: 300_000)
+        let operations = fetch.operations
         // The root is a file: it has no entry "inside".
-        let handle = try operations.ipfsGet("\(root)/inside", format: .file, timeout: .seconds(120))
+        let handle = try operations.ipfsGet("\(fetch.root)/inside", format: .file, timeout: .seconds(120))
         let failure = await #expect(throws: StationError.self) {
             _ = try await onModuleThread { try readAllBlocking(operations, handle) }
         }
         #expect(failure?.code != .timedOut, "the read waited for the whole DAG: \(String(describing: failure))")
         #expect(failure?.message.contains("directory") == true, "\(String(describing: failure))")
-        for _ in 0..<500 where localStore.usage(module: "m") > 0 { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(localStore.usage(module: "m") == 0)
-        #expect(localStore.pinnedRoots.isEmpty)
-        operations.close()
-        gate.open()
-        await client.shutdown()
-        await server.close()
+        try await fetch.waitForRelease()
+        #expect(fetch.localStore.usage(module: "m") == 0)
+        #expect(fetch.localStore.pinnedRoots.isEmpty)
+        await fetch.close()
     }
-
 
     @Test("a CID no source has fails the first read of a CAR: no header goes out before the root is in", arguments: [ContentFormat.car, .file])
     func missingContentSendsNothing(format: ContentFormat) async throws {
