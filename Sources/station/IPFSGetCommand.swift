@@ -82,22 +82,11 @@ struct IPFSGetCommand: AsyncParsableCommand {
     /// fetch fails, its error is the one reported (OUT is removed; what already went to stdout
     /// cannot be taken back, and the exit status says it failed).
     private func fetchWhileWriting(_ request: GatewayRequest, into store: BlockStore, configuration: GatewayClientConfiguration) async throws {
-        let arriving = ArrivingBlockProvider(store: store)
         do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    defer { arriving.finish() }
-                    try await fetch(request, into: store, configuration: configuration)
-                }
-                do {
-                    try await write(request, from: arriving)
-                } catch IPFSError.blockNotFound {
-                    // The fetch ended without the block: its own error says why.
-                    try await group.waitForAll()
-                    throw IPFSFailure.unavailable("the fetch finished but \(target) is still incomplete in the repo")
-                }
-                try await group.waitForAll()
-            }
+            try await ArrivingBlockProvider.fetch(
+                into: store, { try await fetch(request, into: store, configuration: configuration) },
+                whileReading: { try await write(request, from: $0) },
+                incomplete: { [target] in IPFSFailure.unavailable("the fetch finished but \(target) is still incomplete in the repo") })
         } catch {
             // Also when the fetch fails after the last byte is written (the pin, say): a failed
             // get leaves no OUT behind.

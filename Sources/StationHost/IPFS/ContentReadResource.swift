@@ -41,50 +41,16 @@ final class ContentReadResource: ReadableResource, @unchecked Sendable {
         lock.withLock { task = work }
     }
 
-    /// What one half of ``fetchWhileStreaming`` ended with (errors are thrown, except the missing
-    /// block the stream reports when the fetch ended without it, which the fetch's error explains).
-    private enum Part: Sendable {
-        case fetched, streamed, incomplete
-    }
-
     /// The fetch (which holds the content for `module`) and the stream from what it has stored so
-    /// far, at once. The first error ends both: the fetch's, or the stream's own (a malformed DAG
-    /// stops the fetch too). The hold is given back when the stream is done.
+    /// far, at once (``ArrivingBlockProvider/fetch(into:_:whileReading:incomplete:whenFetched:)``);
+    /// the hold is given back when both are over.
     private static func fetchWhileStreaming(content: SharedContent, root: CID, path: String, format: ContentFormat, module: String,
                                             into channel: ByteChannel) async throws {
-        let arriving = ArrivingBlockProvider(store: content.store)
-        var acquired = false
-        defer { if acquired { content.release(root, module: module) } }
-        try await withThrowingTaskGroup(of: Part.self) { group in
-            group.addTask {
-                defer { arriving.finish() }
-                try await content.acquire(root, module: module)
-                return .fetched
-            }
-            group.addTask {
-                do {
-                    try await stream(arriving, root: root, path: path, format: format, into: channel)
-                    return .streamed
-                } catch IPFSError.blockNotFound where arriving.isFinished {
-                    return .incomplete
-                }
-            }
-            var incomplete = false
-            do {
-                while let part = try await group.next() {
-                    if case .fetched = part { acquired = true }
-                    if case .incomplete = part { incomplete = true }
-                }
-            } catch {
-                // The other half is cancelled; a fetch that finished all the same holds the content.
-                group.cancelAll()
-                while let part = try? await group.next() {
-                    if case .fetched = part { acquired = true }
-                }
-                throw error
-            }
-            if incomplete { throw StationError(.io, "the fetch of \(root) ended without every block") }
-        }
+        try await ArrivingBlockProvider.fetch(
+            into: content.store, { try await content.acquire(root, module: module) },
+            whileReading: { try await stream($0, root: root, path: path, format: format, into: channel) },
+            incomplete: { StationError(.io, "the fetch of \(root) ended without every block") },
+            whenFetched: { content.release(root, module: module) })
     }
 
     /// Starts a scoped read (`dag-scope=block|entity`) for `module`: gets and holds only the blocks
