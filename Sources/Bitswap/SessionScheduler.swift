@@ -179,14 +179,14 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
 
     /// A peer found while the session runs (ignored if it is already known). With room in the
     /// session it gets a want-have for every open want; HAVE answers then give it want-blocks
-    /// (waiting wants, and moves from loaded peers).
+    /// (wants waiting for a HAVE, and wants held by a peer that never delivered anything).
     mutating func addPeer(_ peer: Peer, now: Double) {
         guard index[peer] == nil else { return }
         let newcomer = peers.count
         index[peer] = newcomer
         peers.append(PeerState(peer: peer, lastProgress: now))
         guard usable.contains(newcomer) else { return }
-        for want in wants.keys.sorted(by: { wants[$0]!.order < wants[$1]!.order }) {
+        for want in wantsInOrder {
             var state = wants[want]!
             send(.wantHave(want), to: newcomer, state: &state)
             wants[want] = state
@@ -223,11 +223,7 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
             state.tried.remove(holder)
             state.live.remove(holder)
             queue(.cancel(want), to: holder)
-            state.blockPeer = peerIndex
-            state.since = now
-            state.tried.insert(peerIndex)
-            if state.blockAsked.insert(peerIndex).inserted { peers[peerIndex].outstanding += 1 }
-            send(.wantBlock(want), to: peerIndex, state: &state)
+            askForBlock(want, of: peerIndex, &state, now: now)
         }
         wants[want] = state
     }
@@ -265,7 +261,7 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
 
     /// Checks the per-want timeouts.
     mutating func tick(now: Double) {
-        for want in wants.keys.sorted(by: { wants[$0]!.order < wants[$1]!.order }) {
+        for want in wantsInOrder {
             guard var state = wants[want] else { continue }
             if let asked = state.blockPeer {
                 let quietSince = max(state.since, peers[asked].lastProgress)
@@ -291,7 +287,7 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
 
     /// Ends the session: cancels for every want still live, per peer.
     mutating func finish() -> [(peer: Peer, actions: [Action])] {
-        for want in wants.keys.sorted(by: { wants[$0]!.order < wants[$1]!.order }) {
+        for want in wantsInOrder {
             for peer in wants[want]!.live.sorted() where !peers[peer].dropped { queue(.cancel(want), to: peer) }
             for asked in wants[want]!.blockAsked { peers[asked].outstanding -= 1 }
         }
@@ -300,6 +296,18 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
     }
 
     // MARK: Decisions
+
+    /// The open wants, oldest first.
+    private var wantsInOrder: [Want] { wants.keys.sorted { wants[$0]!.order < wants[$1]!.order } }
+
+    /// Makes `peer` the one the want's block is expected from, and sends it the want-block.
+    private mutating func askForBlock(_ want: Want, of peer: Int, _ state: inout WantState, now: Double) {
+        state.blockPeer = peer
+        state.since = now
+        state.tried.insert(peer)
+        if state.blockAsked.insert(peer).inserted { peers[peer].outstanding += 1 }
+        send(.wantBlock(want), to: peer, state: &state)
+    }
 
     /// Session peers: the first `maxPeers` that were not dropped.
     private var usable: [Int] {
@@ -339,16 +347,14 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
             if blind || !awaiting {
                 choice = leastLoaded(open.filter { peers[$0].active }) ?? leastLoaded(open)
                 // Others could still say HAVE: leave the want to them rather than pile it on.
-                let othersMayAnswer = session.contains { $0 != choice && !isIdle($0) && !state.dontHaves.contains($0) }
-                if limited, let guess = choice, load(guess) >= configuration.blindLimit, othersMayAnswer { choice = nil }
+                if limited, let guess = choice, load(guess) >= configuration.blindLimit,
+                   session.contains(where: { $0 != guess && !isIdle($0) && !state.dontHaves.contains($0) }) {
+                    choice = nil
+                }
             }
         }
         if let choice {
-            state.blockPeer = choice
-            state.since = now
-            state.tried.insert(choice)
-            if state.blockAsked.insert(choice).inserted { peers[choice].outstanding += 1 }
-            send(.wantBlock(want), to: choice, state: &state)
+            askForBlock(want, of: choice, &state, now: now)
             return
         }
         guard !candidates.isEmpty, candidates.allSatisfy({ state.dontHaves.contains($0) }) else { return }
@@ -395,7 +401,7 @@ struct SessionScheduler<Peer: Hashable, Want: Hashable> {
         peers[peer].dropped = true
         peers[peer].outstanding = 0
         let promoted = usable.filter { !before.contains($0) }
-        for want in wants.keys.sorted(by: { wants[$0]!.order < wants[$1]!.order }) {
+        for want in wantsInOrder {
             var state = wants[want]!
             if state.live.remove(peer) != nil, cancel { queue(.cancel(want), to: peer) }
             state.blockAsked.remove(peer)
