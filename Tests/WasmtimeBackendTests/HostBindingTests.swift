@@ -1,5 +1,6 @@
 import Foundation
 import SandboxEngine
+import StationTestSupport
 import Testing
 import WasmtimeBackend
 

@@ -70,20 +70,3 @@ private final class ResultBox<T>: @unchecked Sendable {
     var result: Result<T, any Error>?
 }
 
-/// A thread-safe list for host functions to record what they saw.
-final class Recorder<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [T] = []
-
-    func append(_ item: T) {
-        lock.lock()
-        items.append(item)
-        lock.unlock()
-    }
-
-    var all: [T] {
-        lock.lock()
-        defer { lock.unlock() }
-        return items
-    }
-}

@@ -4,14 +4,6 @@ import Testing
 @testable import IPFS
 import Multiformats
 
-/// Collects what a concurrently running reader produced.
-private final class Recorder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [String] = []
-    func append(_ line: String) { lock.withLock { stored.append(line) } }
-    var lines: [String] { lock.withLock { stored } }
-}
-
 @Suite("ArrivingBlockProvider")
 struct ArrivingBlockProviderTests {
     /// Waits (yielding) until `count` readers are blocked in the store's arrivals.
@@ -103,7 +95,7 @@ struct ArrivingBlockProviderTests {
         let store = try makeStore(directory)
         for block in inner { try store.put(block, module: "fetch") }
         let provider = ArrivingBlockProvider(store: store)
-        let recorder = Recorder()
+        let recorder = Recorder<String>()
         let reader = Task {
             var out: [UInt8] = []
             try await UnixFSExporter(provider: provider).read(root.cid) { piece in
@@ -119,7 +111,7 @@ struct ArrivingBlockProviderTests {
         }
         provider.finish()
         #expect(try await reader.value == bytes)
-        let lines = recorder.lines
+        let lines = recorder.all
         #expect(lines.count == 11)
         #expect(lines.first == "1000 bytes written, next leaf stored: no")
         #expect(lines.last == "10500 bytes written, next leaf stored: none left")

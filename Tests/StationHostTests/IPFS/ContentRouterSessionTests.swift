@@ -5,6 +5,7 @@ import Libp2p
 import Multiformats
 import NIOPosix
 import StationHost
+import StationTestSupport
 import Testing
 
 /// A Bitswap node on loopback serving `store`.
@@ -56,7 +57,7 @@ private func provider(_ store: BlockStore) async throws -> (Libp2pHost, Bitswap,
         #expect(await dht.bootstrap([dhtAddress], lookUpSelf: false) == 1)
         let router = ContentRouter(store: store, bitswap: bitswap, routing: nil, dht: dht,
                                    providerPolicy: try NetworkPolicy(allowing: ["*://127.0.0.1:*"]))
-        let notes = NoteLog()
+        let notes = Recorder<String>()
         let outcome = try await router.fetch(GatewayRequest(root: root, path: []), module: "m",
                                              observer: FetchObserver(note: { notes.append($0) }))
         #expect(outcome.source.hasPrefix("bitswap: providers from dht"), "\(outcome)")
@@ -64,8 +65,8 @@ private func provider(_ store: BlockStore) async throws -> (Libp2pHost, Bitswap,
         let statistics = bitswap.statistics
         #expect(statistics.blocksReceived == 65)
         // A session per provider had each send (nearly) all 65 blocks.
-        #expect(statistics.unwantedBlocks < 16, "\(statistics.unwantedBlocks) duplicate blocks; notes: \(notes.lines)")
-        #expect(notes.lines.contains { $0.contains("joined the running Bitswap session") }, "\(notes.lines)")
+        #expect(statistics.unwantedBlocks < 16, "\(statistics.unwantedBlocks) duplicate blocks; notes: \(notes.all)")
+        #expect(notes.all.contains { $0.contains("joined the running Bitswap session") }, "\(notes.all)")
 
         await bitswap.stop()
         await host.close()
@@ -75,13 +76,6 @@ private func provider(_ store: BlockStore) async throws -> (Libp2pHost, Bitswap,
             await providerHost.close()
         }
     }
-}
-
-private final class NoteLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [String] = []
-    func append(_ line: String) { lock.withLock { stored.append(line) } }
-    var lines: [String] { lock.withLock { stored } }
 }
 
 private func readAllBytes(_ store: BlockStore, _ root: CID) async throws -> [UInt8] {
