@@ -27,18 +27,19 @@ public final class BitswapPeerFeed: Sendable {
     /// Adds `peer` to the fetch (queued until the fetch starts); false when the fetch has ended.
     @discardableResult
     public func add(_ peer: PeerID) -> Bool {
-        let target = state.withLock { state -> (WantRegistry, UInt64)?? in
-            if state.ended { return .none }
+        enum Outcome { case refused, queued, join(WantRegistry, UInt64) }
+        let outcome = state.withLock { state -> Outcome in
+            if state.ended { return .refused }
             guard let registry = state.registry, let session = state.session else {
                 state.queued.append(peer)
-                return .some(nil)
+                return .queued
             }
-            return .some((registry, session))
+            return .join(registry, session)
         }
-        switch target {
-        case .none: return false
-        case .some(nil): return true
-        case .some(let (registry, session)?): return registry.join(peer, session: session)
+        switch outcome {
+        case .refused: return false
+        case .queued: return true
+        case .join(let registry, let session): return registry.join(peer, session: session)
         }
     }
 
